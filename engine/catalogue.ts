@@ -1,0 +1,61 @@
+/**
+ * The catalogue: what the engine knows of each item beyond its events.
+ * Items arrive up front (a feed) or are learned from events (`category` on a view, a price change).
+ */
+import { AisleError } from './errors.js';
+
+export interface CatalogueItem {
+  id: string;
+  category?: string;
+  /** Current unit price. */
+  price?: number;
+  /** Free-form attributes (brand, colour, size...), kept as given. */
+  attributes?: Record<string, string | number | boolean>;
+}
+
+export class Catalogue {
+  private readonly items = new Map<string, CatalogueItem>();
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  /** Adds or merges an item; fields given overwrite, fields absent are kept. */
+  upsert(item: CatalogueItem): void {
+    if (typeof item.id !== 'string' || item.id.length === 0) {
+      throw new AisleError('AISLE_INVALID_ARGUMENT', 'catalogue item id must be a non-empty string');
+    }
+    if (item.price !== undefined && !(Number.isFinite(item.price) && item.price > 0)) {
+      throw new AisleError('AISLE_INVALID_ARGUMENT', `catalogue item ${item.id}: price must be > 0`);
+    }
+    const prev = this.items.get(item.id);
+    if (prev === undefined) {
+      this.items.set(item.id, { ...item });
+      return;
+    }
+    if (item.category !== undefined) prev.category = item.category;
+    if (item.price !== undefined) prev.price = item.price;
+    if (item.attributes !== undefined) prev.attributes = { ...prev.attributes, ...item.attributes };
+  }
+
+  get(id: string): CatalogueItem | undefined {
+    return this.items.get(id);
+  }
+
+  /** Learns a category from an event, without overwriting a catalogue-provided one. */
+  noteCategory(id: string, category: string): void {
+    const prev = this.items.get(id);
+    if (prev === undefined) this.items.set(id, { id, category });
+    else if (prev.category === undefined) prev.category = category;
+  }
+
+  notePrice(id: string, price: number): void {
+    const prev = this.items.get(id);
+    if (prev === undefined) this.items.set(id, { id, price });
+    else prev.price = price;
+  }
+
+  values(): IterableIterator<CatalogueItem> {
+    return this.items.values();
+  }
+}

@@ -1,0 +1,160 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { EVENT_TYPES, validateBatch, validateEvent } from '../../engine/events.js';
+
+const NOW = Date.parse('2026-11-27T12:00:00Z');
+const TS = 1732700000000;
+
+const valid: Array<[string, Record<string, unknown>]> = [
+  ['view', { type: 'view', ts: TS, user: 'u1', session: 's1', item: 'sku-1', category: 'shoes' }],
+  ['add_to_cart', { type: 'add_to_cart', ts: TS, user: 'u1', item: 'sku-1', quantity: 2 }],
+  ['remove_from_cart', { type: 'remove_from_cart', ts: TS, item: 'sku-1' }],
+  [
+    'purchase',
+    { type: 'purchase', ts: TS, user: 'u1', item: 'sku-1', order: 'o1', quantity: 1, price: 9.5 },
+  ],
+  ['search', { type: 'search', ts: TS, user: 'u1', query: 'red shoes' }],
+  ['inventory set', { type: 'inventory', item: 'sku-1', op: 'set', quantity: 12, location: 'store-7' }],
+  ['inventory receive', { type: 'inventory', ts: TS, item: 'sku-1', op: 'receive', quantity: 5 }],
+  ['inventory adjust', { type: 'inventory', ts: TS, item: 'sku-1', op: 'adjust', quantity: -3 }],
+  ['price_change', { type: 'price_change', item: 'sku-1', price: 19.99 }],
+];
+
+const invalid: Array<[string, unknown, string, RegExp]> = [
+  ['not an object', 'view', '(event)', /JSON object/],
+  ['array', [], '(event)', /JSON object/],
+  ['no type', { item: 'a' }, 'type', /required/],
+  ['unknown type', { type: 'click', item: 'a' }, 'type', /one of/],
+  ['ts in seconds', { type: 'view', ts: 1732700000, item: 'a' }, 'ts', /milliseconds/],
+  ['ts garbage', { type: 'view', ts: 'yesterday', item: 'a' }, 'ts', /ISO-8601/],
+  ['ts NaN-ish', { type: 'view', ts: Infinity, item: 'a' }, 'ts', /finite/],
+  ['ts bad date', { type: 'view', ts: '2026-13-45T00:00:00Z', item: 'a' }, 'ts', /valid/],
+  ['no item', { type: 'view', ts: TS }, 'item', /required/],
+  ['empty item', { type: 'view', ts: TS, item: '' }, 'item', /empty/],
+  ['object item', { type: 'view', ts: TS, item: { id: 1 } }, 'item', /string/],
+  ['long item', { type: 'view', ts: TS, item: 'x'.repeat(300) }, 'item', /at most 256/],
+  ['user bad', { type: 'view', ts: TS, item: 'a', user: true }, 'user', /string/],
+  ['purchase no order', { type: 'purchase', item: 'a', quantity: 1, price: 1 }, 'order', /required/],
+  [
+    'purchase zero price',
+    { type: 'purchase', item: 'a', order: 'o', quantity: 1, price: 0 },
+    'price',
+    /greater than 0/,
+  ],
+  [
+    'purchase NaN price',
+    { type: 'purchase', item: 'a', order: 'o', quantity: 1, price: 'NaN' },
+    'price',
+    /finite/,
+  ],
+  [
+    'purchase fractional quantity',
+    { type: 'purchase', item: 'a', order: 'o', quantity: 1.5, price: 1 },
+    'quantity',
+    /integer/,
+  ],
+  [
+    'purchase negative quantity',
+    { type: 'purchase', item: 'a', order: 'o', quantity: -1, price: 1 },
+    'quantity',
+    /at least 1/,
+  ],
+  [
+    'absurd quantity',
+    { type: 'purchase', item: 'a', order: 'o', quantity: 1e9, price: 1 },
+    'quantity',
+    /at most/,
+  ],
+  ['search blank', { type: 'search', query: '   ' }, 'query', /blank/],
+  ['search missing', { type: 'search' }, 'query', /required/],
+  ['inventory no op', { type: 'inventory', item: 'a', quantity: 1 }, 'op', /required/],
+  ['inventory bad op', { type: 'inventory', item: 'a', op: 'sell', quantity: 1 }, 'op', /one of/],
+  ['inventory set negative', { type: 'inventory', item: 'a', op: 'set', quantity: -1 }, 'quantity', /at least 0/],
+  ['inventory receive 0', { type: 'inventory', item: 'a', op: 'receive', quantity: 0 }, 'quantity', /at least 1/],
+  ['inventory adjust 0', { type: 'inventory', item: 'a', op: 'adjust', quantity: 0 }, 'quantity', /not be 0/],
+  ['price_change negative', { type: 'price_change', item: 'a', price: -2 }, 'price', /greater than 0/],
+];
+
+describe('validateEvent', () => {
+  it.each(valid)('accepts %s', (_name, raw) => {
+    const v = validateEvent(raw, NOW);
+    expect(v.ok).toBe(true);
+    if (v.ok) expect(v.event.type).toBe(raw.type);
+  });
+
+  it.each(invalid)('rejects %s naming the field', (_name, raw, field, reason) => {
+    const v = validateEvent(raw, NOW);
+    expect(v.ok).toBe(false);
+    if (!v.ok) {
+      expect(v.error.field).toBe(field);
+      expect(v.error.reason).toMatch(reason);
+    }
+  });
+
+  it('takes ISO-8601 timestamps and fills a missing ts with the receive time', () => {
+    const iso = validateEvent({ type: 'view', ts: '2024-11-27T09:33:20Z', item: 'a' }, NOW);
+    expect(iso.ok && iso.event.ts).toBe(Date.parse('2024-11-27T09:33:20Z'));
+    const none = validateEvent({ type: 'price_change', item: 'a', price: 1 }, NOW);
+    expect(none.ok && none.event.ts).toBe(NOW);
+  });
+
+  it('defaults cart quantity to 1 and turns numeric ids into strings', () => {
+    const v = validateEvent({ type: 'add_to_cart', ts: TS, item: 12345, user: 17850 }, NOW);
+    expect(v.ok).toBe(true);
+    if (v.ok && v.event.type === 'add_to_cart') {
+      expect(v.event.quantity).toBe(1);
+      expect(v.event.item).toBe('12345');
+      expect(v.event.user).toBe('17850');
+    }
+  });
+
+  it('never throws and always names a field, whatever the input', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.anything(),
+          fc.record(
+            {
+              type: fc.oneof(fc.constantFrom(...EVENT_TYPES), fc.string()),
+              ts: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.date().map((d) => d.toISOString())),
+              item: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+              quantity: fc.oneof(fc.integer(), fc.double()),
+              price: fc.oneof(fc.double(), fc.integer()),
+              order: fc.string(),
+              op: fc.oneof(fc.constantFrom('set', 'receive', 'adjust'), fc.string()),
+              query: fc.string(),
+            },
+            { requiredKeys: [] },
+          ),
+        ),
+        (raw) => {
+          const v = validateEvent(raw, NOW);
+          if (!v.ok) {
+            expect(v.error.field.length).toBeGreaterThan(0);
+            expect(v.error.reason.length).toBeGreaterThan(0);
+          } else {
+            // Whatever passes is sane enough for the store and the models.
+            expect(Number.isFinite(v.event.ts)).toBe(true);
+            if ('price' in v.event) expect(v.event.price).toBeGreaterThan(0);
+            if ('item' in v.event) expect(typeof v.event.item).toBe('string');
+          }
+        },
+      ),
+      { numRuns: 2000, interruptAfterTimeLimit: 10_000 },
+    );
+  });
+});
+
+describe('validateBatch', () => {
+  it('reports every bad event with its index and keeps the good ones apart', () => {
+    const { events, rejected } = validateBatch(
+      [valid[0]![1], { type: 'view' }, valid[4]![1], { type: 'purchase', item: 'a' }],
+      NOW,
+    );
+    expect(events).toHaveLength(2);
+    expect(rejected.map((r) => [r.index, r.field])).toEqual([
+      [1, 'item'],
+      [3, 'order'],
+    ]);
+  });
+});
