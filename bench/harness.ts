@@ -46,7 +46,7 @@ export function runSuite(suite: string, cases: SuiteCase[], maxTime: number): Ca
   for (const c of cases) s.add(c.name, c.fn, { maxTime, minSamples: 5 });
   const out: CaseResult[] = [];
   s.on('cycle', (e: Benchmark.Event) => {
-    const b = e.target as Benchmark;
+    const b = e.target as unknown as Benchmark;
     const c = cases.find((x) => x.name === b.name);
     if (b.error) throw b.error;
     const r: CaseResult = {

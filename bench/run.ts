@@ -1,0 +1,58 @@
+/**
+ * `npm run bench`: runs every benchmark module, prints a table with per-item rates and ratios
+ * against the first case of each suite, and writes JSON results with the machine description.
+ *
+ *   npm run bench -- [--quick] [--only <substring>] [--out <file>] [--seed <n>]
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeMachine, type BenchModule, type CaseResult } from './harness.js';
+import { kernelsBench } from './micro/kernels.js';
+import { ingestBench } from './system/ingest.js';
+
+const MODULES: BenchModule[] = [kernelsBench, ingestBench];
+
+function table(results: CaseResult[]): string {
+  const lines = ['suite | case | ops/s | items/s | ±% | ratio to first', '--- | --- | --- | --- | --- | ---'];
+  const first = new Map<string, CaseResult>();
+  for (const r of results) {
+    if (!first.has(r.suite)) first.set(r.suite, r);
+    const base = first.get(r.suite)!;
+    const items = r.itemsPerOp === undefined ? '' : (r.hz * r.itemsPerOp).toExponential(3);
+    lines.push(
+      `${r.suite} | ${r.name} | ${r.hz.toFixed(1)} | ${items} | ${r.rme.toFixed(1)} | ${(r.hz / base.hz).toFixed(2)}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      out: { type: 'string' },
+      seed: { type: 'string', default: '7' },
+    },
+  });
+  const seed = Number(values.seed);
+  const maxTime = values.quick ? 0.3 : 2;
+  const machine = describeMachine();
+  console.log(`machine: ${machine.cpu} ×${machine.cores}, ${machine.memoryGiB} GiB, node ${machine.node}`);
+  const results: CaseResult[] = [];
+  for (const m of MODULES) {
+    if (values.only !== undefined && !m.name.includes(values.only)) continue;
+    console.log(`${m.name} ...`);
+    results.push(...(await m.run({ maxTime, seed })));
+  }
+  const out = values.out ?? path.join('bench', 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), seed, maxTime, machine, results }, null, 2));
+  console.log(`\n${table(results)}\n\nwrote ${out}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,306 @@
+/**
+ * The Engine: one object that ingests retail events and answers recommendation queries.
+ * It owns the event store, the WASM kernels (one linear memory) and the online models.
+ */
+import { Catalogue, type CatalogueItem } from './catalogue.js';
+import { CategoryIndex } from './category-index.js';
+import { AisleError } from './errors.js';
+import {
+  EVENT_TYPES,
+  EVENT_TYPE_CODE,
+  validateBatch,
+  type BatchRejection,
+  type RetailEvent,
+} from './events.js';
+import { Cooccurrence, type CooccurrenceOptions } from './models/cooccurrence.js';
+import { DEFAULT_POPULARITY, Popularity, type PopularityOptions } from './models/popularity.js';
+import { EventStore, type EncodedBatch } from './store/index.js';
+import { loadKernels, type Kernels } from './wasm/index.js';
+
+export interface EngineOptions {
+  /** Force the SIMD (true) or scalar (false) kernel build; default: SIMD when supported. */
+  simd?: boolean;
+  /** Rows per Arrow record batch in the event log. */
+  chunkRows?: number;
+  /** Events older than this (stream time, ms) are dropped from the log; models keep their state. */
+  retentionMs?: number;
+  popularity?: Partial<PopularityOptions>;
+  alsoViewed?: Partial<CooccurrenceOptions>;
+  alsoBought?: Partial<CooccurrenceOptions>;
+  /** Receive time for events without `ts` (epoch ms). Injected so the engine stays deterministic. */
+  clock?: () => number;
+}
+
+export interface Recommendation {
+  item: string;
+  score: number;
+  category?: string;
+  price?: number;
+  /** Why this item is here, in words a merchandiser can read. */
+  reason: string;
+}
+
+export interface SimilarResult {
+  item: string;
+  kind: SimilarKind;
+  results: Recommendation[];
+  /** Set when the item had no neighbours and popular items stand in for them. */
+  fallback?: 'popular-in-category' | 'popular';
+}
+
+export type SimilarKind = 'viewed' | 'bought';
+
+export interface IngestResult {
+  accepted: number;
+  rejected: BatchRejection[];
+}
+
+export interface EngineStats {
+  events: number;
+  eventsByType: Record<string, number>;
+  rejected: number;
+  items: number;
+  users: number;
+  sessions: number;
+  storedEvents: number;
+  bytesPerEvent: number;
+  streamTime: number | null;
+  simd: boolean;
+}
+
+const DEFAULT_ALSO_VIEWED: CooccurrenceOptions = {
+  types: [EVENT_TYPE_CODE.view, EVENT_TYPE_CODE.add_to_cart],
+  context: 'session',
+  window: 5,
+  idleMs: 30 * 60 * 1000,
+  shrink: 2,
+};
+
+const DEFAULT_ALSO_BOUGHT: CooccurrenceOptions = {
+  types: [EVENT_TYPE_CODE.purchase],
+  context: 'order',
+  window: 32,
+  idleMs: 10 * 60 * 1000,
+  shrink: 1,
+};
+
+export class Engine {
+  readonly catalogue = new Catalogue();
+  readonly store: EventStore;
+  private readonly categories = new CategoryIndex();
+  private readonly popularity: Popularity;
+  private readonly alsoViewed: Cooccurrence;
+  private readonly alsoBought: Cooccurrence;
+  private readonly byType = new Float64Array(EVENT_TYPES.length);
+  private rejectedCount = 0;
+  private closed = false;
+
+  private constructor(
+    readonly kernels: Kernels,
+    private readonly options: EngineOptions,
+  ) {
+    this.store = new EventStore({
+      ...(options.chunkRows !== undefined && { chunkRows: options.chunkRows }),
+      ...(options.retentionMs !== undefined && { retentionMs: options.retentionMs }),
+    });
+    this.popularity = new Popularity(kernels, { ...DEFAULT_POPULARITY, ...options.popularity });
+    this.alsoViewed = new Cooccurrence({ ...DEFAULT_ALSO_VIEWED, ...options.alsoViewed });
+    this.alsoBought = new Cooccurrence({ ...DEFAULT_ALSO_BOUGHT, ...options.alsoBought });
+  }
+
+  static async create(options: EngineOptions = {}): Promise<Engine> {
+    const kernels = await loadKernels(options.simd === undefined ? {} : { simd: options.simd });
+    return new Engine(kernels, options);
+  }
+
+  /**
+   * Validates and ingests a batch of wire-format events.
+   * All or nothing: when any event is invalid none is kept, so a client can fix and resend the
+   * batch without duplicating the good ones. Pass `partial: true` to keep the valid events.
+   */
+  ingest(raw: readonly unknown[], opts: { partial?: boolean } = {}): IngestResult {
+    this.assertOpen();
+    const now = this.options.clock?.() ?? Date.now();
+    const { events, rejected } = validateBatch(raw, now);
+    this.rejectedCount += rejected.length;
+    if (rejected.length > 0 && opts.partial !== true) return { accepted: 0, rejected };
+    this.ingestEvents(events);
+    return { accepted: events.length, rejected };
+  }
+
+  /** Ingests events that are already valid (from `validateEvent` or a trusted source). */
+  ingestEvents(events: readonly RetailEvent[]): void {
+    this.assertOpen();
+    if (events.length === 0) return;
+    const batch = this.store.append(events);
+    this.learnCatalogue(batch, events);
+    this.popularity.ingest(batch, this.store.dicts.item.size + 1);
+    this.alsoViewed.ingest(batch);
+    this.alsoBought.ingest(batch);
+    const type = batch.type;
+    for (let i = 0; i < batch.length; i++) this.byType[type[i]!]!++;
+    if (this.options.retentionMs !== undefined) this.store.evict(this.popularity.now);
+  }
+
+  /** Loads catalogue items (ids, categories, prices) ahead of their events. */
+  loadCatalogue(items: readonly CatalogueItem[]): void {
+    this.assertOpen();
+    for (const it of items) {
+      this.catalogue.upsert(it);
+      const id = this.store.dicts.item.id(it.id);
+      if (it.category !== undefined) {
+        this.categories.assign(id, this.store.dicts.category.id(it.category));
+      }
+    }
+  }
+
+  /** Items trending now (stream time), globally or within a category. */
+  trending(opts: { k?: number; category?: string } = {}): Recommendation[] {
+    const k = checkK(opts.k);
+    const candidates = this.candidates(opts.category);
+    if (candidates === null) return [];
+    const { ids, scores } = this.popularity.trending(k, candidates);
+    return Array.from(ids, (id, i) => {
+      const { short, expected } = this.popularity.countsOf(id);
+      const lift = expected > 0 ? short / expected : Infinity;
+      const where = opts.category === undefined ? '' : ` in ${opts.category}`;
+      const reason = Number.isFinite(lift)
+        ? `trending${where}: ${lift.toFixed(1)}× its usual rate`
+        : `trending${where}: new activity`;
+      return this.describe(id, scores[i]!, reason);
+    });
+  }
+
+  /** Most popular items (long-window decayed counts), globally or within a category. */
+  popular(opts: { k?: number; category?: string; exclude?: string } = {}): Recommendation[] {
+    const k = checkK(opts.k);
+    const candidates = this.candidates(opts.category);
+    if (candidates === null) return [];
+    const excludeId = opts.exclude === undefined ? 0 : (this.store.dicts.item.lookup(opts.exclude) ?? 0);
+    const { ids, scores } = this.popularity.popular(excludeId === 0 ? k : k + 1, candidates);
+    const reason = opts.category === undefined ? 'popular overall' : `popular in ${opts.category}`;
+    const out: Recommendation[] = [];
+    for (let i = 0; i < ids.length && out.length < k; i++) {
+      if (ids[i] !== excludeId) out.push(this.describe(ids[i]!, scores[i]!, reason));
+    }
+    return out;
+  }
+
+  /**
+   * Items seen with `item`: in the same sessions (`viewed`) or the same orders (`bought`).
+   * An item without neighbours gets popular items of its category (or overall), flagged.
+   */
+  similar(item: string, opts: { k?: number; kind?: SimilarKind } = {}): SimilarResult {
+    const k = checkK(opts.k);
+    const kind = opts.kind ?? 'viewed';
+    const model = kind === 'viewed' ? this.alsoViewed : this.alsoBought;
+    const id = this.store.dicts.item.lookup(item);
+    const neighbours = id === undefined ? [] : model.neighbours(id, k);
+    if (neighbours.length > 0) {
+      const unit = kind === 'viewed' ? 'session' : 'order';
+      const verb = kind === 'viewed' ? 'viewed' : 'bought';
+      return {
+        item,
+        kind,
+        results: neighbours.map((n) =>
+          this.describe(
+            n.item,
+            n.score,
+            `${verb} together with ${item} in ${n.count} ${unit}${n.count === 1 ? '' : 's'}`,
+          ),
+        ),
+      };
+    }
+    const category = this.catalogue.get(item)?.category;
+    if (category !== undefined) {
+      const results = this.popular({ k, category, exclude: item });
+      if (results.length > 0) return { item, kind, results, fallback: 'popular-in-category' };
+    }
+    return { item, kind, results: this.popular({ k, exclude: item }), fallback: 'popular' };
+  }
+
+  stats(): EngineStats {
+    const eventsByType: Record<string, number> = {};
+    let events = 0;
+    EVENT_TYPES.forEach((t, i) => {
+      eventsByType[t] = this.byType[i]!;
+      events += this.byType[i]!;
+    });
+    const stored = this.store.length;
+    return {
+      events,
+      eventsByType,
+      rejected: this.rejectedCount,
+      items: this.store.dicts.item.size,
+      users: this.store.dicts.user.size,
+      sessions: this.store.dicts.session.size,
+      storedEvents: stored,
+      bytesPerEvent: stored === 0 ? 0 : this.store.bytesUsed() / stored,
+      streamTime: Number.isFinite(this.popularity.now) ? this.popularity.now : null,
+      simd: this.kernels.simd,
+    };
+  }
+
+  /** Counts a rejection that happened before `ingest` (e.g. unparseable JSON in an adapter). */
+  noteRejected(n = 1): void {
+    this.rejectedCount += n;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new AisleError('AISLE_CLOSED', 'the engine is closed');
+  }
+
+  /** Dense ids of a category's items; undefined means all items, null an unknown category. */
+  private candidates(category: string | undefined): Uint32Array | undefined | null {
+    if (category === undefined) return undefined;
+    const cat = this.store.dicts.category.lookup(category);
+    return cat === undefined ? null : this.categories.itemsOf(cat);
+  }
+
+  private learnCatalogue(batch: EncodedBatch, events: readonly RetailEvent[]): void {
+    const { item, itemCategory, type } = batch;
+    const priceChange = EVENT_TYPE_CODE.price_change;
+    for (let i = 0; i < batch.length; i++) {
+      const cat = itemCategory[i]!;
+      const it = item[i]!;
+      // The first category known for an item (catalogue feed or event) stays; later ones are ignored.
+      if (cat !== 0 && this.categories.categoryOf(it) === 0) {
+        this.categories.assign(it, cat);
+        // Ids in an encoded batch were just issued by the store's dictionaries.
+        this.catalogue.noteCategory(
+          this.store.dicts.item.value(it)!,
+          this.store.dicts.category.value(cat)!,
+        );
+      }
+      if (type[i] === priceChange) {
+        const e = events[i] as Extract<RetailEvent, { type: 'price_change' }>;
+        this.catalogue.notePrice(e.item, e.price);
+      }
+    }
+  }
+
+  private describe(id: number, score: number, reason: string): Recommendation {
+    const name = this.store.dicts.item.value(id)!;
+    const entry = this.catalogue.get(name);
+    const out: Recommendation = { item: name, score, reason };
+    if (entry?.category !== undefined) out.category = entry.category;
+    if (entry?.price !== undefined) out.price = entry.price;
+    return out;
+  }
+}
+
+const MAX_K = 1000;
+
+function checkK(k: number | undefined): number {
+  if (k === undefined) return 10;
+  if (!Number.isInteger(k) || k < 1 || k > MAX_K) {
+    throw new AisleError('AISLE_INVALID_ARGUMENT', `k must be an integer from 1 to ${MAX_K}`, {
+      field: 'k',
+    });
+  }
+  return k;
+}

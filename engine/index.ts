@@ -1,0 +1,23 @@
+/**
+ * aisle: embeddable real-time recommendation and analytics engine for retail.
+ * The public surface of the embeddable core.
+ */
+import { Engine, type EngineOptions } from './engine.js';
+
+export { Engine } from './engine.js';
+export type {
+  EngineOptions,
+  EngineStats,
+  IngestResult,
+  Recommendation,
+  SimilarKind,
+  SimilarResult,
+} from './engine.js';
+export { Catalogue, type CatalogueItem } from './catalogue.js';
+export { AisleError, isAisleError, type AisleErrorCode } from './errors.js';
+export * from './events.js';
+
+/** Creates an engine: loads the WASM kernels (SIMD when supported) and empty models. */
+export function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  return Engine.create(options);
+}

@@ -1,0 +1,138 @@
+/**
+ * Item-to-item co-occurrence, updated online: "also viewed" (same session) and "also bought"
+ * (same order). Each context keeps a short ring of its distinct recent items; a new item pairs
+ * with every item in the ring, so the cost per event is bounded by the window, not the session.
+ */
+import type { EncodedBatch } from '../store/index.js';
+import { PairCounts } from './pair-counts.js';
+
+export interface CooccurrenceOptions {
+  /** Event type codes that place an item in a context. */
+  types: readonly number[];
+  /** Which column keys the context: `session` (falls back to user) or `order` (the ref column). */
+  context: 'session' | 'order';
+  /** Distinct recent items per context that a new item pairs with. */
+  window: number;
+  /** A context idle this long (stream time, ms) is forgotten. */
+  idleMs: number;
+  /** Shrinks scores of pairs seen few times: score * c / (c + shrink). */
+  shrink: number;
+}
+
+export interface Neighbour {
+  item: number;
+  score: number;
+  /** Contexts in which both items were seen. */
+  count: number;
+}
+
+interface Context {
+  items: Uint32Array;
+  len: number;
+  next: number;
+  lastTs: number;
+}
+
+const SWEEP_EVERY = 64;
+
+export class Cooccurrence {
+  private readonly pairs = new PairCounts();
+  private readonly contexts = new Map<number, Context>();
+  private occurrences = new Float64Array(1024);
+  private readonly isType: Uint8Array;
+  private batches = 0;
+
+  constructor(readonly options: CooccurrenceOptions) {
+    this.isType = new Uint8Array(256);
+    for (const t of options.types) this.isType[t] = 1;
+  }
+
+  /** Distinct pairs held (each unordered pair counts twice, once per direction). */
+  get pairCount(): number {
+    return this.pairs.size;
+  }
+
+  get liveContexts(): number {
+    return this.contexts.size;
+  }
+
+  bytes(): number {
+    return this.pairs.bytes() + this.occurrences.byteLength + this.contexts.size * 96;
+  }
+
+  /** Applies one encoded batch. O(batch × window). */
+  ingest(batch: EncodedBatch): void {
+    const { type, item, session, user, ref, ts, length } = batch;
+    const bySession = this.options.context === 'session';
+    let newest = -Infinity;
+    for (let i = 0; i < length; i++) {
+      if (this.isType[type[i]!] !== 1) continue;
+      const it = item[i]!;
+      if (it === 0) continue;
+      // Users without a session id get one context per user; negative keys keep them apart.
+      const key = bySession ? (session[i]! !== 0 ? session[i]! : -user[i]!) : ref[i]!;
+      if (key === 0) continue;
+      const t = ts[i]!;
+      if (t > newest) newest = t;
+      this.place(key, it, t);
+    }
+    if (++this.batches % SWEEP_EVERY === 0 && newest > -Infinity) this.sweep(newest);
+  }
+
+  /** Items most often seen with `item`, best first. O(degree · log k). */
+  neighbours(item: number, k: number): Neighbour[] {
+    const list = this.pairs.neighboursOf(item);
+    const na = this.occurrences[item] ?? 0;
+    const shrink = this.options.shrink;
+    const out: Neighbour[] = [];
+    for (let j = 0; j < list.length; j++) {
+      const b = list[j]!;
+      const c = this.pairs.get(item, b);
+      const nb = this.occurrences[b] ?? 0;
+      if (c <= 0 || na <= 0 || nb <= 0) continue;
+      const score = (c / Math.sqrt(na * nb)) * (c / (c + shrink));
+      out.push({ item: b, score, count: c });
+    }
+    out.sort((x, y) => y.score - x.score || x.item - y.item);
+    return out.length > k ? out.slice(0, k) : out;
+  }
+
+  /** Contexts that held `item`. */
+  occurrencesOf(item: number): number {
+    return this.occurrences[item] ?? 0;
+  }
+
+  private place(key: number, it: number, t: number): void {
+    let ctx = this.contexts.get(key);
+    if (ctx === undefined) {
+      ctx = { items: new Uint32Array(this.options.window), len: 0, next: 0, lastTs: t };
+      this.contexts.set(key, ctx);
+    }
+    ctx.lastTs = t;
+    const ring = ctx.items;
+    for (let j = 0; j < ctx.len; j++) if (ring[j] === it) return;
+    for (let j = 0; j < ctx.len; j++) {
+      const other = ring[j]!;
+      this.pairs.add(it, other, 1);
+      this.pairs.add(other, it, 1);
+    }
+    this.countOccurrence(it);
+    ring[ctx.next] = it;
+    ctx.next = (ctx.next + 1) % ring.length;
+    if (ctx.len < ring.length) ctx.len++;
+  }
+
+  private countOccurrence(it: number): void {
+    if (it >= this.occurrences.length) {
+      const bigger = new Float64Array(Math.max(it + 1, this.occurrences.length * 2));
+      bigger.set(this.occurrences);
+      this.occurrences = bigger;
+    }
+    this.occurrences[it] = this.occurrences[it]! + 1;
+  }
+
+  private sweep(now: number): void {
+    const cutoff = now - this.options.idleMs;
+    for (const [key, ctx] of this.contexts) if (ctx.lastTs < cutoff) this.contexts.delete(key);
+  }
+}

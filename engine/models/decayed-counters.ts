@@ -1,0 +1,93 @@
+/**
+ * Exponentially decayed counters per dense id, held in WASM memory.
+ *
+ * Forward decay: each addition is weighted by exp(λ(t − tRef)) instead of decaying every counter
+ * on every tick, so an update is one scatter-add and the ranking at any instant is the ranking of
+ * the raw counters. tRef moves forward (one SIMD rescale) before the weights could overflow.
+ */
+import type { Kernels } from '../wasm/index.js';
+
+/** Largest exponent λ(t − tRef) allowed before rescaling; exp(40) ≈ 2.4e17 keeps f64 precise. */
+const MAX_EXPONENT = 40;
+
+export class DecayedCounters {
+  /** Decay rate per millisecond. */
+  readonly lambda: number;
+  private ptr = 0;
+  private capacity = 0;
+  private tRef: number | undefined;
+
+  constructor(
+    private readonly kernels: Kernels,
+    readonly halfLifeMs: number,
+  ) {
+    this.lambda = Math.LN2 / halfLifeMs;
+  }
+
+  /** Makes room for ids below `n`; new counters start at 0. */
+  ensure(n: number): void {
+    if (n <= this.capacity) return;
+    const arena = this.kernels.arena;
+    const next = Math.max(n, this.capacity * 2, 1024);
+    const ptr = arena.alloc(next * 8);
+    const fresh = arena.f64(ptr, next);
+    fresh.fill(0);
+    if (this.capacity > 0) {
+      fresh.set(arena.f64(this.ptr, this.capacity));
+      arena.free(this.ptr);
+    }
+    this.ptr = ptr;
+    this.capacity = next;
+  }
+
+  /**
+   * Adds a batch already staged in WASM memory.
+   * @param idxPtr u32 ids, each below the ensured capacity
+   * @param tsPtr f64 epoch ms
+   * @param wPtr f64 weights
+   * @param maxTs newest ts in the batch (decides rescaling)
+   */
+  add(idxPtr: number, tsPtr: number, wPtr: number, n: number, maxTs: number): void {
+    if (n === 0) return;
+    if (this.tRef === undefined) this.tRef = maxTs;
+    if (this.lambda * (maxTs - this.tRef) > MAX_EXPONENT) {
+      this.kernels.scaleF64(this.ptr, this.capacity, Math.exp(-this.lambda * (maxTs - this.tRef)));
+      this.tRef = maxTs;
+    }
+    this.kernels.scatterAddDecayedF64(
+      this.ptr,
+      this.capacity,
+      idxPtr,
+      tsPtr,
+      wPtr,
+      n,
+      this.lambda,
+      this.tRef,
+    );
+  }
+
+  /** Pointer to the raw (forward-weighted) counters; valid until the next `ensure`. */
+  get pointer(): number {
+    return this.ptr;
+  }
+
+  get size(): number {
+    return this.capacity;
+  }
+
+  /** Multiplier turning a raw counter into its decayed value at `now`. */
+  factorAt(now: number): number {
+    return this.tRef === undefined ? 0 : Math.exp(this.lambda * (this.tRef - now));
+  }
+
+  /** A fresh view of the raw counters (re-create after anything that may grow memory). */
+  raw(): Float64Array {
+    return this.kernels.arena.f64(this.ptr, this.capacity);
+  }
+
+  /** Decayed value of counter `id` at `now`. */
+  valueAt(id: number, now: number): number {
+    if (id >= this.capacity) return 0;
+    return this.raw()[id]! * this.factorAt(now);
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * Time-decayed popularity and trending, global or within a candidate set (a category).
+ *
+ * Popularity is a long-half-life decayed count of weighted interactions. Trending compares a
+ * short-half-life count against what the long-run rate predicts for that window, as a Poisson
+ * z-score with a support floor, so two views of a cold item are not a trend.
+ */
+import { EVENT_TYPE_CODE } from '../events.js';
+import type { EncodedBatch } from '../store/index.js';
+import type { Kernels } from '../wasm/index.js';
+import { DecayedCounters } from './decayed-counters.js';
+
+export interface PopularityOptions {
+  /** Half-life of the trending window (ms). */
+  shortHalfLifeMs: number;
+  /** Half-life of the baseline and of popularity (ms). */
+  longHalfLifeMs: number;
+  /** Weight of each event type; types not listed weigh 0. */
+  weights: Partial<Record<keyof typeof EVENT_TYPE_CODE, number>>;
+  /** Weighted short-window count an item needs before it can trend. */
+  minTrendSupport: number;
+  /** z-score an item needs to count as trending; below it the rise is within noise. */
+  minTrendZ: number;
+}
+
+export const DEFAULT_POPULARITY: PopularityOptions = {
+  shortHalfLifeMs: 60 * 60 * 1000,
+  longHalfLifeMs: 7 * 24 * 60 * 60 * 1000,
+  weights: { view: 1, add_to_cart: 3, purchase: 5 },
+  minTrendSupport: 5,
+  minTrendZ: 2,
+};
+
+export interface Scored {
+  ids: Uint32Array;
+  scores: Float64Array;
+}
+
+export class Popularity {
+  readonly short: DecayedCounters;
+  readonly long: DecayedCounters;
+  private readonly weightOf = new Float64Array(256);
+  private newest = -Infinity;
+  private oldest = Infinity;
+
+  constructor(
+    private readonly kernels: Kernels,
+    readonly options: PopularityOptions = DEFAULT_POPULARITY,
+  ) {
+    this.short = new DecayedCounters(kernels, options.shortHalfLifeMs);
+    this.long = new DecayedCounters(kernels, options.longHalfLifeMs);
+    for (const [name, w] of Object.entries(options.weights)) {
+      this.weightOf[EVENT_TYPE_CODE[name as keyof typeof EVENT_TYPE_CODE]] = w;
+    }
+  }
+
+  /** Newest event time seen (ms); trending is measured at this stream time. */
+  get now(): number {
+    return this.newest;
+  }
+
+  /** Stages the weighted events of a batch in scratch memory and scatter-adds them. */
+  ingest(batch: EncodedBatch, itemCount: number): void {
+    this.short.ensure(itemCount);
+    this.long.ensure(itemCount);
+    const { arena } = this.kernels;
+    const mark = arena.scratchMark();
+    try {
+      const n = batch.length;
+      const idxPtr = arena.scratch(n * 4);
+      const tsPtr = arena.scratch(n * 8);
+      const wPtr = arena.scratch(n * 8);
+      const idx = arena.u32(idxPtr, n);
+      const ts = arena.f64(tsPtr, n);
+      const w = arena.f64(wPtr, n);
+      const { type, item, quantity } = batch;
+      let m = 0;
+      let maxTs = this.newest;
+      for (let i = 0; i < n; i++) {
+        const weight = this.weightOf[type[i]!]!;
+        if (weight === 0 || item[i] === 0) continue;
+        const t = batch.ts[i]!;
+        idx[m] = item[i]!;
+        ts[m] = t;
+        // A purchase of five units says more than one, but not five times more.
+        w[m] = type[i] === EVENT_TYPE_CODE.purchase ? weight * Math.sqrt(quantity[i]! || 1) : weight;
+        if (t > maxTs) maxTs = t;
+        m++;
+      }
+      if (m === 0) return;
+      if (this.oldest === Infinity) this.oldest = ts[0]!;
+      this.newest = maxTs;
+      this.short.add(idxPtr, tsPtr, wPtr, m, maxTs);
+      this.long.add(idxPtr, tsPtr, wPtr, m, maxTs);
+    } finally {
+      arena.scratchReset(mark);
+    }
+  }
+
+  /** Most popular items, optionally among `candidates`. Scores are decayed weighted counts. */
+  popular(k: number, candidates?: Uint32Array): Scored {
+    const factor = this.long.factorAt(this.newest);
+    return this.top(k, candidates, (raw, id) => {
+      const v = raw.long[id]! * factor;
+      return v > 0 ? v : Number.NaN;
+    });
+  }
+
+  /**
+   * Items whose short-window activity most exceeds their long-run rate.
+   * Score: (S − E) / √(E + 1), with S the short decayed count and E what the long-run rate
+   * predicts for the short window; items with S below `minTrendSupport` or z below `minTrendZ`
+   * are left out.
+   */
+  trending(k: number, candidates?: Uint32Array): Scored {
+    const fs = this.short.factorAt(this.newest);
+    const fl = this.long.factorAt(this.newest);
+    const ratio = this.expectedShortPerLong();
+    const floor = this.options.minTrendSupport;
+    const minZ = this.options.minTrendZ;
+    return this.top(k, candidates, (raw, id) => {
+      const s = raw.short[id]! * fs;
+      if (s < floor) return Number.NaN;
+      const e = raw.long[id]! * fl * ratio;
+      const z = (s - e) / Math.sqrt(e + 1);
+      return z >= minZ ? z : Number.NaN;
+    });
+  }
+
+  /** Decayed short count, and the short count its long-run rate predicts, at stream time. */
+  countsOf(id: number): { short: number; expected: number } {
+    return {
+      short: this.short.valueAt(id, this.newest),
+      expected: this.long.valueAt(id, this.newest) * this.expectedShortPerLong(),
+    };
+  }
+
+  /**
+   * Short-window count expected per unit of long count at a steady rate. A decayed counter that
+   * has run for T holds rate · (1 − e^(−λT)) / λ, so a young stream is not mistaken for a trend.
+   */
+  private expectedShortPerLong(): number {
+    const age = Math.max(0, this.newest - this.oldest);
+    const ls = this.short.lambda;
+    const ll = this.long.lambda;
+    const fillShort = age === 0 ? 1 : -Math.expm1(-ls * age) / ls;
+    const fillLong = age === 0 ? 1 : -Math.expm1(-ll * age) / ll;
+    return fillShort / fillLong;
+  }
+
+  private top(
+    k: number,
+    candidates: Uint32Array | undefined,
+    score: (raw: { short: Float64Array; long: Float64Array }, id: number) => number,
+  ): Scored {
+    const size = this.long.size;
+    const n = candidates === undefined ? size : candidates.length;
+    if (n === 0 || size === 0 || k <= 0) return { ids: new Uint32Array(0), scores: new Float64Array(0) };
+    const { arena } = this.kernels;
+    const mark = arena.scratchMark();
+    try {
+      // Allocate everything first: views made before an allocation could go stale.
+      const scoresPtr = arena.scratch(n * 8);
+      const outIdxPtr = arena.scratch(k * 4);
+      const outScorePtr = arena.scratch(k * 8);
+      const raw = { short: this.short.raw(), long: this.long.raw() };
+      const scores = arena.f64(scoresPtr, n);
+      for (let i = 0; i < n; i++) {
+        const id = candidates === undefined ? i : candidates[i]!;
+        scores[i] = id > 0 && id < size ? score(raw, id) : Number.NaN;
+      }
+      const count = this.kernels.topkF64(outIdxPtr, outScorePtr, scoresPtr, n, k);
+      const pos = arena.u32(outIdxPtr, count);
+      const ids = new Uint32Array(count);
+      for (let i = 0; i < count; i++) ids[i] = candidates === undefined ? pos[i]! : candidates[pos[i]!]!;
+      return { ids, scores: arena.f64(outScorePtr, count).slice() };
+    } finally {
+      arena.scratchReset(mark);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * POST /v1/events: a batch of wire-format events, as a JSON array, `{"events": [...]}` or NDJSON.
+ * All or nothing by default: a batch with an invalid event is refused whole (400 naming the
+ * index, field and reason) so the client can fix and resend without duplicating the good ones.
+ * `?partial=true` keeps the valid events and reports the rejected ones.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Engine } from '../../../engine/index.js';
+
+export const MAX_BATCH = 10_000;
+
+export function eventsRoutes(app: FastifyInstance, engine: Engine): void {
+  app.addContentTypeParser(
+    'application/x-ndjson',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      const lines = (body as string).split('\n');
+      const events: unknown[] = [];
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i]!.trim();
+        if (line === '') continue;
+        try {
+          events.push(JSON.parse(line));
+        } catch (err) {
+          const e = new Error(`line ${i + 1}: ${(err as Error).message}`) as Error & {
+            statusCode: number;
+          };
+          e.statusCode = 400;
+          done(e, undefined);
+          return;
+        }
+      }
+      done(null, events);
+    },
+  );
+
+  app.post<{ Body: unknown; Querystring: { partial?: boolean } }>(
+    '/v1/events',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { partial: { type: 'boolean', default: false } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const batch = Array.isArray(body)
+        ? body
+        : typeof body === 'object' && body !== null && Array.isArray((body as { events?: unknown }).events)
+          ? (body as { events: unknown[] }).events
+          : undefined;
+      if (batch === undefined) {
+        engine.noteRejected();
+        return reply.code(400).send({
+          error: 'bad_request',
+          message: 'body: must be a JSON array of events, {"events": [...]}, or NDJSON',
+        });
+      }
+      if (batch.length > MAX_BATCH) {
+        return reply
+          .code(400)
+          .send({ error: 'bad_request', message: `body: at most ${MAX_BATCH} events per batch` });
+      }
+      const partial = request.query.partial === true;
+      const result = engine.ingest(batch, { partial });
+      if (result.rejected.length > 0 && !partial) {
+        const first = result.rejected[0]!;
+        return reply.code(400).send({
+          error: 'invalid_event',
+          message: `events[${first.index}].${first.field}: ${first.reason}${
+            result.rejected.length > 1 ? ` (and ${result.rejected.length - 1} more)` : ''
+          }; no event of this batch was kept`,
+          accepted: 0,
+          rejected: result.rejected,
+        });
+      }
+      return reply.code(200).send({ accepted: result.accepted, rejected: result.rejected });
+    },
+  );
+}

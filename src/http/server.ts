@@ -1,0 +1,63 @@
+/**
+ * The HTTP adapter: a thin fastify layer over one Engine. It binds loopback unless told otherwise.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Engine } from '../../engine/index.js';
+import { installErrorHandler } from './errors.js';
+import { createMetrics, type HttpMetrics } from './metrics.js';
+import { eventsRoutes } from './routes/events.js';
+import { opsRoutes } from './routes/ops.js';
+import { recommendationRoutes } from './routes/recommendations.js';
+
+export interface ServerOptions {
+  /** Log requests (pino, JSON lines). */
+  logger?: boolean;
+  /** Largest accepted request body in bytes. */
+  bodyLimit?: number;
+}
+
+export interface ListenOptions extends ServerOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+}
+
+export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyInstance {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: opts.bodyLimit ?? 16 * 1024 * 1024,
+    // Unknown query parameters are refused, not silently dropped: a typo should not look like
+    // a default.
+    ajv: { customOptions: { removeAdditional: false, allErrors: true } },
+  });
+  const metrics: HttpMetrics = createMetrics(engine);
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.requestSeconds.observe(
+      {
+        route: request.routeOptions.url ?? 'unmatched',
+        method: request.method,
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+  installErrorHandler(app, metrics);
+  opsRoutes(app, engine, metrics);
+  eventsRoutes(app, engine);
+  recommendationRoutes(app, engine);
+  return app;
+}
+
+/** Creates the server and listens; resolves with the base URL. */
+export async function listen(
+  engine: Engine,
+  opts: ListenOptions = {},
+): Promise<{ app: FastifyInstance; url: string }> {
+  const app = createServer(engine, opts);
+  const host = opts.host ?? '127.0.0.1';
+  await app.listen({ host, port: opts.port ?? 7070 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : opts.port;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return { app, url: `http://${shown}:${port}` };
+}

@@ -1,0 +1,68 @@
+/**
+ * `aisle serve --demo`, the process `npm start` runs, from the built CLI: it must answer
+ * recommendations within 5 seconds of starting and stop cleanly on SIGTERM.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = path.join(root, 'dist/src/cli/main.js');
+
+let child: ChildProcess | undefined;
+afterEach(() => {
+  child?.kill('SIGKILL');
+  child = undefined;
+});
+
+function waitForUrl(proc: ChildProcess, timeoutMs: number): Promise<{ url: string; out: string[] }> {
+  return new Promise((resolve, reject) => {
+    const out: string[] = [];
+    const timer = setTimeout(() => reject(new Error(`no URL within ${timeoutMs} ms:\n${out.join('')}`)), timeoutMs);
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      out.push(chunk.toString());
+      const m = /listening on (http:\/\/\S+)/.exec(out.join(''));
+      if (m !== null && out.join('').includes('curl')) {
+        clearTimeout(timer);
+        resolve({ url: m[1]!, out });
+      }
+    });
+    proc.stderr!.on('data', (chunk: Buffer) => out.push(chunk.toString()));
+    proc.on('exit', (code) => reject(new Error(`exited with ${code}:\n${out.join('')}`)));
+  });
+}
+
+describe('aisle serve --demo', () => {
+  it('is built (npm install runs the build)', () => {
+    expect(fs.existsSync(cli), `${cli} missing: run npm run build`).toBe(true);
+  });
+
+  it('serves trending and similar items within 5 seconds, then stops on SIGTERM', async () => {
+    const started = Date.now();
+    child = spawn(process.execPath, [cli, 'serve', '--demo', '--port', '0', '--rate', '500'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const { url, out } = await waitForUrl(child, 15_000);
+    const trending = (await (await fetch(`${url}/v1/trending`)).json()) as { items: { item: string }[] };
+    const elapsed = Date.now() - started;
+    expect(trending.items.length).toBeGreaterThan(0);
+    expect(elapsed).toBeLessThan(5_000);
+    const printed = /curl (\S+\/similar\S*)/.exec(out.join(''))![1]!;
+    const similar = (await (await fetch(printed)).json()) as { items: { score: number }[]; fallback?: string };
+    expect(similar.fallback).toBeUndefined();
+    expect(similar.items.length).toBeGreaterThan(0);
+    expect(similar.items[0]!.score).toBeGreaterThan(0);
+    const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('refuses a bad setting with its name and exit code 1', () => {
+    const res = spawnSync(process.execPath, [cli, 'serve', '--port', 'abc'], { encoding: 'utf8' });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/--port \/ AISLE_PORT must be an integer/);
+  });
+});

@@ -1,0 +1,160 @@
+/**
+ * The HTTP adapter on a real socket, over a real engine fed by the simulator.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../engine/index.js';
+import { listen } from '../../src/http/server.js';
+import { createSimulator } from '../../src/sim/index.js';
+
+let engine: Engine;
+let app: FastifyInstance;
+let url: string;
+
+beforeAll(async () => {
+  engine = await createEngine();
+  const sim = createSimulator({ seed: 3 });
+  engine.loadCatalogue(sim.catalogue());
+  for (let i = 0; i < 20; i++) engine.ingestEvents(sim.next(5_000));
+  ({ app, url } = await listen(engine, { port: 0 }));
+});
+
+afterAll(async () => {
+  await app.close();
+});
+
+async function get(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url + path);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function post(
+  path: string,
+  body: string,
+  type = 'application/json',
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url + path, { method: 'POST', body, headers: { 'content-type': type } });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+type Item = { item: string; score: number; reason: string; category?: string };
+
+describe('HTTP adapter', () => {
+  it('binds loopback and answers /healthz', async () => {
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const { status, body } = await get('/healthz');
+    expect(status).toBe(200);
+    expect(body.status).toBe('ok');
+    expect(body.events).toBe(100_000);
+  });
+
+  it('serves trending items (or flagged popular ones) with scores and reasons', async () => {
+    const { status, body } = await get('/v1/trending?k=5');
+    expect(status).toBe(200);
+    const items = body.items as Item[];
+    expect(items).toHaveLength(5);
+    for (const it of items) {
+      expect(typeof it.item).toBe('string');
+      expect(it.score).toBeGreaterThan(0);
+      expect(it.reason.length).toBeGreaterThan(0);
+    }
+    const cat = items[0]!.category!;
+    const inCat = await get(`/v1/trending?k=3&category=${encodeURIComponent(cat)}`);
+    expect(inCat.status).toBe(200);
+    for (const it of inCat.body.items as Item[]) expect(it.category).toBe(cat);
+  });
+
+  it('serves scored similar items for a popular item', async () => {
+    const top = engine.popular({ k: 1 })[0]!.item;
+    const viewed = await get(`/v1/items/${top}/similar?k=5`);
+    expect(viewed.status).toBe(200);
+    expect(viewed.body.fallback).toBeUndefined();
+    const items = viewed.body.items as Item[];
+    expect(items.length).toBe(5);
+    expect(items[0]!.score).toBeGreaterThan(0);
+    expect(items[0]!.reason).toMatch(/viewed together with/);
+    expect(items.map((i) => i.item)).not.toContain(top);
+    const bought = await get(`/v1/items/${top}/similar?k=5&kind=bought`);
+    expect(bought.status).toBe(200);
+    const unknown = await get('/v1/items/no-such-sku/similar');
+    expect(unknown.status).toBe(200);
+    expect(unknown.body.fallback).toBe('popular');
+  });
+
+  it('answers malformed JSON with 400 and counts nothing', async () => {
+    const before = engine.stats().events;
+    const { status, body } = await post('/v1/events', '[{"type":"view",');
+    expect(status).toBe(400);
+    expect(body.error).toBe('invalid_json');
+    expect(engine.stats().events).toBe(before);
+  });
+
+  it('refuses a batch with a bad event whole, naming the index, field and reason', async () => {
+    const before = engine.stats();
+    const batch = [
+      { type: 'view', ts: 1732700000000, user: 'u1', session: 's1', item: 'sku-1' },
+      { type: 'view', ts: 1732700000001, user: 'u1', session: 's1', item: 'sku-2' },
+      { type: 'purchase', ts: 1732700000002, item: 'sku-2', order: 'o1', quantity: 1, price: -4 },
+    ];
+    const { status, body } = await post('/v1/events', JSON.stringify(batch));
+    expect(status).toBe(400);
+    expect(body.error).toBe('invalid_event');
+    expect(body.message).toBe('events[2].price: must be greater than 0; no event of this batch was kept');
+    expect(body.rejected).toEqual([{ index: 2, field: 'price', reason: 'must be greater than 0' }]);
+    expect(engine.stats().events).toBe(before.events);
+    expect(engine.stats().rejected).toBe(before.rejected + 1);
+
+    const partial = await post('/v1/events?partial=true', JSON.stringify({ events: batch }));
+    expect(partial.status).toBe(200);
+    expect(partial.body.accepted).toBe(2);
+    expect(engine.stats().events).toBe(before.events + 2);
+  });
+
+  it('accepts NDJSON and names the bad line', async () => {
+    const good = [
+      JSON.stringify({ type: 'search', query: 'red shoes', user: 'u9' }),
+      JSON.stringify({ type: 'inventory', item: 'sku-1', op: 'receive', quantity: 3 }),
+    ].join('\n');
+    const ok = await post('/v1/events', good, 'application/x-ndjson');
+    expect(ok.status).toBe(200);
+    expect(ok.body.accepted).toBe(2);
+    const bad = await post('/v1/events', `${good}\n{"type":`, 'application/x-ndjson');
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/^line 3:/);
+  });
+
+  it('answers bad parameters and bodies with 400 naming the field, never 500', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['/v1/trending?k=0', /querystring\.k: must be >= 1/],
+      ['/v1/trending?k=abc', /querystring\.k: must be integer/],
+      ['/v1/trending?kk=5', /querystring\.kk: is not a known parameter/],
+      ['/v1/items/sku-1/similar?kind=liked', /querystring\.kind: must be equal to one of/],
+      ['/v1/trending?category=', /querystring\.category: must NOT have fewer than 1 characters/],
+    ];
+    for (const [path, message] of cases) {
+      const { status, body } = await get(path);
+      expect(status, path).toBe(400);
+      expect(body.message, path).toMatch(message);
+    }
+    const notBatch = await post('/v1/events', '{"type":"view"}');
+    expect(notBatch.status).toBe(400);
+    expect(notBatch.body.message).toMatch(/^body: must be a JSON array/);
+    const tooMany = await post('/v1/events', JSON.stringify(new Array(10_001).fill({})));
+    expect(tooMany.status).toBe(400);
+    const missing = await get('/v1/nothing');
+    expect(missing.status).toBe(404);
+    // Still serving after all of that.
+    expect((await get('/healthz')).status).toBe(200);
+  });
+
+  it('exposes Prometheus metrics for events, rejections and request latency', async () => {
+    const res = await fetch(`${url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/plain/);
+    const text = await res.text();
+    expect(text).toMatch(/aisle_events_ingested_total\{type="view"\} \d+/);
+    expect(text).toMatch(/aisle_events_rejected_total \d+/);
+    expect(text).toMatch(/aisle_http_request_duration_seconds_bucket\{.*route="\/v1\/trending"/);
+    expect(text).toMatch(/aisle_store_bytes_per_event \d/);
+  });
+});
