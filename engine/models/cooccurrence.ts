@@ -4,6 +4,7 @@
  * with every item in the ring, so the cost per event is bounded by the window, not the session.
  */
 import type { EncodedBatch } from '../store/index.js';
+import { AisleError } from '../errors.js';
 import { PairCounts } from './pair-counts.js';
 
 export interface CooccurrenceOptions {
@@ -26,28 +27,31 @@ export interface Neighbour {
   count: number;
 }
 
-interface Context {
-  items: Uint32Array;
-  len: number;
-  next: number;
-  lastTs: number;
-}
-
 const SWEEP_EVERY = 64;
 
 export class Cooccurrence {
   private readonly pairs = new PairCounts();
-  private readonly contexts = new Map<number, Context>();
+  /** Context key → slot in the flat ring arrays below; no object per session. */
+  private readonly contexts = new Map<number, number>();
+  private ringItems = new Uint32Array(0);
+  private ringLen = new Uint8Array(0);
+  private ringNext = new Uint8Array(0);
+  private ringTs = new Float64Array(0);
+  private readonly freeSlots: number[] = [];
+  private slots = 0;
   private occurrences = new Float64Array(1024);
   private readonly isType: Uint8Array;
   private batches = 0;
 
   constructor(readonly options: CooccurrenceOptions) {
+    if (!(Number.isInteger(options.window) && options.window >= 1 && options.window <= 255)) {
+      throw new AisleError('AISLE_INVALID_ARGUMENT', 'co-occurrence window must be 1..255');
+    }
     this.isType = new Uint8Array(256);
     for (const t of options.types) this.isType[t] = 1;
   }
 
-  /** Distinct pairs held (each unordered pair counts twice, once per direction). */
+  /** Distinct unordered pairs held. */
   get pairCount(): number {
     return this.pairs.size;
   }
@@ -57,7 +61,9 @@ export class Cooccurrence {
   }
 
   bytes(): number {
-    return this.pairs.bytes() + this.occurrences.byteLength + this.contexts.size * 96;
+    const rings =
+      this.ringItems.byteLength + this.ringLen.byteLength * 2 + this.ringTs.byteLength;
+    return this.pairs.bytes() + this.occurrences.byteLength + rings + this.contexts.size * 16;
   }
 
   /** Applies one encoded batch. O(batch × window). */
@@ -103,23 +109,45 @@ export class Cooccurrence {
   }
 
   private place(key: number, it: number, t: number): void {
-    let ctx = this.contexts.get(key);
-    if (ctx === undefined) {
-      ctx = { items: new Uint32Array(this.options.window), len: 0, next: 0, lastTs: t };
-      this.contexts.set(key, ctx);
+    const w = this.options.window;
+    let slot = this.contexts.get(key);
+    if (slot === undefined) {
+      slot = this.freeSlots.pop() ?? this.newSlot();
+      this.contexts.set(key, slot);
+      this.ringLen[slot] = 0;
+      this.ringNext[slot] = 0;
     }
-    ctx.lastTs = t;
-    const ring = ctx.items;
-    for (let j = 0; j < ctx.len; j++) if (ring[j] === it) return;
-    for (let j = 0; j < ctx.len; j++) {
-      const other = ring[j]!;
-      this.pairs.add(it, other, 1);
-      this.pairs.add(other, it, 1);
-    }
+    this.ringTs[slot] = t;
+    const ring = this.ringItems;
+    const base = slot * w;
+    const len = this.ringLen[slot]!;
+    for (let j = 0; j < len; j++) if (ring[base + j] === it) return;
+    for (let j = 0; j < len; j++) this.pairs.add(it, ring[base + j]!, 1);
     this.countOccurrence(it);
-    ring[ctx.next] = it;
-    ctx.next = (ctx.next + 1) % ring.length;
-    if (ctx.len < ring.length) ctx.len++;
+    const next = this.ringNext[slot]!;
+    ring[base + next] = it;
+    this.ringNext[slot] = next + 1 === w ? 0 : next + 1;
+    if (len < w) this.ringLen[slot] = len + 1;
+  }
+
+  private newSlot(): number {
+    if (this.slots === this.ringLen.length) {
+      const cap = Math.max(1024, this.slots * 2);
+      const w = this.options.window;
+      const items = new Uint32Array(cap * w);
+      items.set(this.ringItems);
+      this.ringItems = items;
+      const len = new Uint8Array(cap);
+      len.set(this.ringLen);
+      this.ringLen = len;
+      const next = new Uint8Array(cap);
+      next.set(this.ringNext);
+      this.ringNext = next;
+      const ts = new Float64Array(cap);
+      ts.set(this.ringTs);
+      this.ringTs = ts;
+    }
+    return this.slots++;
   }
 
   private countOccurrence(it: number): void {
@@ -133,6 +161,11 @@ export class Cooccurrence {
 
   private sweep(now: number): void {
     const cutoff = now - this.options.idleMs;
-    for (const [key, ctx] of this.contexts) if (ctx.lastTs < cutoff) this.contexts.delete(key);
+    for (const [key, slot] of this.contexts) {
+      if (this.ringTs[slot]! < cutoff) {
+        this.contexts.delete(key);
+        this.freeSlots.push(slot);
+      }
+    }
   }
 }
