@@ -21,7 +21,10 @@ export default tseslint.config(
   {
     files: ['engine/**/*.ts'],
     rules: {
-      'no-restricted-globals': ['error', { name: 'process', message: 'engine/ is embeddable: no process.*' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'engine/ is embeddable: no process.*' },
+      ],
       'no-restricted-imports': [
         'error',
         { patterns: ['node:net', 'node:http', 'node:child_process', 'ws', 'fastify'] },

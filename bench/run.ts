@@ -14,7 +14,10 @@ import { ingestBench } from './system/ingest.js';
 const MODULES: BenchModule[] = [kernelsBench, ingestBench];
 
 function table(results: CaseResult[]): string {
-  const lines = ['suite | case | ops/s | items/s | ±% | ratio to first', '--- | --- | --- | --- | --- | ---'];
+  const lines = [
+    'suite | case | ops/s | items/s | ±% | ratio to first',
+    '--- | --- | --- | --- | --- | ---',
+  ];
   const first = new Map<string, CaseResult>();
   for (const r of results) {
     if (!first.has(r.suite)) first.set(r.suite, r);
@@ -39,16 +42,23 @@ async function main(): Promise<void> {
   const seed = Number(values.seed);
   const maxTime = values.quick ? 0.3 : 2;
   const machine = describeMachine();
-  console.log(`machine: ${machine.cpu} ×${machine.cores}, ${machine.memoryGiB} GiB, node ${machine.node}`);
+  console.log(
+    `machine: ${machine.cpu} ×${machine.cores}, ${machine.memoryGiB} GiB, node ${machine.node}`,
+  );
   const results: CaseResult[] = [];
   for (const m of MODULES) {
     if (values.only !== undefined && !m.name.includes(values.only)) continue;
     console.log(`${m.name} ...`);
     results.push(...(await m.run({ maxTime, seed })));
   }
-  const out = values.out ?? path.join('bench', 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const out =
+    values.out ??
+    path.join('bench', 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), seed, maxTime, machine, results }, null, 2));
+  fs.writeFileSync(
+    out,
+    JSON.stringify({ date: new Date().toISOString(), seed, maxTime, machine, results }, null, 2),
+  );
   console.log(`\n${table(results)}\n\nwrote ${out}`);
 }
 

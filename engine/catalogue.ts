@@ -23,10 +23,16 @@ export class Catalogue {
   /** Adds or merges an item; fields given overwrite, fields absent are kept. */
   upsert(item: CatalogueItem): void {
     if (typeof item.id !== 'string' || item.id.length === 0) {
-      throw new AisleError('AISLE_INVALID_ARGUMENT', 'catalogue item id must be a non-empty string');
+      throw new AisleError(
+        'AISLE_INVALID_ARGUMENT',
+        'catalogue item id must be a non-empty string',
+      );
     }
     if (item.price !== undefined && !(Number.isFinite(item.price) && item.price > 0)) {
-      throw new AisleError('AISLE_INVALID_ARGUMENT', `catalogue item ${item.id}: price must be > 0`);
+      throw new AisleError(
+        'AISLE_INVALID_ARGUMENT',
+        `catalogue item ${item.id}: price must be > 0`,
+      );
     }
     const prev = this.items.get(item.id);
     if (prev === undefined) {

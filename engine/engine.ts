@@ -176,7 +176,8 @@ export class Engine {
     const k = checkK(opts.k);
     const candidates = this.candidates(opts.category);
     if (candidates === null) return [];
-    const excludeId = opts.exclude === undefined ? 0 : (this.store.dicts.item.lookup(opts.exclude) ?? 0);
+    const excludeId =
+      opts.exclude === undefined ? 0 : (this.store.dicts.item.lookup(opts.exclude) ?? 0);
     const { ids, scores } = this.popularity.popular(excludeId === 0 ? k : k + 1, candidates);
     const reason = opts.category === undefined ? 'popular overall' : `popular in ${opts.category}`;
     const out: Recommendation[] = [];

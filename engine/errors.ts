@@ -28,5 +28,7 @@ export class AisleError extends Error {
 }
 
 export function isAisleError(err: unknown): err is AisleError {
-  return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[BRAND] === true;
+  return (
+    typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[BRAND] === true
+  );
 }

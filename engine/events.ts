@@ -86,12 +86,7 @@ export interface PriceChangeEvent extends Base {
 }
 
 export type RetailEvent =
-  | ViewEvent
-  | CartEvent
-  | PurchaseEvent
-  | SearchEvent
-  | InventoryEvent
-  | PriceChangeEvent;
+  ViewEvent | CartEvent | PurchaseEvent | SearchEvent | InventoryEvent | PriceChangeEvent;
 
 export interface FieldError {
   field: string;
@@ -180,7 +175,8 @@ function integer(
 function price(raw: Record<string, unknown>): number {
   const value = raw.price;
   if (value === undefined || value === null) fail('price', 'is required');
-  if (typeof value !== 'number' || !Number.isFinite(value)) fail('price', 'must be a finite number');
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    fail('price', 'must be a finite number');
   if (value <= 0) fail('price', 'must be greater than 0');
   if (value > LIMITS.maxPrice) fail('price', `must be at most ${LIMITS.maxPrice}`);
   return value;
@@ -248,7 +244,13 @@ function build(raw: Record<string, unknown>, now: number): RetailEvent {
             ? integer(raw, 'quantity', undefined, 1)
             : integer(raw, 'quantity', undefined, -LIMITS.maxQuantity);
       if (op === 'adjust' && quantity === 0) fail('quantity', 'must not be 0 for an adjustment');
-      const event: InventoryEvent = { type: 'inventory', ts, item, op: op as InventoryOp, quantity };
+      const event: InventoryEvent = {
+        type: 'inventory',
+        ts,
+        item,
+        op: op as InventoryOp,
+        quantity,
+      };
       const location = id(raw, 'location', false);
       if (location !== undefined) event.location = location;
       return event;
@@ -281,7 +283,8 @@ export function validateEvent(raw: unknown, now: number): Validation {
   try {
     return { ok: true, event: build(raw as Record<string, unknown>, now) };
   } catch (err) {
-    if (err instanceof Reject) return { ok: false, error: { field: err.field, reason: err.reason } };
+    if (err instanceof Reject)
+      return { ok: false, error: { field: err.field, reason: err.reason } };
     throw err;
   }
 }

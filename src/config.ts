@@ -28,7 +28,13 @@ export interface ServeFlags {
 
 export class ConfigError extends Error {}
 
-function int(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+function int(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
@@ -37,7 +43,10 @@ function int(name: string, raw: string | undefined, fallback: number, min: numbe
   return n;
 }
 
-export function serveConfig(flags: ServeFlags, env: Record<string, string | undefined>): ServeConfig {
+export function serveConfig(
+  flags: ServeFlags,
+  env: Record<string, string | undefined>,
+): ServeConfig {
   return {
     host: flags.host ?? env.AISLE_HOST ?? '127.0.0.1',
     port: int('--port / AISLE_PORT', flags.port ?? env.AISLE_PORT, 7070, 0, 65535),

@@ -54,7 +54,10 @@ export const ingestBench: BenchModule = {
     );
     const stats = simd.stats();
     for (const r of results) {
-      r.extra = { bytesPerEvent: Number(stats.bytesPerEvent.toFixed(2)), storedEvents: stats.storedEvents };
+      r.extra = {
+        bytesPerEvent: Number(stats.bytesPerEvent.toFixed(2)),
+        storedEvents: stats.storedEvents,
+      };
     }
     return results;
   },

@@ -61,8 +61,7 @@ export class Cooccurrence {
   }
 
   bytes(): number {
-    const rings =
-      this.ringItems.byteLength + this.ringLen.byteLength * 2 + this.ringTs.byteLength;
+    const rings = this.ringItems.byteLength + this.ringLen.byteLength * 2 + this.ringTs.byteLength;
     return this.pairs.bytes() + this.occurrences.byteLength + rings + this.contexts.size * 16;
   }
 

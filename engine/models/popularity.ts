@@ -83,7 +83,8 @@ export class Popularity {
         idx[m] = item[i]!;
         ts[m] = t;
         // A purchase of five units says more than one, but not five times more.
-        w[m] = type[i] === EVENT_TYPE_CODE.purchase ? weight * Math.sqrt(quantity[i]! || 1) : weight;
+        w[m] =
+          type[i] === EVENT_TYPE_CODE.purchase ? weight * Math.sqrt(quantity[i]! || 1) : weight;
         if (t > maxTs) maxTs = t;
         m++;
       }
@@ -155,7 +156,8 @@ export class Popularity {
   ): Scored {
     const size = this.long.size;
     const n = candidates === undefined ? size : candidates.length;
-    if (n === 0 || size === 0 || k <= 0) return { ids: new Uint32Array(0), scores: new Float64Array(0) };
+    if (n === 0 || size === 0 || k <= 0)
+      return { ids: new Uint32Array(0), scores: new Float64Array(0) };
     const { arena } = this.kernels;
     const mark = arena.scratchMark();
     try {
@@ -172,7 +174,8 @@ export class Popularity {
       const count = this.kernels.topkF64(outIdxPtr, outScorePtr, scoresPtr, n, k);
       const pos = arena.u32(outIdxPtr, count);
       const ids = new Uint32Array(count);
-      for (let i = 0; i < count; i++) ids[i] = candidates === undefined ? pos[i]! : candidates[pos[i]!]!;
+      for (let i = 0; i < count; i++)
+        ids[i] = candidates === undefined ? pos[i]! : candidates[pos[i]!]!;
       return { ids, scores: arena.f64(outScorePtr, count).slice() };
     } finally {
       arena.scratchReset(mark);

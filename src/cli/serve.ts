@@ -16,7 +16,8 @@ export async function serve(config: ServeConfig, log: (line: string) => void): P
   if (config.demo) {
     const sim = createSimulator({ seed: config.seed });
     engine.loadCatalogue(sim.catalogue());
-    const sink = (events: Parameters<typeof engine.ingestEvents>[0]): void => engine.ingestEvents(events);
+    const sink = (events: Parameters<typeof engine.ingestEvents>[0]): void =>
+      engine.ingestEvents(events);
     fillHistory(sim, sink, config.warmup, 10_000);
     if (config.rate > 0) {
       const pacer = startPacer(sim, sink, { rate: config.rate });

@@ -17,10 +17,16 @@ afterEach(() => {
   child = undefined;
 });
 
-function waitForUrl(proc: ChildProcess, timeoutMs: number): Promise<{ url: string; out: string[] }> {
+function waitForUrl(
+  proc: ChildProcess,
+  timeoutMs: number,
+): Promise<{ url: string; out: string[] }> {
   return new Promise((resolve, reject) => {
     const out: string[] = [];
-    const timer = setTimeout(() => reject(new Error(`no URL within ${timeoutMs} ms:\n${out.join('')}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no URL within ${timeoutMs} ms:\n${out.join('')}`)),
+      timeoutMs,
+    );
     proc.stdout!.on('data', (chunk: Buffer) => {
       out.push(chunk.toString());
       const m = /listening on (http:\/\/\S+)/.exec(out.join(''));
@@ -46,16 +52,23 @@ describe('aisle serve --demo', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const { url, out } = await waitForUrl(child, 15_000);
-    const trending = (await (await fetch(`${url}/v1/trending`)).json()) as { items: { item: string }[] };
+    const trending = (await (await fetch(`${url}/v1/trending`)).json()) as {
+      items: { item: string }[];
+    };
     const elapsed = Date.now() - started;
     expect(trending.items.length).toBeGreaterThan(0);
     expect(elapsed).toBeLessThan(5_000);
     const printed = /curl (\S+\/similar\S*)/.exec(out.join(''))![1]!;
-    const similar = (await (await fetch(printed)).json()) as { items: { score: number }[]; fallback?: string };
+    const similar = (await (await fetch(printed)).json()) as {
+      items: { score: number }[];
+      fallback?: string;
+    };
     expect(similar.fallback).toBeUndefined();
     expect(similar.items.length).toBeGreaterThan(0);
     expect(similar.items[0]!.score).toBeGreaterThan(0);
-    const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child!.on('exit', (code) => resolve(code)),
+    );
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });

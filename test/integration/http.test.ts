@@ -99,7 +99,9 @@ describe('HTTP adapter', () => {
     const { status, body } = await post('/v1/events', JSON.stringify(batch));
     expect(status).toBe(400);
     expect(body.error).toBe('invalid_event');
-    expect(body.message).toBe('events[2].price: must be greater than 0; no event of this batch was kept');
+    expect(body.message).toBe(
+      'events[2].price: must be greater than 0; no event of this batch was kept',
+    );
     expect(body.rejected).toEqual([{ index: 2, field: 'price', reason: 'must be greater than 0' }]);
     expect(engine.stats().events).toBe(before.events);
     expect(engine.stats().rejected).toBe(before.rejected + 1);

@@ -53,7 +53,14 @@ describe.each([true, false])('engine (simd %s)', (simd) => {
       events.push({ type: 'view', ts: t++, session: `s${s}`, item: `noise-${s}` });
       if (s % 2 === 0) {
         events.push({ type: 'purchase', ts: t++, order: `o${s}`, item: a, quantity: 1, price: 5 });
-        events.push({ type: 'purchase', ts: t++, order: `o${s}`, item: `c-${s % 5}`, quantity: 2, price: 3 });
+        events.push({
+          type: 'purchase',
+          ts: t++,
+          order: `o${s}`,
+          item: `c-${s % 5}`,
+          quantity: 2,
+          price: 3,
+        });
       }
     }
     engine.ingestEvents(events);
@@ -96,7 +103,9 @@ describe.each([true, false])('engine (simd %s)', (simd) => {
     ];
     const refused = engine.ingest(batch);
     expect(refused.accepted).toBe(0);
-    expect(refused.rejected).toEqual([{ index: 1, field: 'price', reason: 'must be greater than 0' }]);
+    expect(refused.rejected).toEqual([
+      { index: 1, field: 'price', reason: 'must be greater than 0' },
+    ]);
     expect(engine.stats().events).toBe(0);
     expect(engine.stats().rejected).toBe(1);
     const partial = engine.ingest(batch, { partial: true });
@@ -138,7 +147,8 @@ describe('engine builds agree', () => {
     b.ingestEvents(events);
     expect(a.stats().simd).toBe(true);
     expect(b.stats().simd).toBe(false);
-    const strip = (rs: { item: string; score: number }[]) => rs.map((r) => [r.item, r.score.toPrecision(9)]);
+    const strip = (rs: { item: string; score: number }[]) =>
+      rs.map((r) => [r.item, r.score.toPrecision(9)]);
     expect(strip(a.trending({ k: 10 }))).toEqual(strip(b.trending({ k: 10 })));
     expect(strip(a.popular({ k: 10 }))).toEqual(strip(b.popular({ k: 10 })));
   });

@@ -14,7 +14,10 @@ const valid: Array<[string, Record<string, unknown>]> = [
     { type: 'purchase', ts: TS, user: 'u1', item: 'sku-1', order: 'o1', quantity: 1, price: 9.5 },
   ],
   ['search', { type: 'search', ts: TS, user: 'u1', query: 'red shoes' }],
-  ['inventory set', { type: 'inventory', item: 'sku-1', op: 'set', quantity: 12, location: 'store-7' }],
+  [
+    'inventory set',
+    { type: 'inventory', item: 'sku-1', op: 'set', quantity: 12, location: 'store-7' },
+  ],
   ['inventory receive', { type: 'inventory', ts: TS, item: 'sku-1', op: 'receive', quantity: 5 }],
   ['inventory adjust', { type: 'inventory', ts: TS, item: 'sku-1', op: 'adjust', quantity: -3 }],
   ['price_change', { type: 'price_change', item: 'sku-1', price: 19.99 }],
@@ -34,7 +37,12 @@ const invalid: Array<[string, unknown, string, RegExp]> = [
   ['object item', { type: 'view', ts: TS, item: { id: 1 } }, 'item', /string/],
   ['long item', { type: 'view', ts: TS, item: 'x'.repeat(300) }, 'item', /at most 256/],
   ['user bad', { type: 'view', ts: TS, item: 'a', user: true }, 'user', /string/],
-  ['purchase no order', { type: 'purchase', item: 'a', quantity: 1, price: 1 }, 'order', /required/],
+  [
+    'purchase no order',
+    { type: 'purchase', item: 'a', quantity: 1, price: 1 },
+    'order',
+    /required/,
+  ],
   [
     'purchase zero price',
     { type: 'purchase', item: 'a', order: 'o', quantity: 1, price: 0 },
@@ -69,10 +77,30 @@ const invalid: Array<[string, unknown, string, RegExp]> = [
   ['search missing', { type: 'search' }, 'query', /required/],
   ['inventory no op', { type: 'inventory', item: 'a', quantity: 1 }, 'op', /required/],
   ['inventory bad op', { type: 'inventory', item: 'a', op: 'sell', quantity: 1 }, 'op', /one of/],
-  ['inventory set negative', { type: 'inventory', item: 'a', op: 'set', quantity: -1 }, 'quantity', /at least 0/],
-  ['inventory receive 0', { type: 'inventory', item: 'a', op: 'receive', quantity: 0 }, 'quantity', /at least 1/],
-  ['inventory adjust 0', { type: 'inventory', item: 'a', op: 'adjust', quantity: 0 }, 'quantity', /not be 0/],
-  ['price_change negative', { type: 'price_change', item: 'a', price: -2 }, 'price', /greater than 0/],
+  [
+    'inventory set negative',
+    { type: 'inventory', item: 'a', op: 'set', quantity: -1 },
+    'quantity',
+    /at least 0/,
+  ],
+  [
+    'inventory receive 0',
+    { type: 'inventory', item: 'a', op: 'receive', quantity: 0 },
+    'quantity',
+    /at least 1/,
+  ],
+  [
+    'inventory adjust 0',
+    { type: 'inventory', item: 'a', op: 'adjust', quantity: 0 },
+    'quantity',
+    /not be 0/,
+  ],
+  [
+    'price_change negative',
+    { type: 'price_change', item: 'a', price: -2 },
+    'price',
+    /greater than 0/,
+  ],
 ];
 
 describe('validateEvent', () => {
@@ -116,7 +144,12 @@ describe('validateEvent', () => {
           fc.record(
             {
               type: fc.oneof(fc.constantFrom(...EVENT_TYPES), fc.string()),
-              ts: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.date().map((d) => d.toISOString())),
+              ts: fc.oneof(
+                fc.integer(),
+                fc.double(),
+                fc.string(),
+                fc.date().map((d) => d.toISOString()),
+              ),
               item: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
               quantity: fc.oneof(fc.integer(), fc.double()),
               price: fc.oneof(fc.double(), fc.integer()),

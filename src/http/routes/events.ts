@@ -49,7 +49,9 @@ export function eventsRoutes(app: FastifyInstance, engine: Engine): void {
       const body = request.body;
       const batch = Array.isArray(body)
         ? body
-        : typeof body === 'object' && body !== null && Array.isArray((body as { events?: unknown }).events)
+        : typeof body === 'object' &&
+            body !== null &&
+            Array.isArray((body as { events?: unknown }).events)
           ? (body as { events: unknown[] }).events
           : undefined;
       if (batch === undefined) {

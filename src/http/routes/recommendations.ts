@@ -57,7 +57,10 @@ export function recommendationRoutes(app: FastifyInstance, engine: Engine): void
         params: { type: 'object', properties: { id: name }, required: ['id'] },
         querystring: {
           type: 'object',
-          properties: { k, kind: { type: 'string', enum: ['viewed', 'bought'], default: 'viewed' } },
+          properties: {
+            k,
+            kind: { type: 'string', enum: ['viewed', 'bought'], default: 'viewed' },
+          },
           additionalProperties: false,
         },
         response: {

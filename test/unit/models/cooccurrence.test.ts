@@ -28,7 +28,11 @@ describe('Cooccurrence', () => {
     const store = new EventStore();
     const model = new Cooccurrence(OPTS);
     // a b a c d e: "a" repeated is not a new occurrence; e pairs only with the last 3 distinct.
-    feed(model, store, ['a', 'b', 'a', 'c', 'd', 'e'].map((it, i) => view(i, it, 's1')));
+    feed(
+      model,
+      store,
+      ['a', 'b', 'a', 'c', 'd', 'e'].map((it, i) => view(i, it, 's1')),
+    );
     const id = (s: string) => store.dicts.item.lookup(s)!;
     const partners = (s: string) =>
       model
@@ -61,7 +65,8 @@ describe('Cooccurrence', () => {
     const store = new EventStore();
     const model = new Cooccurrence(OPTS);
     const events: RetailEvent[] = [];
-    for (let s = 0; s < 10; s++) events.push(view(s, 'x', `s${s}`), view(s, s < 6 ? 'y' : 'z', `s${s}`));
+    for (let s = 0; s < 10; s++)
+      events.push(view(s, 'x', `s${s}`), view(s, s < 6 ? 'y' : 'z', `s${s}`));
     feed(model, store, events);
     const id = (s: string) => store.dicts.item.lookup(s)!;
     const [first, second] = model.neighbours(id('x'), 2);

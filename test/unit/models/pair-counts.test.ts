@@ -6,7 +6,9 @@ describe('PairCounts', () => {
   it('matches a symmetric Map reference through growth, neighbours in first-seen order', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.nat(40), fc.nat(40), fc.integer({ min: 1, max: 5 })), { maxLength: 600 }),
+        fc.array(fc.tuple(fc.nat(40), fc.nat(40), fc.integer({ min: 1, max: 5 })), {
+          maxLength: 600,
+        }),
         (adds) => {
           const pc = new PairCounts(16);
           const ref = new Map<string, number>();
