@@ -16,7 +16,7 @@ import {
 import { AisleError } from '../errors.js';
 import { ColumnBuilder, TimestampBuilder } from './columns.js';
 import type { EncodedBatch } from './encode.js';
-import { BYTES_PER_EVENT, EVENT_SCHEMA } from './schema.js';
+import { EVENT_SCHEMA } from './schema.js';
 
 /**
  * One chunk of the log as typed arrays over the Arrow data buffers (zero copy), `length` rows
@@ -36,9 +36,23 @@ export interface EventChunk {
   readonly ref: Uint32Array;
 }
 
-/** Bytes of column data holding the chunk's events. */
-export function chunkBytes(chunk: EventChunk): number {
-  return chunk.length * BYTES_PER_EVENT;
+/**
+ * A copy of the chunk in fresh arrays of exactly its length, so that it owns its memory (restored
+ * chunks would otherwise pin the whole snapshot file until the last of them is evicted). O(length).
+ */
+export function copyChunk(c: EventChunk): EventChunk {
+  return {
+    length: c.length,
+    ts: c.ts.slice(),
+    type: c.type.slice(),
+    op: c.op.slice(),
+    user: c.user.slice(),
+    session: c.session.slice(),
+    item: c.item.slice(),
+    quantity: c.quantity.slice(),
+    price: c.price.slice(),
+    ref: c.ref.slice(),
+  };
 }
 
 /** Largest value of the chunk's `ts` column (epoch ms), -Infinity when empty; O(length). */

@@ -49,15 +49,34 @@ function batchFor(code: number, values: readonly string[]): RecordBatch {
   return new RecordBatch(DICTIONARY_SCHEMA, struct);
 }
 
+// A lone UTF-16 surrogate cannot be written as UTF-8: it would come back as U+FFFD, another
+// string, and two such values could even collide. Refuse it rather than restore a different id map.
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+function checkWellFormed(name: DictionaryName, values: readonly string[]): void {
+  for (let i = 0; i < values.length; i++) {
+    if (LONE_SURROGATE.test(values[i]!)) {
+      throw new AisleError(
+        'AISLE_SNAPSHOT',
+        `dictionary ${name}: value of id ${i + 1} holds a lone UTF-16 surrogate and cannot be ` +
+          'stored as UTF-8; reject such ids at validation',
+        { dictionary: name, id: i + 1 },
+      );
+    }
+  }
+}
+
 /**
  * One record batch per non-empty dictionary, ids dense from 1. Copies the values as they are
- * now, so later additions do not leak into a snapshot being written. O(total values).
+ * now, so later additions do not leak into a snapshot being written. Throws
+ * AisleError('AISLE_SNAPSHOT') on a value that is not well-formed UTF-16. O(total characters).
  */
 export function dictionariesToTable(dicts: StoreDictionaries): Table {
   const batches: RecordBatch[] = [];
   DICTIONARY_NAMES.forEach((name, code) => {
-    const values = dicts[name].values();
-    if (values.length > 0) batches.push(batchFor(code, values.slice()));
+    const values = dicts[name].values().slice();
+    checkWellFormed(name, values);
+    if (values.length > 0) batches.push(batchFor(code, values));
   });
   return new Table(DICTIONARY_SCHEMA, batches);
 }

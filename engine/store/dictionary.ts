@@ -100,8 +100,10 @@ export const DICTIONARY_NAMES = [
   'location',
 ] as const;
 
+/** Name of one of the store's dictionaries. */
 export type DictionaryName = (typeof DICTIONARY_NAMES)[number];
 
+/** The store's dictionaries, one per id kind; owned by the store, ids stable for its life. */
 export type StoreDictionaries = Readonly<Record<DictionaryName, Dictionary>>;
 
 /** A fresh, empty set of the store's dictionaries. */

@@ -87,7 +87,7 @@ export function encodeEvents(
   const categories = dicts.category;
   for (let i = 0; i < n; i++) {
     const e = events[i]!;
-    ts[i] = e.ts;
+    ts[i] = Math.trunc(e.ts);
     switch (e.type) {
       case 'inventory': {
         const code = INVENTORY_OP_CODE[e.op];

@@ -31,6 +31,7 @@ export const COLUMN_NAMES = [
   'ref',
 ] as const;
 
+/** Name of one column of the log. */
 export type ColumnName = (typeof COLUMN_NAMES)[number];
 
 /** Bytes one event takes across all columns (8 + 1 + 1 + 4 * 4 + 4 + 4). */

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RecordBatchFileWriter, Table, tableFromIPC, type RecordBatch } from 'apache-arrow';
-import { AisleError } from '../errors.js';
+import { AisleError, isAisleError } from '../errors.js';
 import { DICTIONARY_NAMES, type DictionaryName, type StoreDictionaries } from './dictionary.js';
 import { dictionariesFromTable, dictionariesToTable } from './dictionary-table.js';
 import { EVENT_SCHEMA, schemaMismatch, STORE_FORMAT_VERSION } from './schema.js';
@@ -113,9 +113,29 @@ function ipcPieces(table: Table): AsyncIterable<Uint8Array> {
 
 /**
  * Writes a snapshot of `parts` into `dir` (created if needed), replacing any snapshot there.
+ * Rejects with AisleError('AISLE_SNAPSHOT'), removing its temporary files, when anything fails.
  * O(rows) bytes written; the batches are streamed, not concatenated in memory.
  */
 export async function writeStoreSnapshot(dir: string, parts: StoreParts): Promise<SnapshotInfo> {
+  try {
+    return await writeAll(dir, parts);
+  } catch (err) {
+    await Promise.all(
+      [EVENTS_FILE, DICTIONARIES_FILE, MANIFEST_FILE].map((f) =>
+        rm(join(dir, f + TMP), { force: true }).catch(() => undefined),
+      ),
+    );
+    if (isAisleError(err)) throw err;
+    throw new AisleError(
+      'AISLE_SNAPSHOT',
+      `writing the store snapshot in ${dir} failed: ${(err as Error).message}`,
+      { dir, cause: err },
+    );
+  }
+}
+
+async function writeAll(dir: string, parts: StoreParts): Promise<SnapshotInfo> {
+  // Captured before the first await, so the snapshot is the store as of the call.
   const events = new Table(EVENT_SCHEMA, parts.batches);
   const dictTable = dictionariesToTable(parts.dicts);
   const dictionaries = {} as Record<DictionaryName, number>;

@@ -36,6 +36,7 @@ const invalid: Array<[string, unknown, string, RegExp]> = [
   ['empty item', { type: 'view', ts: TS, item: '' }, 'item', /empty/],
   ['object item', { type: 'view', ts: TS, item: { id: 1 } }, 'item', /string/],
   ['long item', { type: 'view', ts: TS, item: 'x'.repeat(300) }, 'item', /at most 256/],
+  ['lone surrogate', { type: 'view', ts: TS, item: 'a\ud800b' }, 'item', /lone surrogate/],
   ['user bad', { type: 'view', ts: TS, item: 'a', user: true }, 'user', /string/],
   [
     'purchase no order',
@@ -124,6 +125,10 @@ describe('validateEvent', () => {
     expect(iso.ok && iso.event.ts).toBe(Date.parse('2024-11-27T09:33:20Z'));
     const none = validateEvent({ type: 'price_change', item: 'a', price: 1 }, NOW);
     expect(none.ok && none.event.ts).toBe(NOW);
+  });
+
+  it('accepts ids with characters outside the BMP', () => {
+    expect(validateEvent({ type: 'view', ts: TS, item: 'sku-👟' }, NOW).ok).toBe(true);
   });
 
   it('defaults cart quantity to 1 and turns numeric ids into strings', () => {
