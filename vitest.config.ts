@@ -1,10 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
+// In CI a JSON report is written too, so .ci/run can print a one-line summary of the counts.
+const ci = process.env.CI === 'true';
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    reporters: ci ? ['default', 'json'] : ['default'],
+    ...(ci && { outputFile: { json: '.ci/results/vitest.json' } }),
   },
 });

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { chartSvg } from './chart.js';
 import { describeMachine, type BenchModule, type CaseResult } from './harness.js';
 import { kernelsBench } from './micro/kernels.js';
 import { ingestBench } from './system/ingest.js';
@@ -59,7 +60,10 @@ async function main(): Promise<void> {
     out,
     JSON.stringify({ date: new Date().toISOString(), seed, maxTime, machine, results }, null, 2),
   );
-  console.log(`\n${table(results)}\n\nwrote ${out}`);
+  const svg = out.replace(/\.json$/, '') + '.svg';
+  const title = `speed relative to the first case of each suite — ${machine.cpu} ×${machine.cores}`;
+  fs.writeFileSync(svg, chartSvg(results, title));
+  console.log(`\n${table(results)}\n\nwrote ${out} and ${svg}`);
 }
 
 main().catch((err: unknown) => {
