@@ -1,3 +1,4 @@
+import { COLUMN_NAMES } from '../../../engine/store/schema.js';
 import { describe, expect, it } from 'vitest';
 import { isAisleError } from '../../../engine/errors.js';
 import { EVENT_TYPE_CODE, INVENTORY_OP_CODE, type RetailEvent } from '../../../engine/events.js';
@@ -116,17 +117,7 @@ describe('EventStore.append encoding', () => {
 
   it('returns a batch of exactly the events given', () => {
     expect(batch.length).toBe(cases.length);
-    for (const k of [
-      'ts',
-      'type',
-      'op',
-      'user',
-      'session',
-      'item',
-      'quantity',
-      'price',
-      'ref',
-    ] as const) {
+    for (const k of COLUMN_NAMES) {
       expect(batch[k].length).toBe(cases.length);
     }
     expect(batch.itemCategory.length).toBe(cases.length);

@@ -1,3 +1,4 @@
+import { COLUMN_NAMES } from '../../../engine/store/schema.js';
 import { describe, expect, it } from 'vitest';
 import type { RetailEvent } from '../../../engine/events.js';
 import type { EventChunk } from '../../../engine/store/chunk.js';
@@ -53,17 +54,7 @@ describe('chunking', () => {
     expect(all.user).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     expect(store.length).toBe(n);
     for (const c of chunks) {
-      for (const k of [
-        'ts',
-        'type',
-        'op',
-        'user',
-        'session',
-        'item',
-        'quantity',
-        'price',
-        'ref',
-      ] as const) {
+      for (const k of COLUMN_NAMES) {
         expect(c[k].length).toBe(c.length);
       }
     }

@@ -1,3 +1,4 @@
+import { COLUMN_NAMES } from '../../../engine/store/schema.js';
 import fc from 'fast-check';
 import { mkdtemp, readdir, readFile, rm, truncate, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,26 +21,14 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 
-const COLUMNS = [
-  'ts',
-  'type',
-  'op',
-  'user',
-  'session',
-  'item',
-  'quantity',
-  'price',
-  'ref',
-] as const;
-
 /** Every column and dictionary of a store as plain arrays, plus its chunk layout. */
 function contents(store: EventStore) {
   const columns: Record<string, unknown[]> = {};
-  for (const k of COLUMNS) columns[k] = [];
+  for (const k of COLUMN_NAMES) columns[k] = [];
   const lengths: number[] = [];
   for (const c of store.chunks()) {
     lengths.push(c.length);
-    for (const k of COLUMNS) columns[k]!.push(...Array.from(c[k] as ArrayLike<unknown>));
+    for (const k of COLUMN_NAMES) columns[k]!.push(...Array.from(c[k] as ArrayLike<unknown>));
   }
   const dicts: Record<string, readonly string[]> = {};
   for (const name of DICTIONARY_NAMES) dicts[name] = [...store.dicts[name].values()];
@@ -48,7 +37,7 @@ function contents(store: EventStore) {
 
 function plain(b: EncodedBatch) {
   const out: Record<string, number[]> = {};
-  for (const k of [...COLUMNS, 'itemCategory'] as const) out[k] = Array.from(b[k]);
+  for (const k of [...COLUMN_NAMES, 'itemCategory'] as const) out[k] = Array.from(b[k]);
   return out;
 }
 

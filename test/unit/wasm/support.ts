@@ -19,16 +19,7 @@ export const FC: FcParameters<unknown> = {
 };
 
 /** mulberry32: the same generator as the benchmarks, so cases are reproducible from a seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from '../../../bench/harness.js';
 
 type Typed = Float32Array | Float64Array | Uint32Array;
 
