@@ -153,7 +153,7 @@ describe('validateEvent', () => {
                 fc.integer(),
                 fc.double(),
                 fc.string(),
-                fc.date().map((d) => d.toISOString()),
+                fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
               ),
               item: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
               quantity: fc.oneof(fc.integer(), fc.double()),
