@@ -58,3 +58,19 @@ describe('decodePayload', () => {
     expect(decodePayload(noType, NOW).error).toMatch(/no "type" column/);
   });
 });
+
+describe('encodePayload → decodePayload', () => {
+  it('round-trips simulated events in every format', async () => {
+    const { createSimulator } = await import('../../../src/sim/index.js');
+    const { encodePayload } = await import('../../../src/pulsar/encode.js');
+    const events = createSimulator({ seed: 5 }).next(6_000).slice(5_000);
+    for (const format of ['json', 'ndjson', 'arrow'] as const) {
+      const d = decodePayload(encodePayload(events, format), NOW);
+      expect(d.rejected, format).toEqual([]);
+      expect(d.events, format).toEqual(events);
+    }
+    const one = decodePayload(encodePayload(events.slice(0, 1), 'json'), NOW);
+    expect(one.format).toBe('json');
+    expect(one.events).toEqual(events.slice(0, 1));
+  });
+});
