@@ -9,6 +9,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // One real Pulsar broker for the run (or the one PULSAR_WS_URL/PULSAR_ADMIN_URL name).
+    globalSetup: ['test/setup/broker.ts'],
     reporters: ci ? ['default', 'json'] : ['default'],
     ...(ci && { outputFile: { json: '.ci/results/vitest.json' } }),
   },

@@ -16,6 +16,28 @@ export interface CatalogueItem {
 export class Catalogue {
   private readonly items = new Map<string, CatalogueItem>();
 
+  /**
+   * Restores a catalogue from `exportState`, in the same order. Throws AisleError
+   * ('AISLE_SNAPSHOT') on a malformed or repeated item. O(items).
+   */
+  static fromState(items: readonly CatalogueItem[]): Catalogue {
+    const out = new Catalogue();
+    for (const it of items) {
+      if (typeof it?.id !== 'string' || out.items.has(it.id)) {
+        throw new AisleError('AISLE_SNAPSHOT', 'catalogue state: item id missing or repeated', {
+          id: it?.id,
+        });
+      }
+      out.items.set(it.id, copyItem(it));
+    }
+    return out;
+  }
+
+  /** A deep copy of every item, in insertion order (the order `values` gives). O(items). */
+  exportState(): CatalogueItem[] {
+    return Array.from(this.items.values(), copyItem);
+  }
+
   get size(): number {
     return this.items.size;
   }
@@ -64,4 +86,11 @@ export class Catalogue {
   values(): IterableIterator<CatalogueItem> {
     return this.items.values();
   }
+}
+
+// Spread rather than pick fields, so keys keep their order and the copy equals what upsert kept.
+function copyItem(it: CatalogueItem): CatalogueItem {
+  const out = { ...it };
+  if (it.attributes !== undefined) out.attributes = { ...it.attributes };
+  return out;
 }

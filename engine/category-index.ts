@@ -2,9 +2,82 @@
  * Which items belong to which category, by dense ids, so per-category rankings scan only their
  * own items. An item has one category; a later one moves it.
  */
+import { allBelow, expectState, isArrayOf, sum } from './snapshot/check.js';
+
+/** What a snapshot keeps of the index; member lists in their order, which ties in rankings follow. */
+export interface CategoryIndexState {
+  /** Category id per item id (0 = none), at its allocated length. */
+  itemCategory: Uint32Array;
+  /** Category ids in the member map's insertion order. */
+  categories: Uint32Array;
+  /** Per category (same order): members held, and allocated length of the member list. */
+  memberLen: Uint32Array;
+  memberCapacity: Uint32Array;
+  /** Every category's members, category by category, `memberLen[i]` entries each. */
+  members: Uint32Array;
+}
+
 export class CategoryIndex {
   private itemCategory = new Uint32Array(1024);
   private readonly members = new Map<number, { ids: Uint32Array; len: number }>();
+
+  /**
+   * Restores an index from `exportState`. Throws AisleError('AISLE_SNAPSHOT') when the arrays do
+   * not describe one. O(items + members).
+   */
+  static fromState(state: CategoryIndexState): CategoryIndex {
+    const n = state.categories?.length ?? 0;
+    expectState(
+      isArrayOf(state.itemCategory, Uint32Array) &&
+        isArrayOf(state.categories, Uint32Array) &&
+        isArrayOf(state.memberLen, Uint32Array, n) &&
+        isArrayOf(state.memberCapacity, Uint32Array, n) &&
+        isArrayOf(state.members, Uint32Array, sum(state.memberLen)) &&
+        allBelow(state.members, state.itemCategory.length),
+      'category index: arrays',
+    );
+    const out = new CategoryIndex();
+    out.itemCategory = state.itemCategory;
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const len = state.memberLen[i]!;
+      const ids = new Uint32Array(state.memberCapacity[i]!);
+      expectState(len <= ids.length, `category index: category ${state.categories[i]} overflows`);
+      ids.set(state.members.subarray(at, at + len));
+      out.members.set(state.categories[i]!, { ids, len });
+      at += len;
+    }
+    return out;
+  }
+
+  /** A copy of the state, consistent as of the call. O(items + members). */
+  exportState(): CategoryIndexState {
+    const n = this.members.size;
+    const categories = new Uint32Array(n);
+    const memberLen = new Uint32Array(n);
+    const memberCapacity = new Uint32Array(n);
+    let total = 0;
+    let i = 0;
+    for (const [category, m] of this.members) {
+      categories[i] = category;
+      memberLen[i] = m.len;
+      memberCapacity[i++] = m.ids.length;
+      total += m.len;
+    }
+    const members = new Uint32Array(total);
+    let at = 0;
+    for (const m of this.members.values()) {
+      members.set(m.ids.subarray(0, m.len), at);
+      at += m.len;
+    }
+    return {
+      itemCategory: this.itemCategory.slice(),
+      categories,
+      memberLen,
+      memberCapacity,
+      members,
+    };
+  }
 
   /** Category id of `item`, 0 when unknown. */
   categoryOf(item: number): number {

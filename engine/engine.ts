@@ -3,7 +3,7 @@
  * It owns the event store, the WASM kernels (one linear memory) and the online models.
  */
 import { Catalogue, type CatalogueItem } from './catalogue.js';
-import { CategoryIndex } from './category-index.js';
+import { CategoryIndex, type CategoryIndexState } from './category-index.js';
 import { AisleError } from './errors.js';
 import {
   EVENT_TYPES,
@@ -12,9 +12,19 @@ import {
   type BatchRejection,
   type RetailEvent,
 } from './events.js';
-import { Cooccurrence, type CooccurrenceOptions } from './models/cooccurrence.js';
-import { DEFAULT_POPULARITY, Popularity, type PopularityOptions } from './models/popularity.js';
-import { EventStore, type EncodedBatch } from './store/index.js';
+import {
+  Cooccurrence,
+  type CooccurrenceOptions,
+  type CooccurrenceState,
+} from './models/cooccurrence.js';
+import {
+  DEFAULT_POPULARITY,
+  Popularity,
+  type PopularityOptions,
+  type PopularityState,
+} from './models/popularity.js';
+import { expectState, isArrayOf, isCount } from './snapshot/check.js';
+import { DEFAULT_CHUNK_ROWS, EventStore, type EncodedBatch } from './store/index.js';
 import { loadKernels, type Kernels } from './wasm/index.js';
 
 export interface EngineOptions {
@@ -68,6 +78,36 @@ export interface EngineStats {
   simd: boolean;
 }
 
+/**
+ * The options that shape model state, resolved (defaults filled in). A snapshot records them and
+ * a restore rebuilds the models with them, since state built under other options would not fit.
+ */
+export interface EngineModelOptions {
+  chunkRows: number;
+  /** Retention window of the event log (ms); null keeps every event. */
+  retentionMs: number | null;
+  popularity: PopularityOptions;
+  alsoViewed: CooccurrenceOptions;
+  alsoBought: CooccurrenceOptions;
+}
+
+/**
+ * Everything besides the event log that affects answers and stats, as plain data and typed
+ * arrays (copies). Produced by `Engine.exportState`, consumed by `Engine.fromState`; snapshots
+ * (engine/snapshot) write it to disk.
+ */
+export interface EngineState {
+  options: EngineModelOptions;
+  /** Events ingested per type code. */
+  byType: Float64Array;
+  rejected: number;
+  popularity: PopularityState;
+  alsoViewed: CooccurrenceState;
+  alsoBought: CooccurrenceState;
+  categories: CategoryIndexState;
+  catalogue: CatalogueItem[];
+}
+
 const DEFAULT_ALSO_VIEWED: CooccurrenceOptions = {
   types: [EVENT_TYPE_CODE.view, EVENT_TYPE_CODE.add_to_cart],
   context: 'session',
@@ -84,33 +124,119 @@ const DEFAULT_ALSO_BOUGHT: CooccurrenceOptions = {
   shrink: 1,
 };
 
+/**
+ * The model-shaping options that `options` gives, with defaults for the rest; `chunkRows` and
+ * `retentionMs` are the store's defaults when absent.
+ */
+export function resolveModelOptions(options: EngineOptions): EngineModelOptions {
+  return {
+    chunkRows: options.chunkRows ?? DEFAULT_CHUNK_ROWS,
+    retentionMs: options.retentionMs ?? null,
+    popularity: { ...DEFAULT_POPULARITY, ...options.popularity },
+    alsoViewed: { ...DEFAULT_ALSO_VIEWED, ...options.alsoViewed },
+    alsoBought: { ...DEFAULT_ALSO_BOUGHT, ...options.alsoBought },
+  };
+}
+
 export class Engine {
-  readonly catalogue = new Catalogue();
+  readonly catalogue: Catalogue;
   readonly store: EventStore;
-  private readonly categories = new CategoryIndex();
+  private readonly categories: CategoryIndex;
   private readonly popularity: Popularity;
   private readonly alsoViewed: Cooccurrence;
   private readonly alsoBought: Cooccurrence;
-  private readonly byType = new Float64Array(EVENT_TYPES.length);
+  private readonly byType: Float64Array;
   private rejectedCount = 0;
   private closed = false;
 
   private constructor(
     readonly kernels: Kernels,
     private readonly options: EngineOptions,
+    restored?: { store: EventStore; state: EngineState },
   ) {
-    this.store = new EventStore({
-      ...(options.chunkRows !== undefined && { chunkRows: options.chunkRows }),
-      ...(options.retentionMs !== undefined && { retentionMs: options.retentionMs }),
-    });
-    this.popularity = new Popularity(kernels, { ...DEFAULT_POPULARITY, ...options.popularity });
-    this.alsoViewed = new Cooccurrence({ ...DEFAULT_ALSO_VIEWED, ...options.alsoViewed });
-    this.alsoBought = new Cooccurrence({ ...DEFAULT_ALSO_BOUGHT, ...options.alsoBought });
+    const model = resolveModelOptions(options);
+    if (restored === undefined) {
+      this.store = new EventStore({
+        ...(options.chunkRows !== undefined && { chunkRows: options.chunkRows }),
+        ...(options.retentionMs !== undefined && { retentionMs: options.retentionMs }),
+      });
+      this.catalogue = new Catalogue();
+      this.categories = new CategoryIndex();
+      this.popularity = new Popularity(kernels, model.popularity);
+      this.alsoViewed = new Cooccurrence(model.alsoViewed);
+      this.alsoBought = new Cooccurrence(model.alsoBought);
+      this.byType = new Float64Array(EVENT_TYPES.length);
+      return;
+    }
+    const { store, state } = restored;
+    expectState(
+      isArrayOf(state.byType, Float64Array, EVENT_TYPES.length) && isCount(state.rejected),
+      'engine: event counts',
+    );
+    this.store = store;
+    this.catalogue = Catalogue.fromState(state.catalogue);
+    this.categories = CategoryIndex.fromState(state.categories);
+    this.popularity = Popularity.fromState(kernels, model.popularity, state.popularity);
+    this.alsoViewed = Cooccurrence.fromState(model.alsoViewed, state.alsoViewed);
+    this.alsoBought = Cooccurrence.fromState(model.alsoBought, state.alsoBought);
+    this.byType = state.byType;
+    this.rejectedCount = state.rejected;
   }
 
   static async create(options: EngineOptions = {}): Promise<Engine> {
     const kernels = await loadKernels(options.simd === undefined ? {} : { simd: options.simd });
     return new Engine(kernels, options);
+  }
+
+  /**
+   * Rebuilds an engine from `exportState` output and the event store restored from the same
+   * snapshot, without replaying events. Models are rebuilt with `state.options`; of `options`
+   * only the runtime ones (`simd`, `clock`) are used. Hosts normally call `restoreEngine`
+   * (engine/snapshot), which reads both from disk. Throws AisleError('AISLE_SNAPSHOT') when the
+   * state is malformed. O(state).
+   */
+  static async fromState(
+    store: EventStore,
+    state: EngineState,
+    options: Pick<EngineOptions, 'simd' | 'clock'> = {},
+  ): Promise<Engine> {
+    const model = state.options;
+    const kernels = await loadKernels(options.simd === undefined ? {} : { simd: options.simd });
+    const resolved: EngineOptions = {
+      ...(options.simd !== undefined && { simd: options.simd }),
+      ...(options.clock !== undefined && { clock: options.clock }),
+      // The store's own settings win: a restore may have changed its retention window.
+      chunkRows: store.chunkRows,
+      ...(store.retentionMs !== undefined && { retentionMs: store.retentionMs }),
+      popularity: model.popularity,
+      alsoViewed: model.alsoViewed,
+      alsoBought: model.alsoBought,
+    };
+    return new Engine(kernels, resolved, { store, state });
+  }
+
+  /**
+   * A copy of everything besides the event log that affects answers and stats, consistent as of
+   * the call (synchronous; later ingests do not leak in). Pair it with `store.writeSnapshot`
+   * started in the same synchronous turn, as `writeEngineSnapshot` does. O(model state).
+   */
+  exportState(): EngineState {
+    return {
+      options: {
+        chunkRows: this.store.chunkRows,
+        retentionMs: this.store.retentionMs ?? null,
+        popularity: structuredClone(this.popularity.options),
+        alsoViewed: structuredClone(this.alsoViewed.options),
+        alsoBought: structuredClone(this.alsoBought.options),
+      },
+      byType: this.byType.slice(),
+      rejected: this.rejectedCount,
+      popularity: this.popularity.exportState(),
+      alsoViewed: this.alsoViewed.exportState(),
+      alsoBought: this.alsoBought.exportState(),
+      categories: this.categories.exportState(),
+      catalogue: this.catalogue.exportState(),
+    };
   }
 
   /**
@@ -139,7 +265,9 @@ export class Engine {
     this.alsoBought.ingest(batch);
     const type = batch.type;
     for (let i = 0; i < batch.length; i++) this.byType[type[i]!]!++;
-    if (this.options.retentionMs !== undefined) this.store.evict(this.popularity.now);
+    // Stream time is unknown until a weighted event arrives (a stream may open with inventory).
+    const now = this.popularity.now;
+    if (this.options.retentionMs !== undefined && Number.isFinite(now)) this.store.evict(now);
   }
 
   /** Loads catalogue items (ids, categories, prices) ahead of their events. */

@@ -6,7 +6,9 @@ import { Engine, type EngineOptions } from './engine.js';
 
 export { Engine } from './engine.js';
 export type {
+  EngineModelOptions,
   EngineOptions,
+  EngineState,
   EngineStats,
   IngestResult,
   Recommendation,
@@ -16,6 +18,7 @@ export type {
 export { Catalogue, type CatalogueItem } from './catalogue.js';
 export { AisleError, isAisleError, type AisleErrorCode } from './errors.js';
 export * from './events.js';
+export * from './snapshot/index.js';
 
 /** Creates an engine: loads the WASM kernels (SIMD when supported) and empty models. */
 export function createEngine(options: EngineOptions = {}): Promise<Engine> {

@@ -13,6 +13,20 @@ export interface ServeConfig {
   seed: number;
   simd: boolean | undefined;
   logger: boolean;
+  /** Set when the engine consumes a Pulsar topic instead of the demo. */
+  pulsar?: PulsarConfig;
+}
+
+export interface PulsarConfig {
+  url: string;
+  admin?: string;
+  token?: string;
+  topic: string;
+  snapshotDir?: string;
+  snapshotEveryMs: number;
+  deadLetterTopic?: string;
+  derivedTopic?: string;
+  subscription?: { name: string; type: 'Exclusive' | 'Failover' | 'Shared' | 'Key_Shared' };
 }
 
 export interface ServeFlags {
@@ -24,6 +38,50 @@ export interface ServeFlags {
   seed?: string;
   simd?: boolean;
   log?: boolean;
+  pulsar?: string;
+  topic?: string;
+  snapshotDir?: string;
+  snapshotEveryMs?: string;
+  deadLetterTopic?: string;
+  derivedTopic?: string;
+  subscription?: string;
+  subscriptionType?: string;
+}
+
+const SUBSCRIPTION_TYPES = ['Exclusive', 'Failover', 'Shared', 'Key_Shared'] as const;
+
+function pulsarConfig(
+  flags: ServeFlags,
+  env: Record<string, string | undefined>,
+): PulsarConfig | undefined {
+  const url = flags.pulsar ?? (flags.topic !== undefined ? env.PULSAR_WS_URL : undefined);
+  if (url === undefined) return undefined;
+  if (!/^wss?:\/\//.test(url))
+    throw new ConfigError(`--pulsar must be a ws:// or wss:// URL, got "${url}"`);
+  if (flags.topic === undefined) throw new ConfigError('--topic is required with --pulsar');
+  if (flags.demo) throw new ConfigError('--demo and --pulsar exclude each other');
+  const type = flags.subscriptionType ?? 'Exclusive';
+  if (!(SUBSCRIPTION_TYPES as readonly string[]).includes(type)) {
+    throw new ConfigError(`--subscription-type must be one of ${SUBSCRIPTION_TYPES.join(', ')}`);
+  }
+  const cfg: PulsarConfig = {
+    url,
+    topic: flags.topic,
+    snapshotEveryMs: int('--snapshot-every-ms', flags.snapshotEveryMs, 5000, 10, 86_400_000),
+  };
+  const admin = env.PULSAR_ADMIN_URL;
+  if (admin !== undefined && flags.pulsar === undefined) cfg.admin = admin;
+  if (env.PULSAR_TOKEN !== undefined) cfg.token = env.PULSAR_TOKEN;
+  if (flags.snapshotDir !== undefined) cfg.snapshotDir = flags.snapshotDir;
+  if (flags.deadLetterTopic !== undefined) cfg.deadLetterTopic = flags.deadLetterTopic;
+  if (flags.derivedTopic !== undefined) cfg.derivedTopic = flags.derivedTopic;
+  if (flags.subscription !== undefined) {
+    cfg.subscription = {
+      name: flags.subscription,
+      type: type as (typeof SUBSCRIPTION_TYPES)[number],
+    };
+  }
+  return cfg;
 }
 
 export class ConfigError extends Error {}
@@ -47,7 +105,9 @@ export function serveConfig(
   flags: ServeFlags,
   env: Record<string, string | undefined>,
 ): ServeConfig {
+  const pulsar = pulsarConfig(flags, env);
   return {
+    ...(pulsar !== undefined && { pulsar }),
     host: flags.host ?? env.AISLE_HOST ?? '127.0.0.1',
     port: int('--port / AISLE_PORT', flags.port ?? env.AISLE_PORT, 7070, 0, 65535),
     demo: flags.demo ?? false,

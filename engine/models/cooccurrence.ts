@@ -5,7 +5,8 @@
  */
 import type { EncodedBatch } from '../store/index.js';
 import { AisleError } from '../errors.js';
-import { PairCounts } from './pair-counts.js';
+import { allBelow, expectState, isArrayOf, isCount } from '../snapshot/check.js';
+import { PairCounts, type PairCountsState } from './pair-counts.js';
 
 export interface CooccurrenceOptions {
   /** Event type codes that place an item in a context. */
@@ -27,17 +28,43 @@ export interface Neighbour {
   count: number;
 }
 
+/**
+ * What a snapshot keeps of a co-occurrence model. The context map is kept in its iteration order
+ * and the free slots in stack order, so sweeps and slot reuse after a restore happen exactly as
+ * they would have.
+ */
+export interface CooccurrenceState {
+  pairs: PairCountsState;
+  /** Context keys (session ids, negated user ids or order ids), in the map's insertion order. */
+  contextKeys: Float64Array;
+  /** Ring slot of each context key. */
+  contextSlots: Uint32Array;
+  /** Ring arrays at their allocated capacity: items (capacity × window), length, next, last ts. */
+  ringItems: Uint32Array;
+  ringLen: Uint8Array;
+  ringNext: Uint8Array;
+  ringTs: Float64Array;
+  /** Slots of forgotten contexts, reused last in first out. */
+  freeSlots: Uint32Array;
+  /** Slots handed out so far (free ones included). */
+  slots: number;
+  /** Contexts that held each item, by item id. */
+  occurrences: Float64Array;
+  /** Batches ingested; sweeps run every SWEEP_EVERY of them. */
+  batches: number;
+}
+
 const SWEEP_EVERY = 64;
 
 export class Cooccurrence {
-  private readonly pairs = new PairCounts();
+  private pairs = new PairCounts();
   /** Context key → slot in the flat ring arrays below; no object per session. */
   private readonly contexts = new Map<number, number>();
   private ringItems = new Uint32Array(0);
   private ringLen = new Uint8Array(0);
   private ringNext = new Uint8Array(0);
   private ringTs = new Float64Array(0);
-  private readonly freeSlots: number[] = [];
+  private freeSlots: number[] = [];
   private slots = 0;
   private occurrences = new Float64Array(1024);
   private readonly isType: Uint8Array;
@@ -49,6 +76,75 @@ export class Cooccurrence {
     }
     this.isType = new Uint8Array(256);
     for (const t of options.types) this.isType[t] = 1;
+  }
+
+  /**
+   * Restores a model from `exportState` with the options it was built with. Throws
+   * AisleError('AISLE_SNAPSHOT') when the state does not fit them. O(state).
+   */
+  static fromState(options: CooccurrenceOptions, state: CooccurrenceState): Cooccurrence {
+    const out = new Cooccurrence(options);
+    const cap = state.ringLen?.length ?? 0;
+    const n = state.contextKeys?.length ?? 0;
+    expectState(
+      isArrayOf(state.ringLen, Uint8Array) &&
+        isArrayOf(state.ringNext, Uint8Array, cap) &&
+        isArrayOf(state.ringTs, Float64Array, cap) &&
+        isArrayOf(state.ringItems, Uint32Array, cap * options.window) &&
+        allBelow(state.ringLen, options.window + 1) &&
+        allBelow(state.ringNext, options.window),
+      'co-occurrence: ring arrays do not fit the window',
+    );
+    expectState(
+      isCount(state.slots) &&
+        state.slots <= cap &&
+        isArrayOf(state.contextKeys, Float64Array) &&
+        isArrayOf(state.contextSlots, Uint32Array, n) &&
+        isArrayOf(state.freeSlots, Uint32Array) &&
+        allBelow(state.contextSlots, state.slots) &&
+        allBelow(state.freeSlots, state.slots),
+      'co-occurrence: contexts or slots',
+    );
+    expectState(
+      isArrayOf(state.occurrences, Float64Array) && isCount(state.batches),
+      'co-occurrence: occurrences or batch count',
+    );
+    out.pairs = PairCounts.fromState(state.pairs);
+    for (let i = 0; i < n; i++) out.contexts.set(state.contextKeys[i]!, state.contextSlots[i]!);
+    expectState(out.contexts.size === n, 'co-occurrence: duplicate context keys');
+    out.ringItems = state.ringItems;
+    out.ringLen = state.ringLen;
+    out.ringNext = state.ringNext;
+    out.ringTs = state.ringTs;
+    out.freeSlots = Array.from(state.freeSlots);
+    out.slots = state.slots;
+    out.occurrences = state.occurrences;
+    out.batches = state.batches;
+    return out;
+  }
+
+  /** A copy of the state, consistent as of the call. O(state). */
+  exportState(): CooccurrenceState {
+    const contextKeys = new Float64Array(this.contexts.size);
+    const contextSlots = new Uint32Array(this.contexts.size);
+    let i = 0;
+    for (const [key, slot] of this.contexts) {
+      contextKeys[i] = key;
+      contextSlots[i++] = slot;
+    }
+    return {
+      pairs: this.pairs.exportState(),
+      contextKeys,
+      contextSlots,
+      ringItems: this.ringItems.slice(),
+      ringLen: this.ringLen.slice(),
+      ringNext: this.ringNext.slice(),
+      ringTs: this.ringTs.slice(),
+      freeSlots: Uint32Array.from(this.freeSlots),
+      slots: this.slots,
+      occurrences: this.occurrences.slice(),
+      batches: this.batches,
+    };
   }
 
   /** Distinct unordered pairs held. */

@@ -5,7 +5,17 @@
  * on every tick, so an update is one scatter-add and the ranking at any instant is the ranking of
  * the raw counters. tRef moves forward (one SIMD rescale) before the weights could overflow.
  */
+import { expectState, isArrayOf } from '../snapshot/check.js';
 import type { Kernels } from '../wasm/index.js';
+
+/** What a snapshot keeps of a counter set: enough to continue bit for bit. */
+export interface DecayedCountersState {
+  halfLifeMs: number;
+  /** Reference time of the forward weights (epoch ms); null before the first addition. */
+  tRef: number | null;
+  /** The raw forward-weighted counters, one per id below the capacity (a copy). */
+  counters: Float64Array;
+}
 
 /** Largest exponent λ(t − tRef) allowed before rescaling; exp(40) ≈ 2.4e17 keeps f64 precise. */
 const MAX_EXPONENT = 40;
@@ -22,6 +32,42 @@ export class DecayedCounters {
     readonly halfLifeMs: number,
   ) {
     this.lambda = Math.LN2 / halfLifeMs;
+  }
+
+  /**
+   * Restores counters from `exportState`, in fresh arena memory of the same capacity.
+   * Throws AisleError('AISLE_SNAPSHOT') when the state does not fit this half-life. O(capacity).
+   */
+  static fromState(
+    kernels: Kernels,
+    halfLifeMs: number,
+    state: DecayedCountersState,
+  ): DecayedCounters {
+    expectState(state.halfLifeMs === halfLifeMs, 'decayed counters: half-life differs');
+    expectState(
+      state.tRef === null || Number.isFinite(state.tRef),
+      'decayed counters: tRef is not finite',
+    );
+    expectState(isArrayOf(state.counters, Float64Array), 'decayed counters: counters');
+    const out = new DecayedCounters(kernels, halfLifeMs);
+    const n = state.counters.length;
+    if (n > 0) {
+      // Allocate before taking the view: the allocation may grow (and detach) the memory.
+      out.ptr = kernels.arena.alloc(n * 8);
+      kernels.arena.f64(out.ptr, n).set(state.counters);
+      out.capacity = n;
+    }
+    if (state.tRef !== null) out.tRef = state.tRef;
+    return out;
+  }
+
+  /** A copy of the state, consistent as of the call. O(capacity). */
+  exportState(): DecayedCountersState {
+    return {
+      halfLifeMs: this.halfLifeMs,
+      tRef: this.tRef ?? null,
+      counters: this.capacity === 0 ? new Float64Array(0) : this.raw().slice(),
+    };
   }
 
   /** Makes room for ids below `n`; new counters start at 0. */

@@ -6,8 +6,28 @@
  * Open addressing over flat typed arrays: a `Map` keyed by pairs costs an allocation and a
  * string or float key per update, which is most of the ingest budget at 500k events/s.
  */
+import { allBelow, expectState, isArrayOf, isCount, sum } from '../snapshot/check.js';
 
 const EMPTY = 0xffffffff;
+
+/**
+ * What a snapshot keeps of a pair table: the table arrays as they are (slot for slot, so no
+ * rehash on restore) and the neighbour lists flattened, in first-seen order.
+ */
+export interface PairCountsState {
+  /** Distinct pairs held. */
+  used: number;
+  /** Slot arrays, all of the table's power-of-two capacity; keysA is 0xffffffff in empty slots. */
+  keysA: Uint32Array;
+  keysB: Uint32Array;
+  values: Float32Array;
+  /** Per item id: neighbours held (0 for an item without a list). */
+  degree: Uint32Array;
+  /** Per item id: allocated length of its list (0 for none), so growth continues as it would have. */
+  listCapacity: Uint32Array;
+  /** Every item's neighbours, item by item, `degree[a]` entries each. */
+  neighbours: Uint32Array;
+}
 
 export class PairCounts {
   private capacity: number;
@@ -26,6 +46,91 @@ export class PairCounts {
     this.keysA = new Uint32Array(this.capacity).fill(EMPTY);
     this.keysB = new Uint32Array(this.capacity);
     this.values = new Float32Array(this.capacity);
+  }
+
+  /**
+   * Restores a table from `exportState`. Throws AisleError('AISLE_SNAPSHOT') when the arrays do
+   * not describe a valid table. O(capacity + neighbours).
+   */
+  static fromState(state: PairCountsState): PairCounts {
+    const capacity = state.keysA?.length ?? 0;
+    expectState(
+      capacity >= 16 && (capacity & (capacity - 1)) === 0,
+      'pair counts: capacity is not a power of two >= 16',
+    );
+    expectState(
+      isArrayOf(state.keysA, Uint32Array) &&
+        isArrayOf(state.keysB, Uint32Array, capacity) &&
+        isArrayOf(state.values, Float32Array, capacity),
+      'pair counts: table arrays',
+    );
+    let occupied = 0;
+    for (let i = 0; i < capacity; i++) if (state.keysA[i] !== EMPTY) occupied++;
+    // A table more than half full would break the growth rule; a full one would probe forever.
+    expectState(
+      isCount(state.used) && state.used === occupied && state.used * 2 <= capacity,
+      'pair counts: used does not match the table',
+    );
+    const items = state.degree?.length ?? 0;
+    expectState(
+      isArrayOf(state.degree, Uint32Array) &&
+        isArrayOf(state.listCapacity, Uint32Array, items) &&
+        isArrayOf(state.neighbours, Uint32Array, sum(state.degree)) &&
+        allBelow(state.neighbours, items),
+      'pair counts: neighbour lists',
+    );
+    const out = new PairCounts(16);
+    out.capacity = capacity;
+    out.mask = capacity - 1;
+    out.keysA = state.keysA;
+    out.keysB = state.keysB;
+    out.values = state.values;
+    out.used = state.used;
+    let at = 0;
+    for (let a = 0; a < items; a++) {
+      const cap = state.listCapacity[a]!;
+      const d = state.degree[a]!;
+      expectState(d <= cap, `pair counts: item ${a} holds more neighbours than its list`);
+      if (cap === 0) continue;
+      const list = new Uint32Array(cap);
+      list.set(state.neighbours.subarray(at, at + d));
+      out.neighbours[a] = list;
+      out.degree[a] = d;
+      at += d;
+    }
+    return out;
+  }
+
+  /** A copy of the state, consistent as of the call. O(capacity + neighbours). */
+  exportState(): PairCountsState {
+    const items = this.neighbours.length;
+    const degree = new Uint32Array(items);
+    const listCapacity = new Uint32Array(items);
+    let total = 0;
+    for (let a = 0; a < items; a++) {
+      const list = this.neighbours[a];
+      if (list === undefined) continue;
+      degree[a] = this.degree[a]!;
+      listCapacity[a] = list.length;
+      total += degree[a]!;
+    }
+    const neighbours = new Uint32Array(total);
+    let at = 0;
+    for (let a = 0; a < items; a++) {
+      const list = this.neighbours[a];
+      if (list === undefined) continue;
+      neighbours.set(list.subarray(0, degree[a]), at);
+      at += degree[a]!;
+    }
+    return {
+      used: this.used,
+      keysA: this.keysA.slice(),
+      keysB: this.keysB.slice(),
+      values: this.values.slice(),
+      degree,
+      listCapacity,
+      neighbours,
+    };
   }
 
   /** Number of distinct unordered pairs held. */

@@ -8,7 +8,8 @@
 import { EVENT_TYPE_CODE } from '../events.js';
 import type { EncodedBatch } from '../store/index.js';
 import type { Kernels } from '../wasm/index.js';
-import { DecayedCounters } from './decayed-counters.js';
+import { expectState } from '../snapshot/check.js';
+import { DecayedCounters, type DecayedCountersState } from './decayed-counters.js';
 
 export interface PopularityOptions {
   /** Half-life of the trending window (ms). */
@@ -36,9 +37,20 @@ export interface Scored {
   scores: Float64Array;
 }
 
+/** What a snapshot keeps of the popularity model. */
+export interface PopularityState {
+  /** Newest event time seen (ms); -Infinity before any. */
+  newest: number;
+  /** Time of the first weighted event (ms); Infinity before any. */
+  oldest: number;
+  short: DecayedCountersState;
+  long: DecayedCountersState;
+}
+
 export class Popularity {
-  readonly short: DecayedCounters;
-  readonly long: DecayedCounters;
+  // Assigned once, here or in `fromState`.
+  private shortCounters: DecayedCounters;
+  private longCounters: DecayedCounters;
   private readonly weightOf = new Float64Array(256);
   private newest = -Infinity;
   private oldest = Infinity;
@@ -47,11 +59,50 @@ export class Popularity {
     private readonly kernels: Kernels,
     readonly options: PopularityOptions = DEFAULT_POPULARITY,
   ) {
-    this.short = new DecayedCounters(kernels, options.shortHalfLifeMs);
-    this.long = new DecayedCounters(kernels, options.longHalfLifeMs);
+    this.shortCounters = new DecayedCounters(kernels, options.shortHalfLifeMs);
+    this.longCounters = new DecayedCounters(kernels, options.longHalfLifeMs);
     for (const [name, w] of Object.entries(options.weights)) {
       this.weightOf[EVENT_TYPE_CODE[name as keyof typeof EVENT_TYPE_CODE]] = w;
     }
+  }
+
+  /**
+   * Restores the model from `exportState` with the options it was built with. Throws
+   * AisleError('AISLE_SNAPSHOT') when the state does not fit the options. O(capacity).
+   */
+  static fromState(
+    kernels: Kernels,
+    options: PopularityOptions,
+    state: PopularityState,
+  ): Popularity {
+    const ok = (t: number) => Number.isFinite(t) || Math.abs(t) === Infinity;
+    expectState(ok(state.newest) && ok(state.oldest), 'popularity: newest or oldest');
+    const out = new Popularity(kernels, options);
+    out.shortCounters = DecayedCounters.fromState(kernels, options.shortHalfLifeMs, state.short);
+    out.longCounters = DecayedCounters.fromState(kernels, options.longHalfLifeMs, state.long);
+    out.newest = state.newest;
+    out.oldest = state.oldest;
+    return out;
+  }
+
+  /** Short-half-life (trending window) counters. */
+  get short(): DecayedCounters {
+    return this.shortCounters;
+  }
+
+  /** Long-half-life (baseline and popularity) counters. */
+  get long(): DecayedCounters {
+    return this.longCounters;
+  }
+
+  /** A copy of the state, consistent as of the call. O(capacity). */
+  exportState(): PopularityState {
+    return {
+      newest: this.newest,
+      oldest: this.oldest,
+      short: this.short.exportState(),
+      long: this.long.exportState(),
+    };
   }
 
   /** Newest event time seen (ms); trending is measured at this stream time. */

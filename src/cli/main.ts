@@ -2,10 +2,19 @@
 /** The `aisle` command. The only module that exits the process. */
 import { Command } from 'commander';
 import { ConfigError, serveConfig, type ServeFlags } from '../config.js';
+import { produce } from './produce.js';
+import { pulsarCommand } from './pulsar.js';
 import { serve } from './serve.js';
 
 const program = new Command();
 program.name('aisle').description('Real-time recommendation and analytics engine for retail');
+
+function int(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  return n;
+}
 
 program
   .command('serve')
@@ -16,6 +25,20 @@ program
   .option('--rate <n>', 'demo: simulated events per second (default 2000)')
   .option('--warmup <n>', 'demo: events of history before serving (default 300000)')
   .option('--seed <n>', 'demo: simulator seed (default 42)')
+  .option('--pulsar <url>', 'consume a Pulsar topic through this WebSocket URL (env PULSAR_WS_URL)')
+  .option('--topic <topic>', 'the topic of events to consume')
+  .option(
+    '--snapshot-dir <dir>',
+    'durable snapshots here; restart resumes from the newest good one',
+  )
+  .option('--snapshot-every-ms <ms>', 'snapshot interval while messages arrive (default 5000)')
+  .option('--dead-letter-topic <topic>', 'where invalid events go (default <topic>-dlq)')
+  .option('--derived-topic <topic>', 'publish derived events (trending spikes) here')
+  .option('--subscription <name>', 'consume through this subscription instead of a reader')
+  .option(
+    '--subscription-type <type>',
+    'Exclusive, Failover, Shared or Key_Shared (default Exclusive)',
+  )
   .option('--no-simd', 'use the scalar WASM kernels')
   .option('--log', 'log every request as JSON lines')
   .action(async (flags: ServeFlags & { simd: boolean }) => {
@@ -27,15 +50,57 @@ program
     const stop = (): void => {
       running.close().then(
         () => process.exit(0),
-        () => process.exit(1),
+        (err: unknown) => {
+          console.error(err);
+          process.exit(1);
+        },
       );
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
 
+program
+  .command('produce')
+  .description('replay the simulator or a dataset file into a Pulsar topic')
+  .requiredOption('--topic <topic>', 'topic to publish to')
+  .option('--pulsar <url>', 'WebSocket URL of the broker (env PULSAR_WS_URL)')
+  .option('--source <sim|file>', '"sim" or the Online Retail CSV (folder or file)', 'sim')
+  .option('--rate <n>', 'events per second, 0 = as fast as acknowledged', '0')
+  .option('--batch <n>', 'events per message', '100')
+  .option('--format <f>', 'json (one event or an array), ndjson or arrow', 'ndjson')
+  .option('--count <n>', 'events to send from the simulator', '100000')
+  .option('--seed <n>', 'simulator seed', '42')
+  .option('--window <n>', 'messages in flight before waiting for acknowledgements', '500')
+  .option('--no-progress', 'print rate lines instead of a progress bar')
+  .action(async (flags: Record<string, string | boolean>) => {
+    const url = (flags.pulsar as string | undefined) ?? process.env.PULSAR_WS_URL;
+    if (url === undefined) throw new ConfigError('--pulsar (or PULSAR_WS_URL) is required');
+    const format = flags.format as string;
+    if (!['json', 'ndjson', 'arrow'].includes(format))
+      throw new ConfigError('--format must be json, ndjson or arrow');
+    await produce(
+      {
+        pulsar: url,
+        ...(process.env.PULSAR_TOKEN !== undefined && { token: process.env.PULSAR_TOKEN }),
+        topic: flags.topic as string,
+        source: flags.source as string,
+        rate: int('--rate', flags.rate as string),
+        batch: Math.max(1, int('--batch', flags.batch as string)),
+        format: format as 'json' | 'ndjson' | 'arrow',
+        count: int('--count', flags.count as string),
+        seed: int('--seed', flags.seed as string),
+        window: Math.max(1, int('--window', flags.window as string)),
+        progress: flags.progress !== false && process.stderr.isTTY === true,
+      },
+      (line) => console.log(line),
+    );
+  });
+
+program.addCommand(pulsarCommand());
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) console.error(`aisle: ${err.message}`);
-  else console.error(err);
+  else console.error(err instanceof Error ? `aisle: ${err.message}` : err);
   process.exit(1);
 });

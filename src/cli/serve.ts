@@ -1,18 +1,22 @@
-/** `aisle serve`: an engine behind the HTTP adapter, fed by the demo simulator when asked. */
-import { createEngine } from '../../engine/index.js';
-import { listen } from '../http/server.js';
+/**
+ * `aisle serve`: an engine behind the HTTP adapter, fed by the demo simulator or by a Pulsar
+ * topic (restored from its newest snapshot, resumed after the position it covers).
+ */
+import { createEngine, type Engine } from '../../engine/index.js';
 import type { ServeConfig } from '../config.js';
+import { listen } from '../http/server.js';
+import { startStreamHost } from '../pulsar/host.js';
 import { createSimulator, fillHistory, startPacer } from '../sim/index.js';
 
 export interface Running {
   url: string;
+  engine: Engine;
   close(): Promise<void>;
 }
 
-export async function serve(config: ServeConfig, log: (line: string) => void): Promise<Running> {
-  const started = performance.now();
+async function demo(config: ServeConfig): Promise<{ engine: Engine; stop: () => Promise<void> }> {
   const engine = await createEngine(config.simd === undefined ? {} : { simd: config.simd });
-  let stopPacer = (): void => {};
+  let stop = async (): Promise<void> => {};
   if (config.demo) {
     const sim = createSimulator({ seed: config.seed });
     engine.loadCatalogue(sim.catalogue());
@@ -21,16 +25,47 @@ export async function serve(config: ServeConfig, log: (line: string) => void): P
     fillHistory(sim, sink, config.warmup, 10_000);
     if (config.rate > 0) {
       const pacer = startPacer(sim, sink, { rate: config.rate });
-      stopPacer = () => pacer.stop();
+      stop = async () => pacer.stop();
     }
   }
+  return { engine, stop };
+}
+
+export async function serve(config: ServeConfig, log: (line: string) => void): Promise<Running> {
+  const started = performance.now();
+  const p = config.pulsar;
+  const host =
+    p === undefined
+      ? undefined
+      : await startStreamHost({
+          pulsar: p.url,
+          topic: p.topic,
+          snapshotEveryMs: p.snapshotEveryMs,
+          ...(p.admin !== undefined && { admin: p.admin }),
+          ...(p.token !== undefined && { token: p.token }),
+          ...(p.snapshotDir !== undefined && { snapshotDir: p.snapshotDir }),
+          ...(p.deadLetterTopic !== undefined && { deadLetterTopic: p.deadLetterTopic }),
+          ...(p.derivedTopic !== undefined && { derivedTopic: p.derivedTopic }),
+          ...(p.subscription !== undefined && { subscription: p.subscription }),
+          ...(config.simd !== undefined && { engine: { simd: config.simd } }),
+          onError: (err) => log(`pulsar: ${err instanceof Error ? err.message : String(err)}`),
+          log,
+        });
+  const { engine, stop } =
+    host === undefined ? await demo(config) : { engine: host.engine, stop: () => host.stop() };
   const { app, url } = await listen(engine, {
     host: config.host,
     port: config.port,
     logger: config.logger,
+    ...(host !== undefined && { stream: () => host.stats() }),
   });
   const s = engine.stats();
   log(`aisle listening on ${url} (${s.simd ? 'SIMD' : 'scalar'} kernels)`);
+  if (host !== undefined) {
+    log(
+      `source: ${p!.topic} on ${p!.url}${host.restoredFrom ? `, restored from ${host.restoredFrom}` : ', from the earliest message'}`,
+    );
+  }
   if (config.demo) {
     log(
       `demo source: simulator seed ${config.seed}, ${s.events} events of history, ` +
@@ -44,9 +79,10 @@ export async function serve(config: ServeConfig, log: (line: string) => void): P
   }
   return {
     url,
+    engine,
     async close() {
-      stopPacer();
       await app.close();
+      await stop();
       engine.close();
     },
   };

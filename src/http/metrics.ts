@@ -4,6 +4,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Engine } from '../../engine/index.js';
+import type { StreamReport } from './routes/stats.js';
 
 export interface HttpMetrics {
   registry: Registry;
@@ -11,7 +12,7 @@ export interface HttpMetrics {
   httpRejected: Counter<'reason'>;
 }
 
-export function createMetrics(engine: Engine): HttpMetrics {
+export function createMetrics(engine: Engine, stream?: () => StreamReport): HttpMetrics {
   const registry = new Registry();
   const requestSeconds = new Histogram({
     name: 'aisle_http_request_duration_seconds',
@@ -69,5 +70,69 @@ export function createMetrics(engine: Engine): HttpMetrics {
       this.set(engine.stats().items);
     },
   });
+  if (stream !== undefined) streamGauges(registry, engine, stream);
   return { registry, requestSeconds, httpRejected };
+}
+
+/** Stream gauges: position totals, lag behind the newest applied message, and rates. */
+function streamGauges(registry: Registry, engine: Engine, stream: () => StreamReport): void {
+  const gauge = (name: string, help: string, read: (r: StreamReport) => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read(stream()));
+      },
+    });
+  };
+  gauge('aisle_stream_messages_total', 'Messages applied from the stream', (r) => r.messages);
+  gauge('aisle_dead_letters_total', 'Events sent to the dead-letter topic', (r) => r.deadLetters);
+  gauge(
+    'aisle_stream_duplicates_skipped_total',
+    'Redelivered messages recognised and skipped',
+    (r) => r.duplicatesSkipped,
+  );
+  gauge('aisle_snapshots_total', 'Durable snapshots written', (r) => r.checkpoints);
+  gauge(
+    'aisle_snapshot_last_seconds',
+    'Time the last snapshot took',
+    (r) => r.lastCheckpointMs / 1000,
+  );
+  gauge(
+    'aisle_derived_events_total',
+    'Derived events published (trending spikes)',
+    (r) => r.derivedEvents,
+  );
+  gauge(
+    'aisle_consumer_lag_seconds',
+    'Now minus the publish time of the newest applied message',
+    (r) => (r.lastPublishTime === 0 ? 0 : Math.max(0, Date.now() - r.lastPublishTime) / 1000),
+  );
+  // Rates over the interval between two scrapes, so a dashboard without PromQL sees them too.
+  const rate = (name: string, help: string, read: () => number): void => {
+    let prev = { at: Date.now(), value: read() };
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const now = Date.now();
+        const value = read();
+        const seconds = (now - prev.at) / 1000;
+        this.set(seconds > 0 ? (value - prev.value) / seconds : 0);
+        prev = { at: now, value };
+      },
+    });
+  };
+  rate(
+    'aisle_stream_events_per_second',
+    'Events ingested per second since the previous scrape',
+    () => engine.stats().events,
+  );
+  rate(
+    'aisle_stream_messages_per_second',
+    'Messages applied per second since the previous scrape',
+    () => stream().messages,
+  );
 }

@@ -8,12 +8,15 @@ import { createMetrics, type HttpMetrics } from './metrics.js';
 import { eventsRoutes } from './routes/events.js';
 import { opsRoutes } from './routes/ops.js';
 import { recommendationRoutes } from './routes/recommendations.js';
+import { statsRoutes, type StreamReport } from './routes/stats.js';
 
 export interface ServerOptions {
   /** Log requests (pino, JSON lines). */
   logger?: boolean;
   /** Largest accepted request body in bytes. */
   bodyLimit?: number;
+  /** Totals of the stream the engine consumes, when it consumes one. */
+  stream?: () => StreamReport;
 }
 
 export interface ListenOptions extends ServerOptions {
@@ -30,7 +33,7 @@ export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyI
     // a default.
     ajv: { customOptions: { removeAdditional: false, allErrors: true } },
   });
-  const metrics: HttpMetrics = createMetrics(engine);
+  const metrics: HttpMetrics = createMetrics(engine, opts.stream);
   app.addHook('onResponse', async (request, reply) => {
     metrics.requestSeconds.observe(
       {
@@ -45,6 +48,7 @@ export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyI
   opsRoutes(app, engine, metrics);
   eventsRoutes(app, engine);
   recommendationRoutes(app, engine);
+  statsRoutes(app, engine, opts.stream);
   return app;
 }
 

@@ -51,5 +51,5 @@ function encodeArrow(events: readonly RetailEvent[]): Uint8Array {
   for (const f of STRING_FIELDS) {
     if ((columns[f] as (string | null)[]).every((v) => v === null)) delete columns[f];
   }
-  return tableToIPC(tableFromArrays(columns as never), 'stream');
+  return tableToIPC(tableFromArrays(columns as Parameters<typeof tableFromArrays>[0]), 'stream');
 }

@@ -40,12 +40,18 @@ describe('decodePayload', () => {
       order: [null, 'o1', null],
       quantity: Int32Array.from([0, 2, 0]),
       price: Float64Array.from([0, 9.5, 0]),
-    } as never);
+    } as Parameters<typeof tableFromArrays>[0]);
     const d = decodePayload(tableToIPC(table, 'stream'), NOW);
     expect(d.format).toBe('arrow');
     expect(d.rejected).toEqual([]);
     expect(d.events).toHaveLength(3);
-    expect(d.events[1]).toMatchObject({ type: 'purchase', item: 'b', order: 'o1', quantity: 2, price: 9.5 });
+    expect(d.events[1]).toMatchObject({
+      type: 'purchase',
+      item: 'b',
+      order: 'o1',
+      quantity: 2,
+      price: 9.5,
+    });
   });
 
   it('names what is wrong with an unreadable payload', () => {
@@ -54,7 +60,10 @@ describe('decodePayload', () => {
     expect(decodePayload(new Uint8Array([0xc3, 0x28]), NOW).error).toMatch(/neither UTF-8/);
     const arrowish = new Uint8Array([0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4, 5]);
     expect(decodePayload(arrowish, NOW).error).toMatch(/Arrow/);
-    const noType = tableToIPC(tableFromArrays({ item: ['a'] } as never), 'stream');
+    const noType = tableToIPC(
+      tableFromArrays({ item: ['a'] } as Parameters<typeof tableFromArrays>[0]),
+      'stream',
+    );
     expect(decodePayload(noType, NOW).error).toMatch(/no "type" column/);
   });
 });

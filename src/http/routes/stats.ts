@@ -1,0 +1,50 @@
+/** GET /v1/stats: the state's totals and, on a stream, the position they cover. */
+import type { FastifyInstance } from 'fastify';
+import type { Engine } from '../../../engine/index.js';
+
+/** What a stream host reports next to the engine's own totals. */
+export interface StreamReport {
+  messages: number;
+  deadLetters: number;
+  duplicatesSkipped: number;
+  position: Record<string, string>;
+  lastPublishTime: number;
+  checkpoints: number;
+  lastCheckpointMs: number;
+  derivedEvents: number;
+}
+
+export function statsRoutes(
+  app: FastifyInstance,
+  engine: Engine,
+  stream?: () => StreamReport,
+): void {
+  app.get('/v1/stats', async () => {
+    const s = engine.stats();
+    const report = stream?.();
+    return {
+      events: { total: s.events, ...s.eventsByType },
+      deadLetters: report?.deadLetters ?? 0,
+      rejected: s.rejected,
+      items: s.items,
+      users: s.users,
+      sessions: s.sessions,
+      storedEvents: s.storedEvents,
+      bytesPerEvent: s.bytesPerEvent,
+      streamTime: s.streamTime,
+      ...(report !== undefined && {
+        stream: {
+          messages: report.messages,
+          position: report.position,
+          duplicatesSkipped: report.duplicatesSkipped,
+          lastPublishTime: report.lastPublishTime,
+          lagMs:
+            report.lastPublishTime === 0 ? null : Math.max(0, Date.now() - report.lastPublishTime),
+          checkpoints: report.checkpoints,
+          lastCheckpointMs: report.lastCheckpointMs,
+          derivedEvents: report.derivedEvents,
+        },
+      }),
+    };
+  });
+}

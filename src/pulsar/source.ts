@@ -1,0 +1,269 @@
+/**
+ * The engine's Pulsar source: reads topics, decodes payloads, ingests valid events, sends invalid
+ * ones to a dead-letter topic, and keeps the stream position that a snapshot covers.
+ *
+ * Exactly once, by construction:
+ * - Reader mode (default, one reader per topic or partition, no subscription): the state is a
+ *   view of the topic up to `position`. After a crash the host restores the newest snapshot and
+ *   a reader resumes strictly after the stored message id; anything at or before it is skipped.
+ * - Subscription mode (Exclusive/Failover/Shared/Key_Shared): a message is acknowledged only once
+ *   a durable snapshot holds its effect (or at once when there are no snapshots). Messages applied
+ *   but not yet acknowledged travel in the snapshot, so a redelivery after a crash is recognised.
+ * A snapshot is taken between messages, never inside one, and only after the dead-letter sends
+ * it covers are acknowledged by the broker.
+ */
+import type { Engine } from '../../engine/index.js';
+import { decodePayload } from './decode.js';
+import { compareMessageIds, messageIdKey, parseMessageId, type MessageId } from './message-id.js';
+import type {
+  Consumer,
+  Message,
+  MessageStream,
+  Producer,
+  PulsarTransport,
+  SubscriptionType,
+} from './transport.js';
+
+/** What a snapshot stores about the stream; opaque to the engine. */
+// A type alias, not an interface: it must be assignable to the snapshot's JSON value type.
+export type StreamPosition = {
+  /** Topic (or partition) → raw id of the last message applied from it. */
+  topics: Record<string, string>;
+  /** Messages applied (each once). */
+  messages: number;
+  /** Events refused and sent to the dead-letter topic (a whole unreadable payload counts 1). */
+  deadLetters: number;
+  /** Subscription mode: keys of messages applied but perhaps not yet acknowledged. */
+  unacked: string[];
+};
+
+export const EMPTY_POSITION: StreamPosition = {
+  topics: {},
+  messages: 0,
+  deadLetters: 0,
+  unacked: [],
+};
+
+export interface SourceOptions {
+  engine: Engine;
+  transport: PulsarTransport;
+  /** Topics (or the partitions of a partitioned topic), each read in order. */
+  topics: string[];
+  deadLetterTopic: string;
+  /** Where the restored snapshot left off. */
+  position?: StreamPosition;
+  /** Consume through a subscription instead of readers. */
+  subscription?: { name: string; type: SubscriptionType };
+  /** Writes a durable snapshot of the engine with this position; absent: no durability. */
+  checkpoint?: (position: StreamPosition) => Promise<void>;
+  /** Take a snapshot after this many ms of wall time with new messages (default 5000). */
+  checkpointEveryMs?: number;
+  /** Called after each applied message (derived events, metrics). */
+  onApplied?: (message: Message) => void;
+  /** Receive time for events without `ts`. */
+  clock?: () => number;
+  /** Connection or processing trouble that the source survived. */
+  onError?: (err: unknown) => void;
+}
+
+export interface SourceStats {
+  messages: number;
+  deadLetters: number;
+  duplicatesSkipped: number;
+  position: Record<string, string>;
+  /** Publish time of the newest applied message (epoch ms), 0 before any. */
+  lastPublishTime: number;
+  checkpoints: number;
+  lastCheckpointMs: number;
+}
+
+const DLQ_PAYLOAD_LIMIT = 4 * 1024 * 1024;
+
+export class PulsarSource {
+  private readonly topics: Map<string, MessageId | undefined>;
+  private messages: number;
+  private deadLetters: number;
+  private duplicates = 0;
+  private lastPublishTime = 0;
+  private checkpoints = 0;
+  private lastCheckpointMs = 0;
+  private readonly streams: MessageStream[] = [];
+  private dlq: Producer | undefined;
+  /** Subscription mode: applied, not yet covered by a snapshot (acked after the next one). */
+  private pendingAck: Message[] = [];
+  /** Subscription mode: keys already applied that a redelivery might bring back. */
+  private seen = new Set<string>();
+  private previousSeen = new Set<string>();
+  private dirtySince = 0;
+  private stopped = false;
+  private loops: Promise<void>[] = [];
+  /** Serialises message handling and checkpoints across the per-topic loops. */
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: SourceOptions) {
+    const pos = options.position ?? EMPTY_POSITION;
+    this.topics = new Map(
+      options.topics.map((t) => [
+        t,
+        pos.topics[t] === undefined ? undefined : parseMessageId(pos.topics[t]!),
+      ]),
+    );
+    this.messages = pos.messages;
+    this.deadLetters = pos.deadLetters;
+    for (const key of pos.unacked) this.previousSeen.add(key);
+  }
+
+  /** Opens the dead-letter producer and the readers or consumers, then consumes until `stop()`. */
+  async start(): Promise<void> {
+    const { transport, subscription } = this.options;
+    this.dlq = await transport.producer(this.options.deadLetterTopic);
+    for (const [topic, last] of this.topics) {
+      const stream = subscription
+        ? await transport.consumer(topic, subscription.name, {
+            subscriptionType: subscription.type,
+            initialPosition: 'Earliest',
+          })
+        : await transport.reader(topic, { startMessageId: last ?? 'earliest' });
+      this.streams.push(stream);
+      this.loops.push(this.consume(stream));
+    }
+  }
+
+  /** Stops consuming; takes a final snapshot when durability is on. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.all(this.streams.map((s) => s.close()));
+    await Promise.allSettled(this.loops);
+    await this.chain;
+    if (this.options.checkpoint !== undefined && this.dirtySince !== 0) await this.checkpoint();
+    await this.dlq?.flush();
+    await this.dlq?.close();
+  }
+
+  stats(): SourceStats {
+    const position: Record<string, string> = {};
+    for (const [t, id] of this.topics) if (id !== undefined) position[t] = id.raw;
+    return {
+      messages: this.messages,
+      deadLetters: this.deadLetters,
+      duplicatesSkipped: this.duplicates,
+      position,
+      lastPublishTime: this.lastPublishTime,
+      checkpoints: this.checkpoints,
+      lastCheckpointMs: this.lastCheckpointMs,
+    };
+  }
+
+  /** The position as of the last applied message. */
+  position(): StreamPosition {
+    return {
+      topics: this.stats().position,
+      messages: this.messages,
+      deadLetters: this.deadLetters,
+      unacked: this.options.subscription ? [...this.seen, ...this.previousSeen] : [],
+    };
+  }
+
+  private async consume(stream: MessageStream): Promise<void> {
+    try {
+      for await (const message of stream) {
+        // One message at a time across all loops: the engine is single-threaded state.
+        this.chain = this.chain.then(() => this.handle(stream, message));
+        await this.chain;
+        if (this.stopped) break;
+      }
+    } catch (err) {
+      if (!this.stopped) this.options.onError?.(err);
+    }
+  }
+
+  private async handle(stream: MessageStream, message: Message): Promise<void> {
+    const topic = stream.topic;
+    if (this.isDuplicate(topic, message)) {
+      this.duplicates++;
+      if (this.options.subscription) await (stream as Consumer).ack(message);
+      return;
+    }
+    const decoded = decodePayload(message.payload, this.options.clock?.() ?? Date.now());
+    if (decoded.events.length > 0) this.options.engine.ingestEvents(decoded.events);
+    if (decoded.error !== undefined || decoded.rejected.length > 0) {
+      this.deadLetters += decoded.error !== undefined ? 1 : decoded.rejected.length;
+      this.sendToDeadLetters(topic, message, decoded.error, decoded.rejected);
+    }
+    this.messages++;
+    this.topics.set(topic, message.id);
+    if (message.publishTime > this.lastPublishTime) this.lastPublishTime = message.publishTime;
+    if (this.dirtySince === 0) this.dirtySince = Date.now();
+    if (this.options.subscription) {
+      this.seen.add(messageIdKey(message.id));
+      if (this.options.checkpoint === undefined) await (stream as Consumer).ack(message);
+      else this.pendingAck.push(message);
+    }
+    this.options.onApplied?.(message);
+    if (
+      this.options.checkpoint !== undefined &&
+      Date.now() - this.dirtySince >= (this.options.checkpointEveryMs ?? 5000)
+    ) {
+      await this.checkpoint();
+    }
+  }
+
+  private isDuplicate(topic: string, message: Message): boolean {
+    if (this.options.subscription) {
+      const key = messageIdKey(message.id);
+      return this.seen.has(key) || this.previousSeen.has(key);
+    }
+    const last = this.topics.get(topic);
+    return last !== undefined && compareMessageIds(message.id, last) <= 0;
+  }
+
+  private sendToDeadLetters(
+    topic: string,
+    message: Message,
+    error: string | undefined,
+    rejected: readonly { index: number; field: string; reason: string }[],
+  ): void {
+    const body = {
+      sourceTopic: topic,
+      sourceMessageId: message.id.raw,
+      publishTime: message.publishTime,
+      ...(error !== undefined ? { error } : { rejected }),
+      // The original bytes, so the producer of the bad message can see exactly what it sent.
+      payload:
+        message.payload.length <= DLQ_PAYLOAD_LIMIT
+          ? Buffer.from(message.payload).toString('base64')
+          : `(omitted: ${message.payload.length} bytes)`,
+    };
+    const reason = error ?? rejected.map((r) => `[${r.index}].${r.field}: ${r.reason}`).join('; ');
+    this.dlq!.send(JSON.stringify(body), {
+      properties: {
+        sourceTopic: topic,
+        sourceMessageId: message.id.raw,
+        reason: reason.slice(0, 1000),
+      },
+      ...(message.key !== undefined && { key: message.key }),
+    }).catch((err: unknown) => this.options.onError?.(err));
+  }
+
+  /** Writes a snapshot covering everything applied so far, then acknowledges what it covers. */
+  private async checkpoint(): Promise<void> {
+    const started = Date.now();
+    // Dead letters first: the snapshot must not cover a refusal the broker has not stored.
+    await this.dlq!.flush();
+    const covered = this.pendingAck;
+    this.pendingAck = [];
+    await this.options.checkpoint!(this.position());
+    this.checkpoints++;
+    this.lastCheckpointMs = Date.now() - started;
+    this.dirtySince = 0;
+    if (this.options.subscription) {
+      const consumers = this.streams as Consumer[];
+      const byTopic = new Map(consumers.map((c) => [c.topic, c]));
+      for (const m of covered) await byTopic.get(m.topic)?.ack(m);
+      // Keys from before the previous snapshot can no longer come back unacknowledged.
+      this.previousSeen = this.seen;
+      this.seen = new Set();
+    }
+  }
+}
