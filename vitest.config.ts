@@ -5,13 +5,22 @@ const ci = process.env.CI === 'true';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
-    hookTimeout: 120_000,
+    hookTimeout: 180_000,
     pool: 'forks',
-    // One real Pulsar broker for the run (or the one PULSAR_WS_URL/PULSAR_ADMIN_URL name).
-    globalSetup: ['test/setup/broker.ts'],
     reporters: ci ? ['default', 'json'] : ['default'],
     ...(ci && { outputFile: { json: '.ci/results/vitest.json' } }),
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          // One real Pulsar broker for the run (or the one PULSAR_WS_URL/PULSAR_ADMIN_URL name).
+          globalSetup: ['test/setup/broker.ts'],
+        },
+      },
+    ],
   },
 });

@@ -11,8 +11,9 @@ import { chartSvg } from './chart.js';
 import { describeMachine, type BenchModule, type CaseResult } from './harness.js';
 import { kernelsBench } from './micro/kernels.js';
 import { ingestBench } from './system/ingest.js';
+import { pulsarBench } from './system/pulsar.js';
 
-const MODULES: BenchModule[] = [kernelsBench, ingestBench];
+const MODULES: BenchModule[] = [kernelsBench, ingestBench, pulsarBench];
 
 function table(results: CaseResult[]): string {
   const lines = [

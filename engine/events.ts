@@ -112,8 +112,10 @@ const OP_SET: ReadonlySet<string> = new Set(INVENTORY_OPS);
 const ISO_8601 =
   /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
-// With the u flag a surrogate pair is one code point, so only unpaired halves match.
-const LONE_SURROGATE = /\p{Surrogate}/u;
+/** False for a string holding a lone UTF-16 surrogate (String#isWellFormed, Node 20+). */
+function wellFormed(s: string): boolean {
+  return (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+}
 
 class Reject {
   constructor(
@@ -156,7 +158,7 @@ function id(raw: Record<string, unknown>, field: string, required: boolean): str
   if (value.length === 0) fail(field, 'must not be empty');
   if (value.length > LIMITS.idLength) fail(field, `must be at most ${LIMITS.idLength} characters`);
   // A lone UTF-16 surrogate cannot round-trip through UTF-8 (Arrow, JSON on the wire).
-  if (LONE_SURROGATE.test(value)) fail(field, 'must be valid Unicode (lone surrogate)');
+  if (!wellFormed(value)) fail(field, 'must be valid Unicode (lone surrogate)');
   return value;
 }
 
@@ -233,7 +235,7 @@ function build(raw: Record<string, unknown>, now: number): RetailEvent {
       if (query.length > LIMITS.queryLength) {
         fail('query', `must be at most ${LIMITS.queryLength} characters`);
       }
-      if (LONE_SURROGATE.test(query)) fail('query', 'must be valid Unicode (lone surrogate)');
+      if (!wellFormed(query)) fail('query', 'must be valid Unicode (lone surrogate)');
       return { type: 'search', ...shopper(raw, ts), query };
     }
     case 'inventory': {

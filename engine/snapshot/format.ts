@@ -27,7 +27,9 @@ export const SNAPSHOT_FORMAT = 'aisle.engine.snapshot';
 export const SNAPSHOT_VERSION = 1;
 /** The manifest's file name, in each snapshot directory. */
 export const SNAPSHOT_MANIFEST = 'snapshot.json';
+/** Model state: raw little-endian sections behind a JSON header (sections.ts). */
 export const STATE_FILE = 'state.bin';
+/** Catalogue items in insertion order (catalogue-file.ts). */
 export const CATALOGUE_FILE = 'catalogue.json';
 /** Subdirectory holding the event store's snapshot. */
 export const STORE_DIR = 'store';

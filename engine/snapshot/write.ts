@@ -139,7 +139,8 @@ export async function writeEngineSnapshot(
   opts: WriteSnapshotOptions,
 ): Promise<WrittenSnapshot> {
   const started = performance.now();
-  const position = checkJsonValue(opts.position);
+  // A copy: the caller may change its object while the files are being written.
+  const position = structuredClone(checkJsonValue(opts.position));
   if (typeof opts.now !== 'number' || !Number.isFinite(opts.now)) {
     throw invalid('snapshot option now must be finite epoch ms');
   }

@@ -11,8 +11,8 @@ import {
   Uint32,
   Uint8,
   Utf8,
-  vectorFromArray,
 } from 'apache-arrow';
+import { Buffer } from 'node:buffer';
 import { AisleError } from '../errors.js';
 import {
   Dictionary,
@@ -31,6 +31,29 @@ export const DICTIONARY_SCHEMA = new Schema(
   new Map([['aisle.dict', DICTIONARY_NAMES.join(',')]]),
 );
 
+/**
+ * A Utf8 column built straight from offsets and one encoded buffer: arrow's vectorFromArray
+ * appends value by value and took ~2.5 µs per string (0.5 s for 190k session ids).
+ * Values must be well-formed (checked before), or byte lengths and the joined encoding differ.
+ */
+function utf8Column(values: readonly string[]) {
+  const offsets = new Int32Array(values.length + 1);
+  let bytes = 0;
+  for (let i = 0; i < values.length; i++) {
+    bytes += Buffer.byteLength(values[i]!, 'utf8');
+    offsets[i + 1] = bytes;
+  }
+  const joined = Buffer.from(values.join(''), 'utf8');
+  const data = new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength);
+  return makeData({
+    type: new Utf8(),
+    length: values.length,
+    nullCount: 0,
+    valueOffsets: offsets,
+    data,
+  });
+}
+
 function batchFor(code: number, values: readonly string[]): RecordBatch {
   const length = values.length;
   const ids = new Uint32Array(length);
@@ -38,7 +61,7 @@ function batchFor(code: number, values: readonly string[]): RecordBatch {
   const children = [
     makeData({ type: new Uint8(), length, nullCount: 0, data: new Uint8Array(length).fill(code) }),
     makeData({ type: new Uint32(), length, nullCount: 0, data: ids }),
-    vectorFromArray(values, new Utf8()).data[0]!,
+    utf8Column(values),
   ];
   const struct = makeData({
     type: new Struct(DICTIONARY_SCHEMA.fields),
@@ -51,11 +74,11 @@ function batchFor(code: number, values: readonly string[]): RecordBatch {
 
 // A lone UTF-16 surrogate cannot be written as UTF-8: it would come back as U+FFFD, another
 // string, and two such values could even collide. Refuse it rather than restore a different id map.
-const LONE_SURROGATE = /\p{Surrogate}/u;
 
 function checkWellFormed(name: DictionaryName, values: readonly string[]): void {
   for (let i = 0; i < values.length; i++) {
-    if (LONE_SURROGATE.test(values[i]!)) {
+    // isWellFormed (ES2024, Node 20) is native; the regex costs ~1 µs per value.
+    if (!(values[i] as unknown as { isWellFormed(): boolean }).isWellFormed()) {
       throw new AisleError(
         'AISLE_SNAPSHOT',
         `dictionary ${name}: value of id ${i + 1} holds a lone UTF-16 surrogate and cannot be ` +

@@ -48,7 +48,12 @@ interface StartFlags {
 async function start(flags: StartFlags): Promise<void> {
   const status = await brokerStatus(flags.dataDir);
   if (status.state !== 'stopped') {
-    say(`pulsar: already ${status.state} (pid ${status.pid}); 'aisle pulsar stop' first`);
+    say(
+      status.state === 'running'
+        ? `pulsar: already running (pid ${status.pid}); 'aisle pulsar stop' first to restart it`
+        : `pulsar: pid ${status.pid} is alive but not serving (still starting, or stuck); ` +
+            `wait, or 'aisle pulsar stop'`,
+    );
     if (status.wsUrl !== undefined) printEndpoints(status as BrokerEndpoints, status.dataDir);
     return;
   }

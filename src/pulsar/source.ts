@@ -95,6 +95,7 @@ export class PulsarSource {
   private seen = new Set<string>();
   private previousSeen = new Set<string>();
   private dirtySince = 0;
+  private inflight: Promise<void> | undefined;
   private stopped = false;
   private loops: Promise<void>[] = [];
   /** Serialises message handling and checkpoints across the per-topic loops. */
@@ -136,6 +137,7 @@ export class PulsarSource {
     await Promise.all(this.streams.map((s) => s.close()));
     await Promise.allSettled(this.loops);
     await this.chain;
+    await this.inflight;
     if (this.options.checkpoint !== undefined && this.dirtySince !== 0) await this.checkpoint();
     await this.dlq?.flush();
     await this.dlq?.close();
@@ -201,11 +203,9 @@ export class PulsarSource {
       else this.pendingAck.push(message);
     }
     this.options.onApplied?.(message);
-    if (
-      this.options.checkpoint !== undefined &&
-      Date.now() - this.dirtySince >= (this.options.checkpointEveryMs ?? 5000)
-    ) {
-      await this.checkpoint();
+    const due = Date.now() - this.dirtySince >= (this.options.checkpointEveryMs ?? 5000);
+    if (this.options.checkpoint !== undefined && due && this.inflight === undefined) {
+      await this.beginCheckpoint();
     }
   }
 
@@ -246,24 +246,50 @@ export class PulsarSource {
     }).catch((err: unknown) => this.options.onError?.(err));
   }
 
-  /** Writes a snapshot covering everything applied so far, then acknowledges what it covers. */
+  /** Waits for any snapshot in flight, then writes one covering everything applied so far. */
   private async checkpoint(): Promise<void> {
+    await this.inflight;
+    await this.beginCheckpoint();
+    await this.inflight;
+  }
+
+  /**
+   * Captures a snapshot now (the engine serialises its state synchronously inside the
+   * `checkpoint` callback) and lets the file writes finish in the background while messages keep
+   * flowing. What the snapshot covers is acknowledged once it is durable.
+   */
+  private async beginCheckpoint(): Promise<void> {
     const started = Date.now();
     // Dead letters first: the snapshot must not cover a refusal the broker has not stored.
     await this.dlq!.flush();
     const covered = this.pendingAck;
+    const coveredKeys = this.seen;
+    const position = this.position();
     this.pendingAck = [];
-    await this.options.checkpoint!(this.position());
-    this.checkpoints++;
-    this.lastCheckpointMs = Date.now() - started;
+    // Keys from before the previous snapshot were acknowledged once it was durable; the ones
+    // applied since stay recognisable until the snapshot after this one.
+    this.previousSeen = this.seen;
+    this.seen = new Set();
     this.dirtySince = 0;
-    if (this.options.subscription) {
-      const consumers = this.streams as Consumer[];
-      const byTopic = new Map(consumers.map((c) => [c.topic, c]));
-      for (const m of covered) await byTopic.get(m.topic)?.ack(m);
-      // Keys from before the previous snapshot can no longer come back unacknowledged.
-      this.previousSeen = this.seen;
-      this.seen = new Set();
-    }
+    this.inflight = this.options.checkpoint!(position).then(
+      async () => {
+        this.checkpoints++;
+        this.lastCheckpointMs = Date.now() - started;
+        if (!this.options.subscription) return;
+        const byTopic = new Map((this.streams as Consumer[]).map((c) => [c.topic, c]));
+        for (const m of covered) await byTopic.get(m.topic)?.ack(m);
+      },
+      (err: unknown) => {
+        // Not durable: nothing is acknowledged, and the next snapshot covers these messages.
+        this.pendingAck = [...covered, ...this.pendingAck];
+        for (const key of coveredKeys) this.seen.add(key);
+        if (this.dirtySince === 0) this.dirtySince = Date.now();
+        this.options.onError?.(err);
+      },
+    );
+    const settled = this.inflight;
+    void settled.finally(() => {
+      if (this.inflight === settled) this.inflight = undefined;
+    });
   }
 }

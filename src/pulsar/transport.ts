@@ -18,7 +18,7 @@ export type InitialPosition = 'Earliest' | 'Latest';
 
 /** One received message. Owned by the caller; the transport keeps no reference to it. */
 export interface Message {
-  /** Topic it came from, as given to `consumer()`/`reader()`. */
+  /** Full name of the topic it came from (`persistent://tenant/ns/topic`), as the handle's `topic`. */
   readonly topic: string;
   readonly id: MessageId;
   readonly payload: Uint8Array;
@@ -88,7 +88,9 @@ export interface ConsumerOptions {
 export interface ReaderOptions {
   /**
    * Where to start. A MessageId starts strictly AFTER that message (exclusive), the position the
-   * engine needs to resume from a snapshot. Default `'latest'`.
+   * engine needs to resume from a snapshot. Default `'latest'`. A whole partitioned topic only
+   * takes `'earliest'` or `'latest'` (the broker refuses an id): to resume by id, read each
+   * partition, `{topic}-partition-{n}`, with its own reader.
    */
   startMessageId?: 'earliest' | 'latest' | MessageId;
   /** Messages in flight to this reader (default 1000, the WebSocket service's maximum). */
@@ -104,6 +106,7 @@ export interface ReceiveOptions {
 }
 
 export interface Producer {
+  /** Full topic name, `persistent://tenant/ns/topic`, whatever short form was given. */
   readonly topic: string;
   /**
    * Publishes one message and resolves with its id once the broker has persisted it. Many sends
@@ -121,6 +124,7 @@ export interface Producer {
 
 /** A message stream; iteration ends when the handle is closed. */
 export interface MessageStream extends AsyncIterable<Message> {
+  /** Full topic name, `persistent://tenant/ns/topic`, whatever short form was given. */
   readonly topic: string;
   /** Resolves with the next message. Rejects with `PULSAR_CLOSED` when the handle closes. */
   receive(options?: ReceiveOptions): Promise<Message>;
@@ -164,7 +168,11 @@ export interface ReconnectOptions {
   minDelayMs?: number;
   /** Cap on the delay, milliseconds (default 30000). */
   maxDelayMs?: number;
-  /** Consecutive failed attempts before the handle fails for good (default unlimited). */
+  /**
+   * Reconnect attempts before the handle fails for good (default unlimited). Counts attempts
+   * since the last session that stayed up for 2 s, so a connection that keeps dropping right
+   * after each reconnect also runs out.
+   */
   maxAttempts?: number;
 }
 

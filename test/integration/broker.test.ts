@@ -103,13 +103,15 @@ describe('the global broker', () => {
 });
 
 describe('a second standalone broker', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-pulsar-second-'));
+  let dataDir: string | undefined;
   afterAll(async () => {
+    if (dataDir === undefined) return;
     await stopStandalone(dataDir);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('starts beside the first, reports running, then stops leaving no process', async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-pulsar-second-'));
     const broker = await startStandalone({ dataDir, fresh: true, heapMb: 256 });
     expect(broker.adminUrl).not.toBe(pulsarUrls().adminUrl);
     expect(await isHealthy(broker.adminUrl)).toBe(true);

@@ -26,7 +26,10 @@ let transport: PulsarTransport;
 
 beforeAll(async () => {
   broker = await requireBroker();
-  transport = createWsTransport({ url: broker.wsUrl, reconnect: { minDelayMs: 50, maxDelayMs: 1_000 } });
+  transport = createWsTransport({
+    url: broker.wsUrl,
+    reconnect: { minDelayMs: 50, maxDelayMs: 1_000 },
+  });
 });
 
 afterAll(async () => {
@@ -238,12 +241,21 @@ describe('close', () => {
     const reader = await t.reader(topic);
     const producer = await t.producer(topic);
     // settle into values at once: the rejections land during close(), before any expect runs
-    const outcome = (p: Promise<unknown>): Promise<unknown> => p.then(() => 'resolved', (e) => e);
+    const outcome = (p: Promise<unknown>): Promise<unknown> =>
+      p.then(
+        () => 'resolved',
+        (e) => e,
+      );
     const pendingReceive = outcome(consumer.receive());
     const pendingRead = outcome(reader.receive());
     await Promise.all([consumer.close(), consumer.close(), reader.close()]);
     await reader.close();
-    for (const p of [pendingReceive, pendingRead, outcome(consumer.receive()), outcome(reader.receive())]) {
+    for (const p of [
+      pendingReceive,
+      pendingRead,
+      outcome(consumer.receive()),
+      outcome(reader.receive()),
+    ]) {
       expect(await p).toMatchObject({ code: 'PULSAR_CLOSED' });
     }
     const err = await consumer.ack({ raw: 'CAQQADAA' } as MessageId).catch((e: unknown) => e);

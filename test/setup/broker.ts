@@ -48,9 +48,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     broker = await startStandalone({ dataDir, fresh: true, onProgress: log });
   } catch (err) {
     // The data directory stays for a post-mortem; the error names its log.
-    throw new Error(`the tests' Pulsar broker did not start (files in ${dataDir})`, {
-      cause: err,
-    });
+    const reason = err instanceof Error ? err.message : String(err);
+    const message = `the tests' Pulsar broker did not start (files kept in ${dataDir}): ${reason}`;
+    throw new Error(message, { cause: err });
   }
   // If vitest dies without running the teardown, the broker must not outlive it.
   const killOnExit = (): void => {

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findJava } from './java.js';
+import { withLock } from './lock.js';
 import { runMaven } from './maven.js';
 import { brokerPom } from './pom.js';
 
@@ -41,6 +42,7 @@ export interface EnsureJarsOptions {
   cacheDir?: string;
   /** Fetch again even when the cache is complete. */
   force?: boolean;
+  /** Environment for the cache location and JAVA_HOME; default `process.env`. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -101,6 +103,22 @@ export async function ensureJars(options: EnsureJarsOptions = {}): Promise<Broke
   const say = options.onProgress ?? (() => {});
   findJava(options.env);
   fs.mkdirSync(versionDir, { recursive: true });
+  return withLock(
+    path.join(versionDir, 'fetch.lock'),
+    (pid) => say(`waiting for another fetch of Pulsar ${pom.version} jars (pid ${pid})`),
+    async () => {
+      // The fetch we waited for may have filled the cache meanwhile.
+      const done = options.force ? undefined : isComplete(versionDir, pom.sha256);
+      return done === undefined
+        ? copyJars(versionDir, say)
+        : { version: pom.version, libDir, ...done, fetched: false, seconds: 0 };
+    },
+  );
+}
+
+async function copyJars(versionDir: string, say: (line: string) => void): Promise<BrokerJars> {
+  const pom = brokerPom();
+  const libDir = path.join(versionDir, 'lib');
   // A copy of the pom, so Maven's base directory (and any target/ it makes) is the cache folder.
   fs.copyFileSync(pom.pomFile, path.join(versionDir, 'pom.xml'));
   const partial = path.join(versionDir, `lib.partial-${process.pid}`);
@@ -130,7 +148,7 @@ export async function ensureJars(options: EnsureJarsOptions = {}): Promise<Broke
     const seconds = (performance.now() - started) / 1000;
     say(
       `Pulsar ${pom.version}: ${stats.jars} jars, ${(stats.bytes / 1e6).toFixed(0)} MB ` +
-        `in ${seconds.toFixed(1)} s (${run.downloadedFiles} files downloaded, the rest from ~/.m2)`,
+        `in ${seconds.toFixed(1)} s (${run.downloadedFiles} files downloaded into ~/.m2)`,
     );
     return { version: pom.version, libDir, ...stats, fetched: true, seconds };
   } finally {

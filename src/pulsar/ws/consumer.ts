@@ -27,6 +27,7 @@ interface Outgoing {
 
 const SUBSCRIPTION_TYPES = new Set(['Exclusive', 'Failover', 'Shared', 'Key_Shared']);
 
+/** `Consumer` over one reconnecting WebSocket; created and opened by `createWsTransport`. */
 export class WsConsumer implements Consumer, SocketOwner {
   readonly topic: string;
   readonly subscription: string;
@@ -37,7 +38,7 @@ export class WsConsumer implements Consumer, SocketOwner {
   private readonly inbox: Inbox<Message>;
   /** Acks and nacks written while no session was open; sent first on the next one. */
   private readonly outbox = new Fifo<Outgoing>();
-  /** Permits granted and not yet used up by a delivered message. */
+  /** Pull mode: permits granted minus messages handed to the caller. */
   private permits = 0;
   private closing: Promise<void> | undefined;
 
@@ -73,7 +74,14 @@ export class WsConsumer implements Consumer, SocketOwner {
   }
 
   receive(options?: ReceiveOptions): Promise<Message> {
-    return this.inbox.take(options);
+    const next = this.inbox.take(options);
+    if (!this.pullMode) return next;
+    return next.then((message) => {
+      // a permit is used up when the caller gets the message, not when it lands in the buffer:
+      // buffered messages are dropped on reconnect and their permits must be granted again
+      if (this.permits > 0) this.permits--;
+      return message;
+    });
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Message> {
@@ -118,10 +126,7 @@ export class WsConsumer implements Consumer, SocketOwner {
   }
 
   opened(reconnect: boolean): void {
-    while (this.outbox.size > 0) {
-      const out = this.outbox.shift()!;
-      this.socket.send(out.frame, (err) => settle(out, err, this.what));
-    }
+    for (const out of this.outbox.drain()) this.transmit(out);
     if (reconnect && this.pullMode && this.permits > 0) this.socket.send(permitFrame(this.permits));
   }
 
@@ -136,7 +141,6 @@ export class WsConsumer implements Consumer, SocketOwner {
       void this.socket.close();
       return;
     }
-    if (this.permits > 0) this.permits--;
     this.inbox.push(message);
   }
 
@@ -151,23 +155,24 @@ export class WsConsumer implements Consumer, SocketOwner {
   private write(frame: string): Promise<void> {
     const ended = this.inbox.ended;
     if (ended) return Promise.reject(ended);
-    return new Promise<void>((resolve, reject) => {
-      const out: Outgoing = { frame, resolve, reject };
-      if (!this.socket.send(frame, (err) => settle(out, err, this.what))) this.outbox.push(out);
+    return new Promise<void>((resolve, reject) => this.transmit({ frame, resolve, reject }));
+  }
+
+  /** Writes now, or queues for the next session; a write lost to a drop is queued again. */
+  private transmit(out: Outgoing): void {
+    const written = this.socket.send(out.frame, (err) => {
+      if (!err) return out.resolve();
+      const ended = this.inbox.ended;
+      if (ended) out.reject(ended);
+      else this.outbox.push(out); // the drop is being handled: the next opened() sends it
     });
+    if (!written) this.outbox.push(out);
   }
 
   private shutdown(error: PulsarError): void {
     this.inbox.end(error);
     for (const out of this.outbox.drain()) out.reject(error);
   }
-}
-
-function settle(out: Outgoing, err: Error | undefined, what: string): void {
-  if (!err) return out.resolve();
-  out.reject(
-    new PulsarError('PULSAR_DISCONNECTED', `${what}: write failed: ${err.message}`, { cause: err }),
-  );
 }
 
 function permitFrame(count: number): string {

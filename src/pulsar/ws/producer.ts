@@ -33,6 +33,7 @@ interface FlushWaiter {
 const DEFAULT_MAX_PENDING = 1000;
 const DEFAULT_SEND_TIMEOUT_MS = 30_000;
 
+/** `Producer` over one reconnecting WebSocket; created and opened by `createWsTransport`. */
 export class WsProducer implements Producer, SocketOwner {
   readonly topic: string;
   private readonly socket: ManagedSocket;

@@ -7,8 +7,14 @@
  * On a reconnect the reader keeps its buffer and resumes after the last message it received,
  * so nothing is lost or repeated. The one gap: a reader started at `latest` that had received
  * nothing yet restarts at the new `latest`.
+ *
+ * A partitioned topic read as a whole is different: the service refuses a message id as the start
+ * ("The partitioned topic startMessageId is illegal"). Such a reader started at `earliest`
+ * resumes by starting over and skipping, per partition, what it already received; one started at
+ * `latest` cannot resume and fails on its first drop. To resume from a position, read each
+ * partition (`{topic}-partition-{n}`) with its own reader.
  */
-import type { MessageId } from '../message-id.js';
+import { compareMessageIds, type MessageId } from '../message-id.js';
 import {
   PulsarError,
   type Message,
@@ -28,6 +34,7 @@ interface Received {
   readonly session: number;
 }
 
+/** `Reader` over one reconnecting WebSocket; created and opened by `createWsTransport`. */
 export class WsReader implements Reader, SocketOwner {
   readonly topic: string;
   private readonly socket: ManagedSocket;
@@ -36,6 +43,10 @@ export class WsReader implements Reader, SocketOwner {
   private readonly urlFor: (start: string) => string;
   private readonly startAt: string;
   private last: MessageId | undefined;
+  /** The name is not one partition's, so ids with a partition mean a whole partitioned topic. */
+  private readonly mayBePartitioned: boolean;
+  /** Set once ids show a whole partitioned topic: the last id received per partition. */
+  private partitions: Map<number, MessageId> | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(ctx: HandleContext, options: ReaderOptions) {
@@ -50,6 +61,7 @@ export class WsReader implements Reader, SocketOwner {
       );
     }
     this.startAt = typeof start === 'string' ? start : start.raw;
+    this.mayBePartitioned = !/-partition-\d+$/.test(ctx.topic.local);
     this.urlFor = (messageId) =>
       endpointUrl(ctx.base, 'reader', ctx.topic, undefined, {
         messageId,
@@ -61,8 +73,18 @@ export class WsReader implements Reader, SocketOwner {
   }
 
   /** Opens the first session; rejects with the broker's refusal. */
-  open(): Promise<void> {
-    return this.socket.open();
+  async open(): Promise<void> {
+    try {
+      await this.socket.open();
+    } catch (err) {
+      const e = err as PulsarError;
+      if (!/partitioned topic startMessageId is illegal/.test(e.message)) throw e;
+      throw new PulsarError(
+        e.code,
+        `${e.message} (a partitioned topic can only be read from earliest or latest as a whole: read each partition, ${this.topic}-partition-N, to start from a message id)`,
+        { status: e.status, reason: e.reason, cause: e },
+      );
+    }
   }
 
   async receive(options?: ReceiveOptions): Promise<Message> {
@@ -90,7 +112,16 @@ export class WsReader implements Reader, SocketOwner {
   // --- SocketOwner ---
 
   url(): string {
+    if (this.partitions) return this.urlFor(this.startAt);
     return this.urlFor(this.last?.raw ?? this.startAt);
+  }
+
+  resumeError(): PulsarError | undefined {
+    if (!this.partitions || this.startAt === 'earliest') return undefined;
+    return new PulsarError(
+      'PULSAR_DISCONNECTED',
+      `${this.what}: connection lost and a reader of a whole partitioned topic started at ${this.startAt} cannot resume without loss; read each partition (${this.topic}-partition-N) on its own`,
+    );
   }
 
   opened(): void {
@@ -108,7 +139,18 @@ export class WsReader implements Reader, SocketOwner {
       void this.socket.close();
       return;
     }
-    this.last = message.id;
+    const { id } = message;
+    if (this.mayBePartitioned && id.partition >= 0) {
+      this.partitions ??= new Map();
+      const seen = this.partitions.get(id.partition);
+      if (seen && compareMessageIds(id, seen) <= 0) {
+        // already received before a reconnect started over: skip it, but answer for flow
+        this.socket.send(JSON.stringify({ messageId: id.raw }));
+        return;
+      }
+      this.partitions.set(id.partition, id);
+    }
+    this.last = id;
     this.inbox.push({ message, session: this.socket.session });
   }
 

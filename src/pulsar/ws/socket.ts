@@ -36,6 +36,8 @@ export interface SocketOwner {
   dropped(error: PulsarError): void;
   /** Reconnecting gave up. Terminal: the owner rejects whatever it still holds. */
   failed(error: PulsarError): void;
+  /** Why this handle cannot be restored after a drop, if it cannot; checked before retrying. */
+  resumeError?(): PulsarError | undefined;
 }
 
 /**
@@ -61,6 +63,7 @@ export function socketOf(handle: object): ManagedSocket | undefined {
   return registry.get(handle);
 }
 
+/** A reconnecting WebSocket session owned by one producer, consumer or reader. */
 export class ManagedSocket {
   private state: State = 'idle';
   private ws: WebSocket | undefined;
@@ -189,6 +192,8 @@ export class ManagedSocket {
     if (Date.now() - this.openedAt >= STABLE_SESSION_MS) this.attempts = 0;
     this.owner.dropped(error);
     this.emit({ type: 'disconnected', error });
+    const unresumable = this.owner.resumeError?.();
+    if (unresumable) return this.fail(unresumable);
     this.retry(error);
   }
 
@@ -279,7 +284,10 @@ export class ManagedSocket {
         res.on('data', (chunk: string) => {
           if (body.length < 16_384) body += chunk;
         });
+        // a refusal whose body never ends must not hang the caller: give it a moment, then go
+        const bodyTimer = setTimeout(() => done(), 2_000);
         const done = (): void => {
+          clearTimeout(bodyTimer);
           settle(handshakeError(what, res.statusCode ?? 0, body));
           req.destroy();
         };

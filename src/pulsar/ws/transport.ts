@@ -89,6 +89,7 @@ export function createWsTransport(options: WsTransportOptions): PulsarTransport 
     if (closed) throw new PulsarError('PULSAR_CLOSED', 'transport closed');
     const handle = create();
     handles.add(handle);
+    // closing a handle directly must also drop it from the set transport.close() walks
     const forget = (): void => void handles.delete(handle);
     const close = handle.close.bind(handle);
     handle.close = () => close().finally(forget);

@@ -56,7 +56,9 @@ export async function createPartitionedTopic(
     body: String(partitions),
   });
   if (res.status !== 204) {
-    throw new Error(`creating ${topic} with ${partitions} partitions: HTTP ${res.status} ${await res.text()}`);
+    throw new Error(
+      `creating ${topic} with ${partitions} partitions: HTTP ${res.status} ${await res.text()}`,
+    );
   }
 }
 
@@ -96,7 +98,11 @@ export const text = (m: Message): string => Buffer.from(m.payload).toString('utf
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` until it is true or `timeoutMs` passes. */
-export async function until(check: () => boolean, timeoutMs = 15_000, what = 'condition'): Promise<void> {
+export async function until(
+  check: () => boolean,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

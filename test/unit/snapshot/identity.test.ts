@@ -70,7 +70,8 @@ describe.each([true, false])('snapshot identity (simd %s)', (simd) => {
     };
 
     beforeAll(async () => {
-      stream = simulatedStream(EVENTS, sim);
+      // Small batches in the long stream: more of them, so more sweeps (one per 64 batches).
+      stream = simulatedStream(EVENTS, sim, trends ? 100 : 400);
       single = await fresh();
       feed(single, stream, 0, stream.batches.length);
       items = [...single.popular({ k: 15 }).map((r) => r.item), ...FIXED_ITEMS];
@@ -83,7 +84,15 @@ describe.each([true, false])('snapshot identity (simd %s)', (simd) => {
       expect(stats.rejected).toBeGreaterThan(0);
       if (trends) expect(expected.trending.length).toBeGreaterThan(0);
       expect(expected.similar.some((s) => s.bought.fallback === undefined)).toBe(true);
-      if (options.retentionMs !== undefined) expect(stats.storedEvents).toBeLessThan(EVENTS);
+      if (options.retentionMs !== undefined) {
+        expect(stats.storedEvents).toBeLessThan(EVENTS);
+        const state = single.exportState();
+        // Idle sessions were forgotten (sessions outnumber live contexts) ...
+        expect(state.alsoViewed.contextKeys.length).toBeLessThan(stats.sessions / 4);
+        // ... and the 10-minute counters moved their reference time on by many half-lives.
+        const first = stream.batches[0]![0]!.ts;
+        expect(state.popularity.short.tRef! - first).toBeGreaterThan(9 * 3_600_000);
+      }
     });
 
     it('restoring at any batch boundary and ingesting the rest equals one pass', async () => {

@@ -24,7 +24,7 @@ export function simulatedStream(
   const simulator = createSimulator({ seed: 7, items: 800, categories: 12, users: 3000, ...sim });
   const rng = new Rng(99);
   const batches: RetailEvent[][] = [];
-  for (let left = events; left > 0; ) {
+  for (let left = events; left > 0;) {
     const n = Math.min(left, 1 + Math.floor(rng.next() * maxBatch));
     batches.push(simulator.next(n));
     left -= n;
