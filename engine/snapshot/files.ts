@@ -21,7 +21,12 @@ export interface SnapshotFileEntry {
 // Gathering pieces into writes of this size keeps syscalls few without one huge concatenation.
 const WRITE_BYTES = 8 << 20;
 
-async function writeFully(handle: FileHandle, pieces: Uint8Array[], size: number): Promise<void> {
+/** Writes every byte of `pieces` (`size` in all) at the handle's position; writev may stop short. */
+export async function writeFully(
+  handle: FileHandle,
+  pieces: Uint8Array[],
+  size: number,
+): Promise<void> {
   let { bytesWritten } = await handle.writev(pieces);
   // writev may stop short; carry on from the first byte not written.
   while (bytesWritten < size) {

@@ -12,6 +12,8 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RecordBatchFileWriter, Table, tableFromIPC, type RecordBatch } from 'apache-arrow';
 import { AisleError, isAisleError } from '../errors.js';
+import { isCount } from '../snapshot/check.js';
+import { syncDir, writeFully } from '../snapshot/files.js';
 import { DICTIONARY_NAMES, type DictionaryName, type StoreDictionaries } from './dictionary.js';
 import { dictionariesFromTable, dictionariesToTable } from './dictionary-table.js';
 import { EVENT_SCHEMA, schemaMismatch, STORE_FORMAT_VERSION } from './schema.js';
@@ -63,19 +65,6 @@ export interface StoreParts {
   retentionMs: number | undefined;
 }
 
-async function syncDir(dir: string): Promise<void> {
-  // Makes the renames durable; some platforms cannot open a directory, where rename is the best.
-  let handle;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    return;
-  } finally {
-    await handle?.close();
-  }
-}
-
 async function writeFileDurably(
   dir: string,
   name: string,
@@ -94,12 +83,12 @@ async function writeFileDurably(
       pending.push(piece);
       pendingBytes += piece.byteLength;
       if (pendingBytes >= WRITE_BYTES) {
-        await handle.writev(pending);
+        await writeFully(handle, pending, pendingBytes);
         pending = [];
         pendingBytes = 0;
       }
     }
-    if (pending.length > 0) await handle.writev(pending);
+    if (pending.length > 0) await writeFully(handle, pending, pendingBytes);
     await handle.sync();
   } finally {
     await handle.close();
@@ -166,10 +155,6 @@ async function writeAll(dir: string, parts: StoreParts): Promise<SnapshotInfo> {
 
 function fail(file: string, why: string): never {
   throw new AisleError('AISLE_SNAPSHOT', `${file}: ${why}`, { file });
-}
-
-function isCount(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
 function isFile(v: unknown, name: string): v is SnapshotFile {

@@ -69,7 +69,7 @@ program
   .option('--rate <n>', 'events per second, 0 = as fast as acknowledged', '0')
   .option('--batch <n>', 'events per message', '100')
   .option('--format <f>', 'json (one event or an array), ndjson or arrow', 'ndjson')
-  .option('--count <n>', 'events to send from the simulator', '100000')
+  .option('--count <n>', 'events to send (simulator: default 100000; a file: default all)')
   .option('--seed <n>', 'simulator seed', '42')
   .option('--window <n>', 'messages in flight before waiting for acknowledgements', '500')
   .option('--no-progress', 'print rate lines instead of a progress bar')
@@ -88,7 +88,7 @@ program
         rate: int('--rate', flags.rate as string),
         batch: Math.max(1, int('--batch', flags.batch as string)),
         format: format as 'json' | 'ndjson' | 'arrow',
-        count: int('--count', flags.count as string),
+        ...(flags.count !== undefined && { count: int('--count', flags.count as string) }),
         seed: int('--seed', flags.seed as string),
         window: Math.max(1, int('--window', flags.window as string)),
         progress: flags.progress !== false && process.stderr.isTTY === true,

@@ -20,8 +20,8 @@ export interface ProduceConfig {
   /** Events per message. */
   batch: number;
   format: OutFormat;
-  /** Events to send from the simulator (a dataset file sends all of it). */
-  count: number;
+  /** Events to send: the simulator's stream length; for a dataset file a limit (default all). */
+  count?: number;
   seed: number;
   /** Sends in flight before waiting for acknowledgements. */
   window: number;
@@ -41,6 +41,19 @@ async function* simulated(
 ): AsyncGenerator<RetailEvent[]> {
   const sim = createSimulator({ seed });
   for (let sent = 0; sent < count; sent += batch) yield sim.next(Math.min(batch, count - sent));
+}
+
+async function* limited(
+  source: AsyncIterable<RetailEvent[]>,
+  limit: number,
+): AsyncGenerator<RetailEvent[]> {
+  let left = limit;
+  for await (const events of source) {
+    if (left <= 0) return;
+    const take = events.length <= left ? events : events.slice(0, left);
+    left -= take.length;
+    yield take;
+  }
 }
 
 /** Splits a stream of event arrays into message-sized groups of exactly `size` (last may be short). */
@@ -72,10 +85,14 @@ export async function produce(
 ): Promise<ProduceResult> {
   const fromSim = config.source === 'sim';
   const file = fromSim ? undefined : onlineRetailFile(config.source);
-  const source = fromSim
-    ? simulated(config.seed, config.count, Math.max(config.batch, 1000))
-    : readOnlineRetail(file!, 10_000);
-  const total = fromSim ? config.count : undefined;
+  const limit = config.count ?? (fromSim ? 100_000 : Infinity);
+  const source = limited(
+    fromSim
+      ? simulated(config.seed, limit, Math.max(config.batch, 1000))
+      : readOnlineRetail(file!, 10_000),
+    limit,
+  );
+  const total = Number.isFinite(limit) ? limit : undefined;
   const transport = createWsTransport({
     url: config.pulsar,
     ...(config.token && { token: config.token }),

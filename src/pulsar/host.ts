@@ -102,6 +102,7 @@ export async function startStreamHost(opts: StreamHostOptions): Promise<StreamHo
   const spikes = new SpikeDetector();
   let derivedEvents = 0;
   let lastSpikeCheck = 0;
+  let lastSpikeStreamTime = -Infinity;
   const snapshotDir = opts.snapshotDir;
   const source = new PulsarSource({
     engine,
@@ -124,10 +125,13 @@ export async function startStreamHost(opts: StreamHostOptions): Promise<StreamHo
     ...(opts.snapshotEveryMs !== undefined && { checkpointEveryMs: opts.snapshotEveryMs }),
     onApplied: () => {
       if (derived === undefined) return;
+      // Check once a second of wall time, and once a minute of stream time, so that a replay
+      // running far faster than real time still sees its spikes when they happen.
       const now = Date.now();
-      if (now - lastSpikeCheck < 1000) return;
-      lastSpikeCheck = now;
       const streamTime = engine.stats().streamTime ?? now;
+      if (now - lastSpikeCheck < 1000 && streamTime - lastSpikeStreamTime < 60_000) return;
+      lastSpikeCheck = now;
+      lastSpikeStreamTime = streamTime;
       for (const spike of spikes.check(engine.trending({ k: spikes.options.k }), streamTime)) {
         derivedEvents++;
         derived

@@ -1,18 +1,10 @@
 /** GET /v1/stats: the state's totals and, on a stream, the position they cover. */
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../../engine/index.js';
+import type { SourceStats } from '../../pulsar/source.js';
 
 /** What a stream host reports next to the engine's own totals. */
-export interface StreamReport {
-  messages: number;
-  deadLetters: number;
-  duplicatesSkipped: number;
-  position: Record<string, string>;
-  lastPublishTime: number;
-  checkpoints: number;
-  lastCheckpointMs: number;
-  derivedEvents: number;
-}
+export type StreamReport = SourceStats & { derivedEvents: number };
 
 export function statsRoutes(
   app: FastifyInstance,
