@@ -1,0 +1,30 @@
+/**
+ * Approximate (or exact) nearest neighbours by cosine similarity over item vectors. Two
+ * implementations share this interface, like hnswlib's AlgorithmInterface: HNSW for speed and an
+ * exact brute-force index on the WASM kernels, which is also the oracle HNSW's recall is
+ * measured against.
+ */
+
+export interface AnnResult {
+  /** Labels (dense item ids), best first. */
+  ids: Uint32Array;
+  /** Cosine similarity of each, in [-1, 1]. */
+  scores: Float32Array;
+}
+
+export interface AnnIndex {
+  /** Vector length. */
+  readonly dim: number;
+  /** Live (not deleted) vectors. */
+  readonly size: number;
+  /**
+   * Adds or replaces vectors. `vectors` is row-major, `labels.length × dim`; zero vectors are
+   * refused. O(n · cost of one insert).
+   */
+  add(labels: Uint32Array, vectors: Float32Array): void;
+  /** Retires a label; later searches never return it. Unknown labels are ignored. */
+  remove(label: number): void;
+  has(label: number): boolean;
+  /** The k most similar live vectors; `accept` filters labels during the search. */
+  search(query: Float32Array, k: number, accept?: (label: number) => boolean): AnnResult;
+}
