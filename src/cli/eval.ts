@@ -1,0 +1,140 @@
+/**
+ * `aisle eval sessions`: offline next-item evaluation of the session-kNN models on the Diginetica
+ * SR-GNN split (docs/evaluation.md). Progress on stderr so `--json` output stays clean on stdout.
+ */
+import { Presets, SingleBar } from 'cli-progress';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import {
+  evaluateSessions,
+  SESSION_MODEL_NAMES,
+  type SessionEvaluation,
+  type SessionModelName,
+} from '../../engine/eval/sessions.js';
+import type { SessionKnnParams } from '../../engine/models/session-knn.js';
+
+type NumericParam = Exclude<keyof SessionKnnParams, 'variant'>;
+
+/** Flag → model parameter; every numeric parameter can be set from the command line. */
+const PARAM_FLAGS: ReadonlyArray<[flag: string, param: NumericParam, help: string]> = [
+  ['--k-neighbours <n>', 'kNeighbours', 'neighbour sessions per prediction'],
+  ['--sample-size <n>', 'sampleSize', 'most recent sessions sampled per item'],
+  ['--lambda-pos <x>', 'lambdaPos', 'STAN λ1, current-session position decay (clicks)'],
+  ['--lambda-recency <x>', 'lambdaRecency', 'STAN λ2, neighbour recency decay (sessions; 0 off)'],
+  ['--lambda-neighbour <x>', 'lambdaNeighbour', 'STAN λ3 after the shared item (clicks)'],
+  ['--lambda-neighbour-before <x>', 'lambdaNeighbourBefore', 'STAN λ3 before the shared item'],
+  ['--repeat-weight <x>', 'repeatWeight', 'weight of returning to a current-session item'],
+  ['--repeat-decay <x>', 'repeatDecay', 'repeat weight factor per click back'],
+  ['--idf-score <x>', 'idfScore', 'IDF exponent on recommended items'],
+  ['--idf-similarity <x>', 'idfSimilarity', 'IDF exponent on current items in the similarity'],
+  ['--length-exponent <x>', 'lengthExponent', "exponent of a neighbour's length (0.5 = cosine)"],
+  ['--similarity-power <x>', 'similarityPower', 'power on neighbour similarities'],
+  ['--transition-weight <x>', 'transitionWeight', 'weight of item transitions (0 off)'],
+  ['--transition-decay <x>', 'transitionDecay', 'transition weight factor per click back'],
+  ['--transition-depth <n>', 'transitionDepth', 'last clicks feeding the transitions'],
+];
+
+function nonNegative(raw: string): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError('expected a non-negative number');
+  return n;
+}
+
+function camel(flag: string): string {
+  const name = flag.split(' ')[0]!.replace(/^--/, '');
+  return name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+interface SessionFlags {
+  data: string;
+  model: SessionModelName;
+  split: 'validation' | 'test';
+  streaming?: boolean;
+  json?: boolean;
+  [param: string]: unknown;
+}
+
+/** A progress reporter on stderr: a bar on a TTY, a rate line every 10% otherwise. */
+function progress(): { update: (done: number, total: number) => void; stop: () => void } {
+  const started = performance.now();
+  if (process.stderr.isTTY) {
+    const bar = new SingleBar(
+      { stream: process.stderr, format: 'cases {bar} {value}/{total} | {rate}/s | eta {eta}s' },
+      Presets.shades_classic,
+    );
+    let begun = false;
+    return {
+      update: (done, total) => {
+        if (!begun) bar.start(total, 0, { rate: 0 });
+        begun = true;
+        const rate = Math.round(done / ((performance.now() - started) / 1000));
+        bar.update(done, { rate });
+      },
+      stop: () => bar.stop(),
+    };
+  }
+  let nextTenth = 1;
+  return {
+    update: (done, total) => {
+      if (done < (total * nextTenth) / 10) return;
+      nextTenth += 1;
+      const s = (performance.now() - started) / 1000;
+      process.stderr.write(`cases ${done}/${total} (${Math.round(done / s)}/s)\n`);
+    },
+    stop: () => undefined,
+  };
+}
+
+function printTable(r: SessionEvaluation): void {
+  const say = (line: string): void => console.log(line);
+  say(`model ${r.model} on ${r.split}${r.streaming ? ' (streaming)' : ''}: ${r.cases} cases`);
+  say(`  hit@20 ${r['hit@20'].toFixed(2)} %   mrr@20 ${r['mrr@20'].toFixed(2)} %`);
+  say(`  index of ${r.train_sessions} sessions built in ${r.train_s.toFixed(2)} s`);
+  say(`  prediction p50 ${r.predict_ms_p50.toFixed(3)} ms, p99 ${r.predict_ms_p99.toFixed(3)} ms`);
+  say(`  params ${JSON.stringify(r.params)}`);
+}
+
+function sessionsCommand(): Command {
+  const cmd = new Command('sessions')
+    .description('next-item hit@20 / MRR@20 on the Diginetica SR-GNN split (full ranking)')
+    .requiredOption('--data <dir>', 'folder with train-sessions.tsv.gz and test.tsv.gz')
+    .addOption(
+      new Option('--model <name>', 'model preset')
+        .choices([...SESSION_MODEL_NAMES])
+        .default('stan+tr'),
+    )
+    .addOption(
+      new Option('--split <split>', 'validation (last 10% of training) or test')
+        .choices(['validation', 'test'])
+        .default('test'),
+    )
+    .option('--streaming', 'add each finished evaluation session to the index, as in production')
+    .option('--json', 'print one JSON object instead of a table');
+  for (const [flag, , help] of PARAM_FLAGS) cmd.option(flag, help, nonNegative);
+  return cmd.action((flags: SessionFlags) => {
+    const params: Partial<SessionKnnParams> = {};
+    for (const [flag, param] of PARAM_FLAGS) {
+      const value = flags[camel(flag)];
+      if (typeof value === 'number') params[param] = value;
+    }
+    const bar = progress();
+    const result = evaluateSessions({
+      dataDir: flags.data,
+      model: flags.model,
+      split: flags.split,
+      streaming: flags.streaming === true,
+      params,
+      onProgress: bar.update,
+    });
+    bar.stop();
+    if (flags.json === true) console.log(JSON.stringify(result));
+    else printTable(result);
+  });
+}
+
+/** `aisle eval …`: offline evaluations. */
+export function evalCommand(): Command {
+  return new Command('eval')
+    .description('offline evaluations of the recommendation models')
+    .addCommand(sessionsCommand());
+}
