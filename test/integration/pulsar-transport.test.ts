@@ -19,6 +19,7 @@ import {
   text,
   uniqueTopic,
   type Broker,
+  subscriptionSettled,
 } from './pulsar-transport/broker.js';
 
 let broker: Broker;
@@ -181,7 +182,7 @@ describe('consumer', () => {
     const got = await take(first, 10);
     for (const m of got.filter((_, i) => i % 2 === 0)) await first.ack(m);
     await first.close();
-    await settled(topic, 'sub', 5);
+    await subscriptionSettled(broker.adminUrl, topic, 'sub', { backlog: 5, noConsumers: true });
 
     const second = await transport.consumer(topic, 'sub', { initialPosition: 'Earliest' });
     const again = await drain(second, 1_500, second);
@@ -229,29 +230,12 @@ describe('consumer', () => {
     await consumer.ack(b!);
     await consumer.close();
     // Neither acks nor a close have a receipt: wait until the broker shows both done.
-    await settled(topic, 'sub', 0);
+    await subscriptionSettled(broker.adminUrl, topic, 'sub', { backlog: 0, noConsumers: true });
     const again = await transport.consumer(topic, 'sub', { initialPosition: 'Earliest' });
     expect(await drain(again, 800)).toEqual([]);
     await again.close();
   });
 });
-
-/** Polls the admin API until `subscription` has no consumer and a backlog of `backlog`. */
-async function settled(topic: string, subscription: string, backlog: number): Promise<void> {
-  const path = topic.replace('persistent://', '');
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const res = await fetch(`${broker.adminUrl}/admin/v2/persistent/${path}/stats`);
-    const stats = (await res.json()) as {
-      subscriptions?: Record<string, { msgBacklog: number; consumers: unknown[] }>;
-    };
-    const sub = stats.subscriptions?.[subscription];
-    if (sub !== undefined && sub.msgBacklog === backlog && sub.consumers.length === 0) return;
-    if (Date.now() > deadline)
-      throw new Error(`${subscription} did not settle: ${JSON.stringify(sub)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('close', () => {
   it('is idempotent and rejects pending receives, sends and acks with PULSAR_CLOSED', async () => {

@@ -109,3 +109,31 @@ export async function until(
     await sleep(20);
   }
 }
+
+/**
+ * Polls the admin API until `subscription` has a backlog of `backlog` (and, with
+ * `noConsumers`, no consumer attached). Acks and closes have no receipt in the WebSocket API,
+ * so a test that drops or reopens a session waits here for the broker to have seen them.
+ */
+export async function subscriptionSettled(
+  adminUrl: string,
+  topic: string,
+  subscription: string,
+  expect: { backlog: number; noConsumers?: boolean },
+): Promise<void> {
+  const path = topic.replace('persistent://', '');
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const res = await fetch(`${adminUrl}/admin/v2/persistent/${path}/stats`);
+    const stats = (await res.json()) as {
+      subscriptions?: Record<string, { msgBacklog: number; consumers: unknown[] }>;
+    };
+    const sub = stats.subscriptions?.[subscription];
+    const consumersOk = expect.noConsumers !== true || sub?.consumers.length === 0;
+    if (sub !== undefined && sub.msgBacklog === expect.backlog && consumersOk) return;
+    if (Date.now() > deadline) {
+      throw new Error(`${subscription} on ${topic} did not settle: ${JSON.stringify(sub)}`);
+    }
+    await sleep(50);
+  }
+}

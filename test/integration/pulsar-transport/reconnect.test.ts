@@ -20,6 +20,7 @@ import {
   uniqueTopic,
   until,
   type Broker,
+  subscriptionSettled,
 } from './broker.js';
 
 let broker: Broker;
@@ -38,25 +39,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await transport?.close();
 });
-
-/** Polls the admin API until the subscription's backlog is `expected`. */
-async function waitForBacklog(
-  topic: string,
-  subscription: string,
-  expected: number,
-): Promise<void> {
-  const path = topic.replace('persistent://', '');
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const res = await fetch(`${broker.adminUrl}/admin/v2/persistent/${path}/stats`);
-    const stats = (await res.json()) as { subscriptions?: Record<string, { msgBacklog: number }> };
-    const backlog = stats.subscriptions?.[subscription]?.msgBacklog;
-    if (backlog === expected) return;
-    if (Date.now() > deadline)
-      throw new Error(`backlog of ${subscription} stayed ${backlog}, not ${expected}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function drop(handle: object): void {
   const socket = socketOf(handle);
@@ -203,7 +185,7 @@ describe('reconnect', () => {
       acked.add(text(m!));
     }
     // Acks have no receipt: let the broker count them before the drop can cut them off.
-    await waitForBacklog(topic, 'sub', 200);
+    await subscriptionSettled(broker.adminUrl, topic, 'sub', { backlog: 200 });
     const unacked = await take(consumer, 20);
     drop(consumer);
     // acks written while the session is down are queued and sent on the next one
@@ -228,7 +210,7 @@ describe('reconnect', () => {
     const first = await take(consumer, 4);
     for (const m of first) await consumer.ack(m);
     // An ack has no receipt: wait until the broker counts all four, or the drop may lose them.
-    await waitForBacklog(topic, 'sub', 26);
+    await subscriptionSettled(broker.adminUrl, topic, 'sub', { backlog: 26 });
     drop(consumer);
     await until(() => reconnectsOf(topic) === 1, 10_000, 'reconnect');
     // 6 permits were outstanding; the broker resends from the first unacked message
