@@ -13,12 +13,21 @@ function escape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Work per second: items (rows, events) when the case says how many per call, else calls. */
+export function rateOf(r: CaseResult): number {
+  return r.itemsPerOp === undefined ? r.hz : r.hz * r.itemsPerOp;
+}
+
 export function chartSvg(results: readonly CaseResult[], title: string): string {
   const suites = new Map<string, CaseResult[]>();
-  for (const r of results) suites.set(r.suite, [...(suites.get(r.suite) ?? []), r]);
+  // Latency suites have no rate to compare; their numbers live in the table and the JSON.
+  for (const r of results) {
+    if (r.extra?.p50Ms !== undefined) continue;
+    suites.set(r.suite, [...(suites.get(r.suite) ?? []), r]);
+  }
   const maxRatio = Math.max(
     1,
-    ...[...suites.values()].flatMap((cases) => cases.map((c) => c.hz / cases[0]!.hz)),
+    ...[...suites.values()].flatMap((cases) => cases.map((c) => rateOf(c) / rateOf(cases[0]!))),
   );
   const scale = (WIDTH - LABEL - 90) / maxRatio;
   const rows: string[] = [];
@@ -27,7 +36,7 @@ export function chartSvg(results: readonly CaseResult[], title: string): string 
     rows.push(`<text x="8" y="${y + 12}" font-weight="bold">${escape(suite)}</text>`);
     y += BAR + GAP;
     for (const c of cases) {
-      const ratio = c.hz / cases[0]!.hz;
+      const ratio = rateOf(c) / rateOf(cases[0]!);
       const w = Math.max(1, ratio * scale);
       rows.push(
         `<text x="${LABEL - 6}" y="${y + 12}" text-anchor="end">${escape(c.name)}</text>`,

@@ -3,11 +3,12 @@
  * against the first case of each suite, and writes JSON results with the machine description.
  *
  *   npm run bench -- [--quick] [--only <substring>] [--out <file>] [--seed <n>]
+ *   npm run bench -- --chart <results.json>   (redraw a saved run's chart)
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chartSvg } from './chart.js';
+import { chartSvg, rateOf } from './chart.js';
 import { describeMachine, type BenchModule, type CaseResult } from './harness.js';
 import { kernelsBench } from './micro/kernels.js';
 import { ingestBench } from './system/ingest.js';
@@ -26,10 +27,14 @@ function table(results: CaseResult[]): string {
     const base = first.get(r.suite)!;
     const items = r.itemsPerOp === undefined ? '' : (r.hz * r.itemsPerOp).toExponential(3);
     lines.push(
-      `${r.suite} | ${r.name} | ${r.hz.toFixed(1)} | ${items} | ${r.rme.toFixed(1)} | ${(r.hz / base.hz).toFixed(2)}`,
+      `${r.suite} | ${r.name} | ${r.hz.toFixed(1)} | ${items} | ${r.rme.toFixed(1)} | ${(rateOf(r) / rateOf(base)).toFixed(2)}`,
     );
   }
   return lines.join('\n');
+}
+
+function chartTitle(machine: ReturnType<typeof describeMachine>): string {
+  return `work per second relative to the first case of each suite — ${machine.cpu} ×${machine.cores}`;
 }
 
 async function main(): Promise<void> {
@@ -39,8 +44,20 @@ async function main(): Promise<void> {
       only: { type: 'string' },
       out: { type: 'string' },
       seed: { type: 'string', default: '7' },
+      // Redraw the chart and table of a saved results file without running anything.
+      chart: { type: 'string' },
     },
   });
+  if (values.chart !== undefined) {
+    const saved = JSON.parse(fs.readFileSync(values.chart, 'utf8')) as {
+      machine: ReturnType<typeof describeMachine>;
+      results: CaseResult[];
+    };
+    const svg = values.chart.replace(/\.json$/, '') + '.svg';
+    fs.writeFileSync(svg, chartSvg(saved.results, chartTitle(saved.machine)));
+    console.log(`${table(saved.results)}\n\nwrote ${svg}`);
+    return;
+  }
   const seed = Number(values.seed);
   const maxTime = values.quick ? 0.3 : 2;
   const machine = describeMachine();
@@ -62,8 +79,7 @@ async function main(): Promise<void> {
     JSON.stringify({ date: new Date().toISOString(), seed, maxTime, machine, results }, null, 2),
   );
   const svg = out.replace(/\.json$/, '') + '.svg';
-  const title = `speed relative to the first case of each suite — ${machine.cpu} ×${machine.cores}`;
-  fs.writeFileSync(svg, chartSvg(results, title));
+  fs.writeFileSync(svg, chartSvg(results, chartTitle(machine)));
   console.log(`\n${table(results)}\n\nwrote ${out} and ${svg}`);
 }
 
