@@ -57,7 +57,7 @@ export async function serve(config: ServeConfig, log: (line: string) => void): P
     host: config.host,
     port: config.port,
     logger: config.logger,
-    ...(host !== undefined && { stream: () => host.stats() }),
+    ...(host !== undefined && { stream: () => host.stats(), publish: (e) => host.publish(e) }),
   });
   const s = engine.stats();
   log(`aisle listening on ${url} (${s.simd ? 'SIMD' : 'scalar'} kernels)`);

@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/index.js';
 import { installErrorHandler } from './errors.js';
 import { createMetrics, type HttpMetrics } from './metrics.js';
-import { eventsRoutes } from './routes/events.js';
+import { eventsRoutes, type Publish } from './routes/events.js';
 import { opsRoutes } from './routes/ops.js';
 import { recommendationRoutes } from './routes/recommendations.js';
 import { statsRoutes, type StreamReport } from './routes/stats.js';
@@ -17,6 +17,8 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** Totals of the stream the engine consumes, when it consumes one. */
   stream?: () => StreamReport;
+  /** With a stream, POST /v1/events publishes to it instead of ingesting directly. */
+  publish?: Publish;
 }
 
 export interface ListenOptions extends ServerOptions {
@@ -46,7 +48,7 @@ export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyI
   });
   installErrorHandler(app, metrics);
   opsRoutes(app, engine, metrics);
-  eventsRoutes(app, engine);
+  eventsRoutes(app, engine, opts.publish);
   recommendationRoutes(app, engine);
   statsRoutes(app, engine, opts.stream);
   return app;

@@ -9,8 +9,10 @@ import {
   writeEngineSnapshot,
   type Engine,
   type EngineOptions,
+  type RetailEvent,
 } from '../../engine/index.js';
 import { SpikeDetector } from '../../engine/derived/trending-spikes.js';
+import { encodePayload } from './encode.js';
 import { PulsarSource, type SourceStats, type StreamPosition } from './source.js';
 import type { Producer, PulsarTransport, SubscriptionType } from './transport.js';
 import { createWsTransport } from './ws/index.js';
@@ -41,6 +43,8 @@ export interface StreamHost {
   /** Where the engine started from: a snapshot directory, or the earliest message. */
   readonly restoredFrom: string | undefined;
   stats(): SourceStats & { derivedEvents: number };
+  /** Publishes events to the consumed topic, one message per user so keys route them. */
+  publish(events: RetailEvent[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -142,6 +146,23 @@ export async function startStreamHost(opts: StreamHostOptions): Promise<StreamHo
     ...(opts.onError !== undefined && { onError: opts.onError }),
   });
   await source.start();
+  let ingress: Producer | undefined;
+  const publish = async (events: RetailEvent[]): Promise<void> => {
+    ingress ??= await transport.producer(opts.topic);
+    const byUser = new Map<string, RetailEvent[]>();
+    for (const e of events) {
+      const key = ('user' in e && e.user) || ('item' in e && e.item) || '';
+      const group = byUser.get(key);
+      if (group === undefined) byUser.set(key, [e]);
+      else group.push(e);
+    }
+    const p = ingress;
+    await Promise.all(
+      [...byUser].map(([key, group]) =>
+        p.send(encodePayload(group, 'ndjson'), key === '' ? {} : { key }),
+      ),
+    );
+  };
   log(
     `consuming ${topics.join(', ')}${opts.subscription ? ` as ${opts.subscription.type} subscription ${opts.subscription.name}` : ' with readers'}`,
   );
@@ -150,7 +171,9 @@ export async function startStreamHost(opts: StreamHostOptions): Promise<StreamHo
     source,
     restoredFrom,
     stats: () => ({ ...source.stats(), derivedEvents }),
+    publish,
     async stop() {
+      await ingress?.close();
       await source.stop();
       await derived?.flush();
       await derived?.close();

@@ -170,3 +170,48 @@ describe('derived events', () => {
     }
   });
 });
+
+describe('POST /v1/events on a stream', () => {
+  it('publishes accepted events to the topic, where the engine reads them; refuses bad ones', async () => {
+    const { wsUrl } = pulsarUrls();
+    const topic = topicName('http-ingress');
+    const url = await serve(['--pulsar', wsUrl, '--topic', topic]);
+    const post = async (body: unknown) =>
+      fetch(`${url}/v1/events`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      });
+    const good = [
+      { type: 'view', ts: 1732700000000, user: 'u1', session: 's1', item: 'sku-1' },
+      { type: 'view', ts: 1732700000001, user: 'u2', session: 's2', item: 'sku-2' },
+      {
+        type: 'purchase',
+        ts: 1732700000002,
+        user: 'u1',
+        item: 'sku-1',
+        order: 'o1',
+        quantity: 1,
+        price: 5,
+      },
+    ];
+    const res = await post(good);
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ accepted: 3, rejected: [], published: true });
+    const stats = await statsWhen(url, (s) => (s.events as { total: number }).total === 3);
+    expect((stats.stream as { messages: number }).messages).toBe(2);
+    const bad = await post([...good, { type: 'view' }]);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(
+      /^events\[3\]\.item: is required/,
+    );
+    // The refused batch reached neither the topic nor the engine.
+    await new Promise((r) => setTimeout(r, 300));
+    const after = (await (await fetch(`${url}/v1/stats`)).json()) as {
+      events: { total: number };
+      rejected: number;
+    };
+    expect(after.events.total).toBe(3);
+    expect(after.rejected).toBe(1);
+  });
+});

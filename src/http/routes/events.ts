@@ -4,12 +4,18 @@
  * index, field and reason) so the client can fix and resend without duplicating the good ones.
  * `?partial=true` keeps the valid events and reports the rejected ones.
  */
-import type { FastifyInstance } from 'fastify';
-import type { Engine } from '../../../engine/index.js';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { validateBatch, type Engine, type RetailEvent } from '../../../engine/index.js';
 
 export const MAX_BATCH = 10_000;
 
-export function eventsRoutes(app: FastifyInstance, engine: Engine): void {
+/**
+ * Where accepted events go when the engine consumes a stream: they are published to it, and the
+ * engine sees them when it reads them back, so the state stays a view of the topic.
+ */
+export type Publish = (events: RetailEvent[]) => Promise<void>;
+
+export function eventsRoutes(app: FastifyInstance, engine: Engine, publish?: Publish): void {
   app.addContentTypeParser(
     'application/x-ndjson',
     { parseAs: 'string' },
@@ -67,7 +73,8 @@ export function eventsRoutes(app: FastifyInstance, engine: Engine): void {
           .send({ error: 'bad_request', message: `body: at most ${MAX_BATCH} events per batch` });
       }
       const partial = request.query.partial === true;
-      const result = engine.ingest(batch, { partial });
+      const result = publish === undefined ? engine.ingest(batch, { partial }) : undefined;
+      if (result === undefined) return publishBatch(engine, publish!, batch, partial, reply);
       if (result.rejected.length > 0 && !partial) {
         const first = result.rejected[0]!;
         return reply.code(400).send({
@@ -82,4 +89,37 @@ export function eventsRoutes(app: FastifyInstance, engine: Engine): void {
       return reply.code(200).send({ accepted: result.accepted, rejected: result.rejected });
     },
   );
+}
+
+/** The stream path: validate here (same rules and answers), publish, reply once the broker has them. */
+async function publishBatch(
+  engine: Engine,
+  publish: Publish,
+  batch: readonly unknown[],
+  partial: boolean,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const { events, rejected } = validateBatch(batch, Date.now());
+  engine.noteRejected(rejected.length);
+  if (rejected.length > 0 && !partial) {
+    const first = rejected[0]!;
+    return reply.code(400).send({
+      error: 'invalid_event',
+      message: `events[${first.index}].${first.field}: ${first.reason}${
+        rejected.length > 1 ? ` (and ${rejected.length - 1} more)` : ''
+      }; no event of this batch was kept`,
+      accepted: 0,
+      rejected,
+    });
+  }
+  try {
+    if (events.length > 0) await publish(events);
+  } catch (err) {
+    return reply.code(503).send({
+      error: 'unavailable',
+      message: `could not publish to the stream, nothing was accepted: ${(err as Error).message}`,
+    });
+  }
+  // 202: durable in the topic; the engine applies the events as it reads them.
+  return reply.code(202).send({ accepted: events.length, rejected, published: true });
 }
