@@ -60,6 +60,25 @@ export interface SimilarResult {
 
 export type SimilarKind = 'viewed' | 'bought';
 
+export interface BoughtTogether extends Recommendation {
+  /** Orders holding both items. */
+  orders: number;
+  /** Share of all orders holding both. */
+  support: number;
+  /** Share of the asked item's orders that also hold this one. */
+  confidence: number;
+  /** Confidence over this item's own share of orders. */
+  lift: number;
+}
+
+export interface BoughtTogetherResult {
+  item: string;
+  /** Orders holding the asked item. */
+  orders: number;
+  results: Recommendation[] | BoughtTogether[];
+  fallback?: 'popular-in-category' | 'popular';
+}
+
 export interface IngestResult {
   accepted: number;
   rejected: BatchRejection[];
@@ -346,6 +365,47 @@ export class Engine {
       if (results.length > 0) return { item, kind, results, fallback: 'popular-in-category' };
     }
     return { item, kind, results: this.popular({ k, exclude: item }), fallback: 'popular' };
+  }
+
+  /**
+   * Frequently bought together: items in the same orders as `item`, ranked like `similar` and
+   * with the association figures a merchandiser checks: support (share of all orders holding
+   * both), confidence (share of `item`'s orders that hold the other) and lift (confidence over
+   * the other item's own share of orders; above 1 means bought together more than by chance).
+   */
+  boughtTogether(item: string, opts: { k?: number } = {}): BoughtTogetherResult {
+    const k = checkK(opts.k);
+    const id = this.store.dicts.item.lookup(item);
+    const model = this.alsoBought;
+    const orders = model.contextCount;
+    const na = id === undefined ? 0 : model.occurrencesOf(id);
+    const neighbours = id === undefined ? [] : model.neighbours(id, k);
+    if (neighbours.length === 0) {
+      const fallback = this.similar(item, { k, kind: 'bought' });
+      return {
+        item,
+        orders: na,
+        results: fallback.results,
+        ...(fallback.fallback && { fallback: fallback.fallback }),
+      };
+    }
+    const results = neighbours.map((n): BoughtTogether => {
+      const nb = model.occurrencesOf(n.item);
+      const confidence = n.count / na;
+      const lift = (n.count * orders) / (na * nb);
+      return {
+        ...this.describe(
+          n.item,
+          n.score,
+          `bought together with ${item} in ${n.count} of its ${na} orders (lift ${lift.toFixed(1)})`,
+        ),
+        orders: n.count,
+        support: n.count / orders,
+        confidence,
+        lift,
+      };
+    });
+    return { item, orders: na, results };
   }
 
   stats(): EngineStats {

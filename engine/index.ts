@@ -6,6 +6,8 @@ import { Engine, type EngineOptions } from './engine.js';
 
 export { Engine } from './engine.js';
 export type {
+  BoughtTogether,
+  BoughtTogetherResult,
   EngineModelOptions,
   EngineOptions,
   EngineState,

@@ -52,6 +52,8 @@ export interface CooccurrenceState {
   occurrences: Float64Array;
   /** Batches ingested; sweeps run every SWEEP_EVERY of them. */
   batches: number;
+  /** Contexts ever opened (sessions, orders): the N of support and lift. */
+  contextsOpened: number;
 }
 
 const SWEEP_EVERY = 64;
@@ -69,6 +71,7 @@ export class Cooccurrence {
   private occurrences = new Float64Array(1024);
   private readonly isType: Uint8Array;
   private batches = 0;
+  private contextsOpened = 0;
 
   constructor(readonly options: CooccurrenceOptions) {
     if (!(Number.isInteger(options.window) && options.window >= 1 && options.window <= 255)) {
@@ -106,7 +109,9 @@ export class Cooccurrence {
       'co-occurrence: contexts or slots',
     );
     expectState(
-      isArrayOf(state.occurrences, Float64Array) && isCount(state.batches),
+      isArrayOf(state.occurrences, Float64Array) &&
+        isCount(state.batches) &&
+        isCount(state.contextsOpened),
       'co-occurrence: occurrences or batch count',
     );
     out.pairs = PairCounts.fromState(state.pairs);
@@ -120,6 +125,7 @@ export class Cooccurrence {
     out.slots = state.slots;
     out.occurrences = state.occurrences;
     out.batches = state.batches;
+    out.contextsOpened = state.contextsOpened;
     return out;
   }
 
@@ -144,6 +150,7 @@ export class Cooccurrence {
       slots: this.slots,
       occurrences: this.occurrences.slice(),
       batches: this.batches,
+      contextsOpened: this.contextsOpened,
     };
   }
 
@@ -199,6 +206,11 @@ export class Cooccurrence {
   }
 
   /** Contexts that held `item`. */
+  /** Contexts opened so far (a context forgotten when idle and seen again counts twice). */
+  get contextCount(): number {
+    return this.contextsOpened;
+  }
+
   occurrencesOf(item: number): number {
     return this.occurrences[item] ?? 0;
   }
@@ -208,6 +220,7 @@ export class Cooccurrence {
     let slot = this.contexts.get(key);
     if (slot === undefined) {
       slot = this.freeSlots.pop() ?? this.newSlot();
+      this.contextsOpened++;
       this.contexts.set(key, slot);
       this.ringLen[slot] = 0;
       this.ringNext[slot] = 0;

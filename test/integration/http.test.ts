@@ -160,3 +160,28 @@ describe('HTTP adapter', () => {
     expect(text).toMatch(/aisle_store_bytes_per_event \d/);
   });
 });
+
+describe('bought together over HTTP', () => {
+  it('returns association figures for a popular item and validates k', async () => {
+    const top = engine.popular({ k: 1 })[0]!.item;
+    const { status, body } = await get(`/v1/items/${top}/bought-together?k=5`);
+    expect(status).toBe(200);
+    expect(body.orders).toBeGreaterThan(0);
+    const items = body.items as {
+      item: string;
+      support: number;
+      confidence: number;
+      lift: number;
+    }[];
+    expect(items.length).toBeGreaterThan(0);
+    for (const it of items) {
+      expect(it.support).toBeGreaterThan(0);
+      expect(it.confidence).toBeGreaterThan(0);
+      expect(it.confidence).toBeLessThanOrEqual(1);
+      expect(it.lift).toBeGreaterThan(0);
+    }
+    const bad = await get(`/v1/items/${top}/bought-together?k=500`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/querystring\.k/);
+  });
+});

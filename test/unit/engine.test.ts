@@ -153,3 +153,37 @@ describe('engine builds agree', () => {
     expect(strip(a.popular({ k: 10 }))).toEqual(strip(b.popular({ k: 10 })));
   });
 });
+
+describe('bought together', () => {
+  it('reports support, confidence and lift that match the order counts', async () => {
+    const engine = await createEngine();
+    const events: RetailEvent[] = [];
+    let t = T0;
+    // 100 orders: 40 hold a, 25 hold b, 20 hold both; c rides along with a in 5 orders.
+    for (let o = 0; o < 100; o++) {
+      const items: string[] = [];
+      if (o < 40) items.push('a');
+      if (o >= 20 && o < 45) items.push('b');
+      if (o < 5) items.push('c');
+      if (items.length === 0) items.push(`filler-${o}`);
+      for (const item of items)
+        events.push({ type: 'purchase', ts: t++, order: `o${o}`, item, quantity: 1, price: 2 });
+    }
+    engine.ingestEvents(events);
+    const r = engine.boughtTogether('a', { k: 5 });
+    expect(r.orders).toBe(40);
+    const b = r.results.find((x) => x.item === 'b') as unknown as {
+      support: number;
+      confidence: number;
+      lift: number;
+      orders: number;
+    };
+    expect(b.orders).toBe(20);
+    expect(b.support).toBeCloseTo(20 / 100, 12);
+    expect(b.confidence).toBeCloseTo(20 / 40, 12);
+    expect(b.lift).toBeCloseTo((20 * 100) / (40 * 25), 12);
+    expect(r.results[0]!.reason).toMatch(/bought together with a in \d+ of its 40 orders \(lift/);
+    const none = engine.boughtTogether('filler-50');
+    expect(none.fallback).toBeDefined();
+  });
+});

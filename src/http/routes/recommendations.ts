@@ -89,4 +89,46 @@ export function recommendationRoutes(app: FastifyInstance, engine: Engine): void
       };
     },
   );
+
+  app.get<{ Params: { id: string }; Querystring: { k: number } }>(
+    '/v1/items/:id/bought-together',
+    {
+      schema: {
+        params: { type: 'object', properties: { id: name }, required: ['id'] },
+        querystring: { type: 'object', properties: { k }, additionalProperties: false },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              item: { type: 'string' },
+              orders: { type: 'number' },
+              fallback: { type: 'string' },
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    ...recommendation.properties,
+                    orders: { type: 'number' },
+                    support: { type: 'number' },
+                    confidence: { type: 'number' },
+                    lift: { type: 'number' },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const r = engine.boughtTogether(request.params.id, { k: request.query.k });
+      return {
+        item: r.item,
+        orders: r.orders,
+        ...(r.fallback && { fallback: r.fallback }),
+        items: r.results,
+      };
+    },
+  );
 }
