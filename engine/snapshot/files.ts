@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AisleError } from '../errors.js';
+import { isCount } from './check.js';
 
 /** One file of a snapshot, as its manifest records it. */
 export interface SnapshotFileEntry {
@@ -16,6 +17,19 @@ export interface SnapshotFileEntry {
   bytes: number;
   /** Lower-case hex sha256 of the whole file. */
   sha256: string;
+}
+
+/** A manifest's record of the file `name`: a name, a byte count and a hex sha256. */
+export function isFileEntry(v: unknown, name: string): v is SnapshotFileEntry {
+  const f = v as Partial<SnapshotFileEntry> | null;
+  return (
+    typeof f === 'object' &&
+    f !== null &&
+    f.name === name &&
+    isCount(f.bytes) &&
+    typeof f.sha256 === 'string' &&
+    /^[0-9a-f]{64}$/.test(f.sha256)
+  );
 }
 
 // Gathering pieces into writes of this size keeps syscalls few without one huge concatenation.

@@ -17,7 +17,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AisleError } from '../errors.js';
 import { DICTIONARIES_FILE, EVENTS_FILE, MANIFEST_FILE } from '../store/index.js';
-import type { SnapshotFileEntry } from './files.js';
+import { isCount } from './check.js';
+import { isFileEntry, type SnapshotFileEntry } from './files.js';
 import { checkJsonValue, type JsonValue } from './json.js';
 import type { SectionInfo } from './sections.js';
 
@@ -132,22 +133,6 @@ function invalid(dir: string, why: string): never {
   throw new AisleError('AISLE_SNAPSHOT', `${join(dir, SNAPSHOT_MANIFEST)}: ${why}`, { dir });
 }
 
-function isCount(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
-
-function isEntry(v: unknown, name: string): v is SnapshotFileEntry {
-  const f = v as Partial<SnapshotFileEntry> | null;
-  return (
-    typeof f === 'object' &&
-    f !== null &&
-    f.name === name &&
-    isCount(f.bytes) &&
-    typeof f.sha256 === 'string' &&
-    /^[0-9a-f]{64}$/.test(f.sha256)
-  );
-}
-
 /**
  * Reads and checks `dir/snapshot.json` (not the files it lists). Throws AisleError
  * ('AISLE_SNAPSHOT') when it is missing, not JSON, of another format or version, or lacks a
@@ -185,7 +170,7 @@ export async function readManifest(dir: string): Promise<SnapshotManifest> {
   if (
     !Array.isArray(files) ||
     files.length !== SNAPSHOT_FILES.length ||
-    !SNAPSHOT_FILES.every((name, i) => isEntry(files[i], name))
+    !SNAPSHOT_FILES.every((name, i) => isFileEntry(files[i], name))
   ) {
     invalid(dir, `files must list ${SNAPSHOT_FILES.join(', ')} with bytes and sha256`);
   }

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { RecordBatchFileWriter, Table, tableFromIPC, type RecordBatch } from 'apache-arrow';
 import { AisleError, isAisleError } from '../errors.js';
 import { isCount } from '../snapshot/check.js';
-import { syncDir, writeFully } from '../snapshot/files.js';
+import { isFileEntry, syncDir, writeFully } from '../snapshot/files.js';
 import { DICTIONARY_NAMES, type DictionaryName, type StoreDictionaries } from './dictionary.js';
 import { dictionariesFromTable, dictionariesToTable } from './dictionary-table.js';
 import { EVENT_SCHEMA, schemaMismatch, STORE_FORMAT_VERSION } from './schema.js';
@@ -157,18 +157,6 @@ function fail(file: string, why: string): never {
   throw new AisleError('AISLE_SNAPSHOT', `${file}: ${why}`, { file });
 }
 
-function isFile(v: unknown, name: string): v is SnapshotFile {
-  const f = v as SnapshotFile | undefined;
-  return (
-    typeof f === 'object' &&
-    f !== null &&
-    f.name === name &&
-    isCount(f.bytes) &&
-    typeof f.sha256 === 'string' &&
-    /^[0-9a-f]{64}$/.test(f.sha256)
-  );
-}
-
 async function readManifest(dir: string): Promise<StoreManifest> {
   let text: string;
   try {
@@ -193,7 +181,10 @@ async function readManifest(dir: string): Promise<StoreManifest> {
   if (!isCount(m.rows) || !isCount(m.chunkRows) || m.chunkRows < 1 || !retentionOk) {
     fail(MANIFEST_FILE, 'rows, chunkRows or retentionMs is missing or invalid');
   }
-  if (!isFile(m.files?.events, EVENTS_FILE) || !isFile(m.files?.dictionaries, DICTIONARIES_FILE)) {
+  if (
+    !isFileEntry(m.files?.events, EVENTS_FILE) ||
+    !isFileEntry(m.files?.dictionaries, DICTIONARIES_FILE)
+  ) {
     fail(MANIFEST_FILE, 'file entries are missing or invalid');
   }
   for (const name of DICTIONARY_NAMES) {

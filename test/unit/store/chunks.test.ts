@@ -100,17 +100,7 @@ describe('chunking', () => {
       1, 2, 3, 4, 5, 6, 7,
     ]);
     expect(table.getChild('ts')!.get(0)).toBe(T0);
-    expect(table.schema.fields.map((f) => f.name)).toEqual([
-      'ts',
-      'type',
-      'op',
-      'user',
-      'session',
-      'item',
-      'quantity',
-      'price',
-      'ref',
-    ]);
+    expect(table.schema.fields.map((f) => f.name)).toEqual([...COLUMN_NAMES]);
     expect(table.schema.fields.every((f) => !f.nullable)).toBe(true);
     expect(table.getChild('user')!.nullCount).toBe(0);
   });
