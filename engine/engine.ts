@@ -23,6 +23,52 @@ import {
   type PopularityOptions,
   type PopularityState,
 } from './models/popularity.js';
+import {
+  BuyAgain,
+  DEFAULT_BUY_AGAIN,
+  type BuyAgainOptions,
+  type BuyAgainState,
+} from './models/buy-again.js';
+import {
+  DEFAULT_USER_HISTORY,
+  UserHistory,
+  type UserHistoryOptions,
+  type UserHistoryState,
+} from './models/user-history.js';
+import { Stock, type StockState } from './inventory/stock.js';
+import {
+  AlsModel,
+  AlsTrainer,
+  resolveAlsOptions,
+  type AlsModelState,
+  type AlsOptions,
+} from './models/als/index.js';
+import {
+  DEFAULT_SESSION_FEED_OPTIONS,
+  SessionFeed,
+  type SessionFeedOptions,
+  type SessionFeedState,
+} from './models/session-feed.js';
+import {
+  DEFAULT_SESSION_KNN_PARAMS,
+  SessionKnn,
+  type SessionKnnParams,
+} from './models/session-knn.js';
+import { AlsServing } from './recommend/als-serving.js';
+import {
+  buildFactorIndex,
+  buildFactorIndexSync,
+  DEFAULT_FACTOR_INDEX,
+  type FactorIndexOptions,
+} from './recommend/factor-index.js';
+import {
+  DEFAULT_RECOMMEND,
+  Recommender,
+  type RecommendOptions,
+  type RecommendResult,
+} from './recommend/recommender.js';
+import type { RecommendQuery } from './recommend/query.js';
+import { EngineSources } from './recommend/sources.js';
 import { expectState, isArrayOf, isCount } from './snapshot/check.js';
 import { DEFAULT_CHUNK_ROWS, EventStore, type EncodedBatch } from './store/index.js';
 import { loadKernels, type Kernels } from './wasm/index.js';
@@ -37,6 +83,16 @@ export interface EngineOptions {
   popularity?: Partial<PopularityOptions>;
   alsoViewed?: Partial<CooccurrenceOptions>;
   alsoBought?: Partial<CooccurrenceOptions>;
+  history?: Partial<UserHistoryOptions>;
+  buyAgain?: Partial<BuyAgainOptions>;
+  sessions?: Partial<SessionKnnParams>;
+  sessionFeed?: Partial<SessionFeedOptions>;
+  /** Factor model (iALS) hyper-parameters used by `trainFactors`. */
+  als?: Partial<AlsOptions>;
+  /** ANN index over the factor model's items. */
+  factorIndex?: Partial<FactorIndexOptions>;
+  /** Blend weights and over-fetching of `recommend`. */
+  recommend?: Partial<RecommendOptions>;
   /** Receive time for events without `ts` (epoch ms). Injected so the engine stays deterministic. */
   clock?: () => number;
 }
@@ -108,6 +164,10 @@ export interface EngineModelOptions {
   popularity: PopularityOptions;
   alsoViewed: CooccurrenceOptions;
   alsoBought: CooccurrenceOptions;
+  history: UserHistoryOptions;
+  buyAgain: BuyAgainOptions;
+  sessions: SessionKnnParams;
+  sessionFeed: SessionFeedOptions;
 }
 
 /**
@@ -123,8 +183,37 @@ export interface EngineState {
   popularity: PopularityState;
   alsoViewed: CooccurrenceState;
   alsoBought: CooccurrenceState;
+  history: UserHistoryState;
+  buyAgain: BuyAgainState;
+  stock: StockState;
+  sessions: SessionFeedState;
+  /** The factor model serving now, if one was trained. */
+  factors: FactorState | null;
   categories: CategoryIndexState;
   catalogue: CatalogueItem[];
+}
+
+/** A trained factor model as a snapshot keeps it. */
+export interface FactorState {
+  model: AlsModelState;
+  /** History version of each user row when the training matrix was taken. */
+  versions: Float64Array;
+  /** Stream time of the training. */
+  trainedAt: number;
+}
+
+/** What `trainFactors` did. */
+export interface FactorReport {
+  users: number;
+  items: number;
+  interactions: number;
+  factors: number;
+  iterations: number;
+  trainSeconds: number;
+  indexSeconds: number;
+  /** `exact` or `hnsw`. */
+  index: string;
+  indexedItems: number;
 }
 
 const DEFAULT_ALSO_VIEWED: CooccurrenceOptions = {
@@ -154,6 +243,10 @@ export function resolveModelOptions(options: EngineOptions): EngineModelOptions 
     popularity: { ...DEFAULT_POPULARITY, ...options.popularity },
     alsoViewed: { ...DEFAULT_ALSO_VIEWED, ...options.alsoViewed },
     alsoBought: { ...DEFAULT_ALSO_BOUGHT, ...options.alsoBought },
+    history: { ...DEFAULT_USER_HISTORY, ...options.history },
+    buyAgain: { ...DEFAULT_BUY_AGAIN, ...options.buyAgain },
+    sessions: { ...DEFAULT_SESSION_KNN_PARAMS, ...options.sessions },
+    sessionFeed: { ...DEFAULT_SESSION_FEED_OPTIONS, ...options.sessionFeed },
   };
 }
 
@@ -164,7 +257,17 @@ export class Engine {
   private readonly popularity: Popularity;
   private readonly alsoViewed: Cooccurrence;
   private readonly alsoBought: Cooccurrence;
+  private readonly history: UserHistory;
+  private readonly buyAgain: BuyAgain;
+  private readonly stock: Stock;
+  private readonly sessions: SessionFeed;
+  private readonly recommender: Recommender;
+  private factorModel: AlsServing | null = null;
+  private trainer: AlsTrainer | undefined;
+  private training: Promise<FactorReport> | undefined;
   private readonly byType: Float64Array;
+  /** Bumped by every ingest, so caches of rankings know when they are stale. */
+  private generation = 0;
   private rejectedCount = 0;
   private closed = false;
 
@@ -184,7 +287,12 @@ export class Engine {
       this.popularity = new Popularity(kernels, model.popularity);
       this.alsoViewed = new Cooccurrence(model.alsoViewed);
       this.alsoBought = new Cooccurrence(model.alsoBought);
+      this.history = new UserHistory(model.history);
+      this.buyAgain = new BuyAgain(this.history, model.buyAgain);
+      this.stock = new Stock();
+      this.sessions = new SessionFeed(new SessionKnn(model.sessions), model.sessionFeed);
       this.byType = new Float64Array(EVENT_TYPES.length);
+      this.recommender = this.createRecommender();
       return;
     }
     const { store, state } = restored;
@@ -198,8 +306,14 @@ export class Engine {
     this.popularity = Popularity.fromState(kernels, model.popularity, state.popularity);
     this.alsoViewed = Cooccurrence.fromState(model.alsoViewed, state.alsoViewed);
     this.alsoBought = Cooccurrence.fromState(model.alsoBought, state.alsoBought);
+    this.history = UserHistory.fromState(model.history, state.history);
+    this.buyAgain = BuyAgain.fromState(this.history, model.buyAgain, state.buyAgain);
+    this.stock = Stock.fromState(state.stock);
+    this.sessions = SessionFeed.fromState(model.sessions, model.sessionFeed, state.sessions);
     this.byType = state.byType;
     this.rejectedCount = state.rejected;
+    this.recommender = this.createRecommender();
+    if (state.factors !== null) this.factorModel = this.serveFactors(state.factors);
   }
 
   static async create(options: EngineOptions = {}): Promise<Engine> {
@@ -217,19 +331,26 @@ export class Engine {
   static async fromState(
     store: EventStore,
     state: EngineState,
-    options: Pick<EngineOptions, 'simd' | 'clock'> = {},
+    options: Pick<EngineOptions, 'simd' | 'clock' | 'als' | 'factorIndex' | 'recommend'> = {},
   ): Promise<Engine> {
     const model = state.options;
     const kernels = await loadKernels(options.simd === undefined ? {} : { simd: options.simd });
     const resolved: EngineOptions = {
       ...(options.simd !== undefined && { simd: options.simd }),
       ...(options.clock !== undefined && { clock: options.clock }),
+      ...(options.als !== undefined && { als: options.als }),
+      ...(options.factorIndex !== undefined && { factorIndex: options.factorIndex }),
+      ...(options.recommend !== undefined && { recommend: options.recommend }),
       // The store's own settings win: a restore may have changed its retention window.
       chunkRows: store.chunkRows,
       ...(store.retentionMs !== undefined && { retentionMs: store.retentionMs }),
       popularity: model.popularity,
       alsoViewed: model.alsoViewed,
       alsoBought: model.alsoBought,
+      history: model.history,
+      buyAgain: model.buyAgain,
+      sessions: model.sessions,
+      sessionFeed: model.sessionFeed,
     };
     return new Engine(kernels, resolved, { store, state });
   }
@@ -247,12 +368,21 @@ export class Engine {
         popularity: structuredClone(this.popularity.options),
         alsoViewed: structuredClone(this.alsoViewed.options),
         alsoBought: structuredClone(this.alsoBought.options),
+        history: structuredClone(this.history.options),
+        buyAgain: structuredClone(this.buyAgain.options),
+        sessions: structuredClone(this.sessions.model.params),
+        sessionFeed: structuredClone(this.sessions.options),
       },
       byType: this.byType.slice(),
       rejected: this.rejectedCount,
       popularity: this.popularity.exportState(),
       alsoViewed: this.alsoViewed.exportState(),
       alsoBought: this.alsoBought.exportState(),
+      history: this.history.exportState(),
+      buyAgain: this.buyAgain.exportState(),
+      stock: this.stock.exportState(),
+      sessions: this.sessions.exportState(),
+      factors: this.exportFactors(),
       categories: this.categories.exportState(),
       catalogue: this.catalogue.exportState(),
     };
@@ -282,6 +412,10 @@ export class Engine {
     this.popularity.ingest(batch, this.store.dicts.item.size + 1);
     this.alsoViewed.ingest(batch);
     this.alsoBought.ingest(batch);
+    this.history.ingest(batch);
+    this.stock.ingest(batch);
+    this.sessions.ingest(batch);
+    this.generation++;
     const type = batch.type;
     for (let i = 0; i < batch.length; i++) this.byType[type[i]!]!++;
     // Stream time is unknown until a weighted event arrives (a stream may open with inventory).
@@ -408,6 +542,37 @@ export class Engine {
     return { item, orders: na, results };
   }
 
+  /** Orders holding `item` (0 when unknown). */
+  ordersOf(item: string): number {
+    const id = this.store.dicts.item.lookup(item);
+    return id === undefined ? 0 : this.alsoBought.occurrencesOf(id);
+  }
+
+  /**
+   * The association figures of a pair bought together (see `boughtTogether`), or an empty
+   * object when no order holds both.
+   */
+  pairStats(
+    item: string,
+    other: string,
+  ): Partial<Pick<BoughtTogether, 'orders' | 'support' | 'confidence' | 'lift'>> {
+    const a = this.store.dicts.item.lookup(item);
+    const b = this.store.dicts.item.lookup(other);
+    if (a === undefined || b === undefined) return {};
+    const model = this.alsoBought;
+    const both = model.countOf(a, b);
+    if (both === 0) return {};
+    const na = model.occurrencesOf(a);
+    const nb = model.occurrencesOf(b);
+    const orders = model.contextCount;
+    return {
+      orders: both,
+      support: both / orders,
+      confidence: both / na,
+      lift: (both * orders) / (na * nb),
+    };
+  }
+
   stats(): EngineStats {
     const eventsByType: Record<string, number> = {};
     let events = 0;
@@ -435,8 +600,157 @@ export class Engine {
     this.rejectedCount += n;
   }
 
+  /**
+   * Answers a recommendation query: `user`, `similar`, `bought-together`, `session`,
+   * `buy-again` or `trending`, with business filters and optional diversity (engine/recommend).
+   * Unknown users and items get popular items, flagged in `fallback` and `notes`. Throws
+   * AisleError('AISLE_INVALID_ARGUMENT') naming the field of a malformed query.
+   */
+  recommend(query: RecommendQuery): RecommendResult {
+    this.assertOpen();
+    return this.recommender.recommend(query);
+  }
+
+  /**
+   * A recommender over this engine's models with other blend weights or fetch sizes: for
+   * offline evaluation and A/B arms. It sees every later ingest and retrain.
+   */
+  createRecommender(options: Partial<RecommendOptions> = {}): Recommender {
+    const sources = new EngineSources({
+      dicts: this.store.dicts,
+      catalogue: this.catalogue,
+      categories: this.categories,
+      popularity: this.popularity,
+      alsoViewed: this.alsoViewed,
+      alsoBought: this.alsoBought,
+      history: this.history,
+      stock: this.stock,
+      sessions: {
+        recommend: (items, k) => this.sessions.recommend(items, k),
+        recommendForUser: (user, k) => this.sessions.recommendForUser(user, k),
+      },
+      buyAgain: this.buyAgain,
+      als: () => this.factorModel,
+      now: () => this.popularity.now,
+      generation: () => this.generation,
+    });
+    const base = this.options.recommend ?? {};
+    return new Recommender(this.kernels, sources, {
+      ...DEFAULT_RECOMMEND,
+      ...base,
+      ...options,
+      weights: { ...DEFAULT_RECOMMEND.weights, ...base.weights, ...options.weights },
+    });
+  }
+
+  /** The factor model serving now (null before the first training). */
+  get factors(): { users: number; items: number; factors: number; trainedAt: number } | null {
+    const m = this.factorModel;
+    if (m === null) return null;
+    return {
+      users: m.model.users,
+      items: m.model.items,
+      factors: m.model.factors,
+      trainedAt: m.trainedAt,
+    };
+  }
+
+  /**
+   * Trains the factor model (iALS) on every user's interactions so far, in a worker thread, then
+   * builds its ANN index in slices and swaps it in: queries keep using the previous model until
+   * the new one is complete. Users with newer events are folded in online at query time. One
+   * training at a time: a call while one runs returns that one's promise.
+   */
+  trainFactors(
+    opts: {
+      als?: Partial<AlsOptions>;
+      onIteration?: (iteration: number, seconds: number) => void;
+    } = {},
+  ): Promise<FactorReport> {
+    this.assertOpen();
+    if (this.training !== undefined) return this.training;
+    const run = this.runTraining(opts).finally(() => {
+      this.training = undefined;
+    });
+    this.training = run;
+    return run;
+  }
+
   close(): void {
     this.closed = true;
+    void this.trainer?.close();
+    this.trainer = undefined;
+  }
+
+  private async runTraining(opts: {
+    als?: Partial<AlsOptions>;
+    onIteration?: (iteration: number, seconds: number) => void;
+  }): Promise<FactorReport> {
+    const options = resolveAlsOptions({ ...this.options.als, ...opts.als });
+    const matrix = this.history.toCsr(
+      this.store.dicts.user.size + 1,
+      this.store.dicts.item.size + 1,
+    );
+    const versions = new Float64Array(matrix.rows);
+    for (let u = 1; u < matrix.rows; u++) versions[u] = this.history.version(u);
+    const trainedAt = this.popularity.now;
+    const interactions = matrix.indptr[matrix.rows]!;
+    this.trainer ??= new AlsTrainer();
+    const started = performance.now();
+    const trained = await this.trainer.train(matrix, options, {
+      simd: this.kernels.simd,
+      transfer: true,
+      ...(opts.onIteration !== undefined && { onIteration: opts.onIteration }),
+    });
+    this.assertOpen();
+    const trainSeconds = (performance.now() - started) / 1000;
+    const model = new AlsModel(this.kernels, trained, options);
+    const indexStarted = performance.now();
+    const indexOptions = { ...DEFAULT_FACTOR_INDEX, ...this.options.factorIndex };
+    const index = await buildFactorIndex(this.kernels, model, indexOptions);
+    if (this.closed) {
+      index.dispose?.();
+      model.dispose();
+      this.assertOpen();
+    }
+    const serving = new AlsServing(model, index, versions, this.history, trainedAt);
+    const old = this.factorModel;
+    this.factorModel = serving;
+    old?.dispose();
+    return {
+      users: trained.users,
+      items: trained.items,
+      interactions,
+      factors: trained.factors,
+      iterations: options.iterations,
+      trainSeconds,
+      indexSeconds: (performance.now() - indexStarted) / 1000,
+      index: serving.indexSize < indexOptions.exactBelow ? 'exact' : 'hnsw',
+      indexedItems: serving.indexSize,
+    };
+  }
+
+  private exportFactors(): FactorState | null {
+    const m = this.factorModel;
+    if (m === null) return null;
+    return { model: m.model.exportState(), versions: m.versionsCopy(), trainedAt: m.trainedAt };
+  }
+
+  private serveFactors(state: FactorState): AlsServing {
+    expectState(
+      typeof state === 'object' &&
+        state !== null &&
+        isArrayOf(state.versions, Float64Array) &&
+        typeof state.trainedAt === 'number',
+      'engine: factor model',
+    );
+    const model = AlsModel.fromState(this.kernels, state.model);
+    expectState(state.versions.length >= model.users, 'engine: factor model versions');
+    const index = buildFactorIndexSync(this.kernels, model, {
+      ...DEFAULT_FACTOR_INDEX,
+      ...this.options.factorIndex,
+    });
+    return new AlsServing(model, index, state.versions.slice(), this.history, state.trainedAt);
   }
 
   private assertOpen(): void {

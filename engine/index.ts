@@ -12,12 +12,31 @@ export type {
   EngineOptions,
   EngineState,
   EngineStats,
+  FactorReport,
+  FactorState,
   IngestResult,
   Recommendation,
   SimilarKind,
   SimilarResult,
 } from './engine.js';
 export { Catalogue, type CatalogueItem } from './catalogue.js';
+export {
+  DEFAULT_RECOMMEND,
+  Recommender,
+  type Fallback,
+  type RecommendedItem,
+  type RecommendOptions,
+  type RecommendResult,
+} from './recommend/recommender.js';
+export {
+  RECOMMEND_TYPES,
+  type Diversity,
+  type RecommendFilters,
+  type RecommendQuery,
+  type RecommendType,
+} from './recommend/query.js';
+export type { BlendWeights } from './recommend/pool.js';
+export { DEFAULT_ALS, type AlsOptions } from './models/als/index.js';
 export { AisleError, isAisleError, type AisleErrorCode } from './errors.js';
 export * from './events.js';
 export * from './snapshot/index.js';

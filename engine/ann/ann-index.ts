@@ -27,4 +27,6 @@ export interface AnnIndex {
   has(label: number): boolean;
   /** The k most similar live vectors; `accept` filters labels during the search. */
   search(query: Float32Array, k: number, accept?: (label: number) => boolean): AnnResult;
+  /** Gives back memory held outside the JS heap (WASM arena); the index is unusable after. */
+  dispose?(): void;
 }

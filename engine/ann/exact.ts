@@ -28,6 +28,14 @@ export class ExactIndex implements AnnIndex {
     return this.rows;
   }
 
+  dispose(): void {
+    if (this.ptr !== 0) this.kernels.arena.free(this.ptr);
+    this.ptr = 0;
+    this.capacity = 0;
+    this.rows = 0;
+    this.rowOf.clear();
+  }
+
   has(label: number): boolean {
     return this.rowOf.has(label);
   }

@@ -205,12 +205,17 @@ export class Cooccurrence {
     return out.length > k ? out.slice(0, k) : out;
   }
 
-  /** Contexts that held `item`. */
   /** Contexts opened so far (a context forgotten when idle and seen again counts twice). */
   get contextCount(): number {
     return this.contextsOpened;
   }
 
+  /** Contexts that held both items. */
+  countOf(a: number, b: number): number {
+    return this.pairs.get(a, b);
+  }
+
+  /** Contexts that held `item`. */
   occurrencesOf(item: number): number {
     return this.occurrences[item] ?? 0;
   }

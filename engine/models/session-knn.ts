@@ -6,10 +6,13 @@
  * Time is the order sessions were added in (the training file has no timestamps but is sorted by
  * session date), so "recent" means "added late".
  */
+import { allBelow, expectState } from '../snapshot/check.js';
 import { topK, type TopK } from './top-k.js';
-import { Transitions } from './transitions.js';
-import { grow, SessionStore } from './session-store.js';
-import { U32Lists } from './u32-lists.js';
+import { Transitions, type TransitionsState } from './transitions.js';
+import { grow, SessionStore, type SessionKey, type SessionStoreState } from './session-store.js';
+import { U32Lists, type U32ListsState } from './u32-lists.js';
+
+export type { SessionKey } from './session-store.js';
 
 /** Which neighbourhood weighting to use. */
 export type SessionKnnVariant = 'sknn' | 'vsknn' | 'stan';
@@ -72,12 +75,25 @@ export const DEFAULT_SESSION_KNN_PARAMS: SessionKnnParams = {
 /** A ranked answer: item ids best first and their scores. */
 export type Recommendation = TopK;
 
+/**
+ * What a snapshot keeps of a model: its three structures, in the order things were added, so a
+ * restored model answers and grows exactly as the original would have. Parameters are not part
+ * of it: they come with the build, like every model's options.
+ */
+export interface SessionKnnState {
+  /** Sessions by id, live ones with their keys. */
+  sessions: SessionStoreState;
+  /** Item id → ids of the sessions that hold it, oldest first. */
+  itemSessions: U32ListsState;
+  transitions: TransitionsState;
+}
+
 /** Session-kNN model with an online inverted index; see the module comment. */
 export class SessionKnn {
   readonly params: SessionKnnParams;
-  private readonly itemSessions = new U32Lists();
-  private readonly transitions = new Transitions();
-  private readonly store = new SessionStore();
+  private itemSessions = new U32Lists();
+  private transitions = new Transitions();
+  private store = new SessionStore();
   // Scratch, reused across calls; stamps avoid clearing arrays between calls.
   private stamp = 0;
   private itemStamp = new Uint32Array(0);
@@ -95,9 +111,53 @@ export class SessionKnn {
     this.params = { ...DEFAULT_SESSION_KNN_PARAMS, ...params };
   }
 
+  /**
+   * Restores a model from `exportState` with the parameters it was built with; the state is
+   * not modified. Throws AisleError('AISLE_SNAPSHOT') naming what is malformed. O(state).
+   */
+  static fromState(params: Partial<SessionKnnParams>, state: SessionKnnState): SessionKnn {
+    expectState(typeof state === 'object' && state !== null, 'session-knn: not an object');
+    const out = new SessionKnn(params);
+    out.itemSessions = U32Lists.fromState(state.itemSessions, 'session-knn item sessions');
+    // Every stored id must be addressable in the scratch arrays sized by the counts.
+    const items = out.itemSessions.keys;
+    out.store = SessionStore.fromState(state.sessions, items);
+    out.transitions = Transitions.fromState(state.transitions, items);
+    expectState(
+      allBelow(state.itemSessions.values, out.store.count),
+      'session-knn: item sessions name unknown sessions',
+    );
+    return out;
+  }
+
+  /** A copy of the model's state, consistent as of the call. O(state). */
+  exportState(): SessionKnnState {
+    return {
+      sessions: this.store.exportState(),
+      itemSessions: this.itemSessions.exportState(),
+      transitions: this.transitions.exportState(),
+    };
+  }
+
   /** Sessions in the index (closed and open). */
   get sessionCount(): number {
     return this.store.count;
+  }
+
+  /** Live (open) sessions. */
+  get liveSessions(): number {
+    return this.store.liveCount;
+  }
+
+  /** Clicks of the live session `sessionKey`, or 0 when it is not live. */
+  liveLength(sessionKey: SessionKey): number {
+    const id = this.store.liveId(sessionKey);
+    return id < 0 ? 0 : this.store.length(id);
+  }
+
+  /** Bytes held by the index (growth slack included; scratch excluded). */
+  bytes(): number {
+    return this.store.bytes() + this.itemSessions.bytes() + this.transitions.bytes();
   }
 
   /** Adds a finished session (item ids in click order) and returns its session id. */
@@ -109,19 +169,18 @@ export class SessionKnn {
   }
 
   /** Adds one click to a live session, opening it on its first click; it counts at once. */
-  addClick(sessionKey: string | number, item: number): void {
-    const id = this.store.append(sessionKey, item);
-    const items = this.store.items(id);
+  addClick(sessionKey: SessionKey, item: number): void {
+    const { id, items } = this.store.append(sessionKey, item);
     this.indexClick(id, item, items.length > 1 ? items[items.length - 2]! : -1);
   }
 
   /** Moves a live session into the compact store; its clicks stay in the index. */
-  closeSession(sessionKey: string | number): void {
+  closeSession(sessionKey: SessionKey): void {
     this.store.close(sessionKey);
   }
 
   /** Recommends for a live session by key (itself excluded from its neighbours). */
-  recommendFor(sessionKey: string | number, k: number): Recommendation {
+  recommendFor(sessionKey: SessionKey, k: number): Recommendation {
     const id = this.store.liveId(sessionKey);
     if (id < 0) return topK(new Uint32Array(0), 0, new Float64Array(0), 0);
     return this.recommend(this.store.items(id), k, id);
@@ -129,7 +188,9 @@ export class SessionKnn {
 
   /**
    * The `k` best next items after `current` (item ids in click order). Items already in the
-   * session are kept: on retail data the next click is often a return to one of them.
+   * session are kept: on retail data the next click is often a return to one of them. Ids above
+   * every item the index holds are ignored, which bounds the scratch arrays whatever the caller
+   * passes.
    */
   recommend(current: ArrayLike<number>, k: number, excludeSession = -1): Recommendation {
     const p = this.params;
@@ -140,7 +201,8 @@ export class SessionKnn {
     const distinct: number[] = [];
     for (let i = 0; i < n; i++) {
       const item = current[i]!;
-      if (item >= this.itemStamp.length) continue;
+      // Bounded by the index, not by the scratch size, so a restored model answers the same.
+      if (item >= this.itemSessions.keys) continue;
       if (this.itemStamp[item] !== stamp) {
         this.itemStamp[item] = stamp;
         distinct.push(item);

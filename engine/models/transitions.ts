@@ -3,10 +3,77 @@
  * interleaved (b, count) pairs: out-degrees are small, so a linear scan on update beats hashing
  * and keeps the successors of a contiguous for scoring.
  */
+import { expectState, isArrayOf, sum } from '../snapshot/check.js';
+
+/** What a snapshot keeps of the counts, successors in their original order. */
+export interface TransitionsState {
+  /** Per item a (0 .. items-1): distinct successors. */
+  degree: Uint32Array;
+  /** Per item a: steps out of a (the sum of its counts). */
+  total: Float64Array;
+  /** Every item's (b, count) pairs, item by item, `degree[a]` pairs each. */
+  pairs: Uint32Array;
+}
+
 export class Transitions {
   private pairs: Uint32Array[] = [];
   private degree: number[] = [];
   private total: number[] = [];
+
+  /**
+   * Restores counts from `exportState` (copied once: counts are incremented in place). With
+   * `items`, every successor must be below it. Throws AisleError('AISLE_SNAPSHOT') when the
+   * arrays disagree. O(pairs).
+   */
+  static fromState(state: TransitionsState, items = Infinity): Transitions {
+    expectState(typeof state === 'object' && state !== null, 'transitions: not an object');
+    const n = state.degree?.length ?? 0;
+    expectState(
+      isArrayOf(state.degree, Uint32Array) &&
+        isArrayOf(state.total, Float64Array, n) &&
+        isArrayOf(state.pairs, Uint32Array, 2 * sum(state.degree)),
+      'transitions: array lengths',
+    );
+    const flat = state.pairs.slice();
+    const out = new Transitions();
+    let at = 0;
+    for (let a = 0; a < n; a++) {
+      const d = state.degree[a]!;
+      const list = flat.subarray(at, at + 2 * d);
+      let steps = 0;
+      let ok = true;
+      for (let i = 0; i < list.length; i += 2) {
+        ok &&= list[i]! < items && list[i + 1]! > 0;
+        steps += list[i + 1]!;
+      }
+      expectState(ok, `transitions: successors of item ${a}`);
+      expectState(steps === state.total[a], `transitions: total of item ${a}`);
+      out.pairs.push(d === 0 ? EMPTY : list);
+      out.degree.push(d);
+      out.total.push(steps);
+      at += 2 * d;
+    }
+    return out;
+  }
+
+  /** A copy of the counts. O(pairs). */
+  exportState(): TransitionsState {
+    const degree = Uint32Array.from(this.degree);
+    const pairs = new Uint32Array(2 * sum(degree));
+    let at = 0;
+    for (let a = 0; a < degree.length; a++) {
+      pairs.set(this.successors(a), at);
+      at += 2 * degree[a]!;
+    }
+    return { degree, total: Float64Array.from(this.total), pairs };
+  }
+
+  /** Bytes held (allocated, so doubling slack included). */
+  bytes(): number {
+    let b = this.pairs.length * 24;
+    for (const list of this.pairs) b += list.byteLength;
+    return b;
+  }
 
   /** Counts one a → b step. Self-steps (a reload of the same item) are counted too. */
   add(a: number, b: number): void {

@@ -46,6 +46,22 @@ interface RawExports {
   scale_f64(ptr: number, n: number, factor: number): number;
   group_count_u32(counts: number, nGroups: number, keys: number, n: number): number;
   group_sum_f64(sums: number, nGroups: number, keys: number, values: number, n: number): number;
+  gram_f32(out: number, m: number, rows: number, dim: number, reg: number): number;
+  als_cg_rows(
+    x: number,
+    y: number,
+    yRows: number,
+    yty: number,
+    indptr: number,
+    indices: number,
+    values: number,
+    rowStart: number,
+    rowEnd: number,
+    dim: number,
+    alpha: number,
+    cgSteps: number,
+    scratch: number,
+  ): number;
   _initialize?: () => void;
   BUILD_SIMD: WasmGlobal;
   STATUS_OK: WasmGlobal;
@@ -63,6 +79,8 @@ const KERNEL_FUNCTIONS = [
   'scale_f64',
   'group_count_u32',
   'group_sum_f64',
+  'gram_f32',
+  'als_cg_rows',
 ] as const;
 
 /**
@@ -293,6 +311,99 @@ export class Kernels {
     this.check(k, status);
   }
 
+  /**
+   * out = mᵀm + reg·I: `m` is rows×dim f32 row-major, `out` dim×dim f32 (both triangles).
+   * f32 accumulation. BAD_ARGUMENT for a non-finite reg. O(rows·dim²).
+   */
+  gramF32(out: number, m: number, rows: number, dim: number, reg: number): void {
+    const k = 'gram_f32';
+    this.counts(k, { rows, dim });
+    this.disjoint(
+      k,
+      this.region(k, 'out', out, dim * dim, 4),
+      this.region(k, 'm', m, rows * dim, 4),
+    );
+    this.check(k, this.raw.gram_f32(out, m, rows, dim, reg), `reg (${reg}) must be finite`);
+  }
+
+  /**
+   * Implicit-ALS conjugate-gradient update, in place, of rows [rowStart, rowEnd) of `x` (dim f32
+   * per row, row 0 at `x`) against the fixed factors `y` (yRows×dim f32) and `yty` = yᵀy + reg·I
+   * (from `gramF32`): up to cgSteps steps per row from its current value, confidence
+   * 1 + alpha·value, preference 1 per stored entry; rows without entries become 0. The CSR rows
+   * are `indptr` (u32, indexed by row number, so rowEnd + 1 entries from the matrix start),
+   * `indices` (u32 below yRows) and `values` (f32, finite, ≥ 0), offsets absolute. `scratch`:
+   * 3·dim f32. All-or-nothing: bad scalars, a decreasing indptr or a bad value (BAD_ARGUMENT) or
+   * a column ≥ yRows (INDEX_OUT_OF_RANGE) change nothing.
+   * O(nnz·dim·(1 + 2·cgSteps) + rows·dim²·(1 + cgSteps)).
+   */
+  alsCgRows(
+    x: number,
+    y: number,
+    yRows: number,
+    yty: number,
+    indptr: number,
+    indices: number,
+    values: number,
+    rowStart: number,
+    rowEnd: number,
+    dim: number,
+    alpha: number,
+    cgSteps: number,
+    scratch: number,
+  ): void {
+    const k = 'als_cg_rows';
+    this.counts(k, { yRows, rowStart, rowEnd, dim, cgSteps });
+    if (rowStart > rowEnd)
+      throw invalid(`${k}: rowStart (${rowStart}) is after rowEnd (${rowEnd})`);
+    const rows = rowEnd - rowStart;
+    const ip = this.region(k, 'indptr', indptr + rowStart * 4, rows + 1, 4);
+    const offsets = this.arena.u32(ip.ptr, rows + 1);
+    const first = offsets[0]!;
+    const last = offsets[rows]!;
+    if (last < first) {
+      throw invalid(`${k}: indptr[${rowEnd}] (${last}) is below indptr[${rowStart}] (${first})`);
+    }
+    const xr = this.region(k, 'x', x + rowStart * dim * 4, rows * dim, 4);
+    const ix = this.region(k, 'indices', indices + first * 4, last - first, 4);
+    const read = [
+      this.region(k, 'y', y, yRows * dim, 4),
+      this.region(k, 'yty', yty, dim * dim, 4),
+      ip,
+      ix,
+      this.region(k, 'values', values + first * 4, last - first, 4),
+    ];
+    const sc = this.region(k, 'scratch', scratch, 3 * dim, 4);
+    for (const r of read) {
+      this.disjoint(k, xr, r);
+      this.disjoint(k, sc, r);
+    }
+    this.disjoint(k, xr, sc);
+    const status = this.raw.als_cg_rows(
+      x,
+      y,
+      yRows,
+      yty,
+      indptr,
+      indices,
+      values,
+      rowStart,
+      rowEnd,
+      dim,
+      alpha,
+      cgSteps,
+      scratch,
+    );
+    if (status === KernelStatus.INDEX_OUT_OF_RANGE) {
+      throw this.keyError(k, 'indices', indices, last, 'yRows', yRows, first);
+    }
+    this.check(
+      k,
+      status,
+      `alpha (${alpha}) must be finite and ≥ 0, indptr non-decreasing, values finite and ≥ 0`,
+    );
+  }
+
   private matrixArgs(
     kernel: string,
     out: number,
@@ -384,9 +495,10 @@ export class Kernels {
     n: number,
     limitName: string,
     limit: number,
+    first = 0,
   ): AisleError {
     const view = this.arena.u32(keys, n);
-    const at = view.findIndex((key) => key >= limit);
+    const at = view.findIndex((key, i) => i >= first && key >= limit);
     return new AisleError(
       'AISLE_WASM_STATUS',
       `${kernel} returned status ${KernelStatus.INDEX_OUT_OF_RANGE} (INDEX_OUT_OF_RANGE): ${name}[${at}] = ${view[at]} is not below ${limitName} (${limit}); nothing was written`,

@@ -195,3 +195,124 @@ export function groupSumF64(
   for (let i = 0; i < n; i++) sums[keys[i]] += values[i];
   return KernelStatus.OK;
 }
+
+/** out = mᵀm + reg·I (dim×dim, row-major), accumulated in f64. BAD_ARGUMENT for a non-finite reg. */
+export function gramF32(
+  out: Float32Array,
+  m: Float32Array,
+  rows: number,
+  dim: number,
+  reg: number,
+): number {
+  if (!Number.isFinite(reg)) return KernelStatus.BAD_ARGUMENT;
+  for (let j = 0; j < dim; j++) {
+    for (let l = 0; l < dim; l++) {
+      let s = j === l ? reg : 0;
+      for (let r = 0; r < rows; r++) s += m[r * dim + j] * m[r * dim + l];
+      out[j * dim + l] = s;
+    }
+  }
+  return KernelStatus.OK;
+}
+
+/**
+ * Implicit-ALS conjugate gradient on rows [rowStart, rowEnd) of x, in place: the algorithm of
+ * `implicit`'s least_squares_cg with confidence 1 + alpha·value and preference 1 per stored
+ * entry, `yty` = yᵀy + reg·I. Vectors in f64, results stored to x. Same checks and statuses as
+ * the kernel, nothing written on failure.
+ */
+export function alsCgRows(
+  x: Float32Array,
+  y: Float32Array,
+  yRows: number,
+  yty: Float32Array,
+  indptr: Uint32Array,
+  indices: Uint32Array,
+  values: Float32Array,
+  rowStart: number,
+  rowEnd: number,
+  dim: number,
+  alpha: number,
+  cgSteps: number,
+): number {
+  if (!Number.isFinite(alpha) || alpha < 0 || rowStart > rowEnd) return KernelStatus.BAD_ARGUMENT;
+  for (let r = rowStart; r < rowEnd; r++)
+    if (indptr[r] > indptr[r + 1]) return KernelStatus.BAD_ARGUMENT;
+  for (let e = indptr[rowStart]; e < indptr[rowEnd]; e++) {
+    const v = values[e];
+    if (!(v >= 0) || v === Infinity) return KernelStatus.BAD_ARGUMENT;
+  }
+  if (
+    !keysBelow(
+      indices.subarray(indptr[rowStart], indptr[rowEnd]),
+      indptr[rowEnd] - indptr[rowStart],
+      yRows,
+    )
+  ) {
+    return KernelStatus.INDEX_OUT_OF_RANGE;
+  }
+  const xr = new Float64Array(dim);
+  const res = new Float64Array(dim);
+  const dir = new Float64Array(dim);
+  const adir = new Float64Array(dim);
+  const rowDot = (i: number, v: Float64Array): number => {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += y[i * dim + j] * v[j];
+    return s;
+  };
+  const vecDot = (a: Float64Array, b: Float64Array): number => {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += a[j] * b[j];
+    return s;
+  };
+  // out = s · yty · v
+  const symv = (out: Float64Array, s: number, v: Float64Array): void => {
+    for (let j = 0; j < dim; j++) {
+      let t = 0;
+      for (let l = 0; l < dim; l++) t += yty[j * dim + l] * v[l];
+      out[j] = s * t;
+    }
+  };
+  for (let r = rowStart; r < rowEnd; r++) {
+    const start = indptr[r];
+    const end = indptr[r + 1];
+    if (start === end) {
+      x.fill(0, r * dim, (r + 1) * dim);
+      continue;
+    }
+    for (let j = 0; j < dim; j++) xr[j] = x[r * dim + j];
+    symv(res, -1, xr);
+    for (let e = start; e < end; e++) {
+      const i = indices[e];
+      const cm1 = alpha * values[e];
+      const t = 1 + cm1 - cm1 * rowDot(i, xr);
+      for (let j = 0; j < dim; j++) res[j] += t * y[i * dim + j];
+    }
+    dir.set(res);
+    let rsold = vecDot(res, res);
+    if (rsold >= 1e-20) {
+      for (let step = 0; step < cgSteps; step++) {
+        symv(adir, 1, dir);
+        for (let e = start; e < end; e++) {
+          const i = indices[e];
+          const t = alpha * values[e] * rowDot(i, dir);
+          for (let j = 0; j < dim; j++) adir[j] += t * y[i * dim + j];
+        }
+        const pap = vecDot(dir, adir);
+        if (!(pap > 0)) break;
+        const a = rsold / pap;
+        for (let j = 0; j < dim; j++) {
+          xr[j] += a * dir[j];
+          res[j] -= a * adir[j];
+        }
+        const rsnew = vecDot(res, res);
+        if (rsnew < 1e-20) break;
+        const beta = rsnew / rsold;
+        for (let j = 0; j < dim; j++) dir[j] = res[j] + beta * dir[j];
+        rsold = rsnew;
+      }
+    }
+    for (let j = 0; j < dim; j++) x[r * dim + j] = xr[j];
+  }
+  return KernelStatus.OK;
+}

@@ -7,6 +7,7 @@ import { installErrorHandler } from './errors.js';
 import { createMetrics, type HttpMetrics } from './metrics.js';
 import { eventsRoutes, type Publish } from './routes/events.js';
 import { opsRoutes } from './routes/ops.js';
+import { personalRoutes } from './routes/personal.js';
 import { recommendationRoutes } from './routes/recommendations.js';
 import { statsRoutes, type StreamReport } from './routes/stats.js';
 
@@ -50,6 +51,7 @@ export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyI
   opsRoutes(app, engine, metrics);
   eventsRoutes(app, engine, opts.publish);
   recommendationRoutes(app, engine);
+  personalRoutes(app, engine);
   statsRoutes(app, engine, opts.stream);
   return app;
 }

@@ -1,9 +1,14 @@
-/** Read-side routes: trending and similar items. */
+/** Read-side item routes: trending, similar and bought-together items. */
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../../engine/index.js';
-
-const k = { type: 'integer', minimum: 1, maximum: 100, default: 10 } as const;
-const name = { type: 'string', minLength: 1, maxLength: 256 } as const;
+import {
+  filterParams,
+  k,
+  name,
+  recommendResponse,
+  toEngineQuery,
+  type FilterQuery,
+} from '../recommend-params.js';
 
 const recommendation = {
   type: 'object',
@@ -50,7 +55,7 @@ export function recommendationRoutes(app: FastifyInstance, engine: Engine): void
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { k: number; kind: 'viewed' | 'bought' } }>(
+  app.get<{ Params: { id: string }; Querystring: FilterQuery & { kind: 'viewed' | 'bought' } }>(
     '/v1/items/:id/similar',
     {
       schema: {
@@ -58,76 +63,65 @@ export function recommendationRoutes(app: FastifyInstance, engine: Engine): void
         querystring: {
           type: 'object',
           properties: {
-            k,
+            ...filterParams,
             kind: { type: 'string', enum: ['viewed', 'bought'], default: 'viewed' },
           },
           additionalProperties: false,
         },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              item: { type: 'string' },
-              kind: { type: 'string' },
-              fallback: { type: 'string' },
-              items: { type: 'array', items: recommendation },
-            },
-          },
-        },
+        response: recommendResponse({ item: { type: 'string' }, kind: { type: 'string' } }),
       },
     },
     async (request) => {
-      const result = engine.similar(request.params.id, {
-        k: request.query.k,
-        kind: request.query.kind,
-      });
+      const { kind, ...rest } = request.query;
+      const item = request.params.id;
+      // "Bought" neighbours are the bought-together blend without its association figures.
+      const type = kind === 'viewed' ? 'similar' : 'bought-together';
+      const r = engine.recommend({ type, item, ...toEngineQuery(rest) });
       return {
-        item: result.item,
-        kind: result.kind,
-        ...(result.fallback && { fallback: result.fallback }),
-        items: result.results,
+        item,
+        kind,
+        type: r.type,
+        ...(r.fallback && { fallback: r.fallback }),
+        notes: r.notes,
+        filtered: r.filtered,
+        items: r.results,
       };
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { k: number } }>(
+  app.get<{ Params: { id: string }; Querystring: FilterQuery }>(
     '/v1/items/:id/bought-together',
     {
       schema: {
         params: { type: 'object', properties: { id: name }, required: ['id'] },
-        querystring: { type: 'object', properties: { k }, additionalProperties: false },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              item: { type: 'string' },
-              orders: { type: 'number' },
-              fallback: { type: 'string' },
-              items: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    ...recommendation.properties,
-                    orders: { type: 'number' },
-                    support: { type: 'number' },
-                    confidence: { type: 'number' },
-                    lift: { type: 'number' },
-                  },
-                },
-              },
-            },
+        querystring: { type: 'object', properties: filterParams, additionalProperties: false },
+        response: recommendResponse(
+          { item: { type: 'string' }, orders: { type: 'number' } },
+          {
+            orders: { type: 'number' },
+            support: { type: 'number' },
+            confidence: { type: 'number' },
+            lift: { type: 'number' },
           },
-        },
+        ),
       },
     },
     async (request) => {
-      const r = engine.boughtTogether(request.params.id, { k: request.query.k });
+      const item = request.params.id;
+      const r = engine.recommend({
+        type: 'bought-together',
+        item,
+        ...toEngineQuery(request.query),
+      });
       return {
-        item: r.item,
-        orders: r.orders,
+        item,
+        orders: engine.ordersOf(item),
+        type: r.type,
         ...(r.fallback && { fallback: r.fallback }),
-        items: r.results,
+        notes: r.notes,
+        filtered: r.filtered,
+        // Association figures for the pairs the orders support; fill-ins have none.
+        items: r.results.map((x) => ({ ...x, ...engine.pairStats(item, x.item) })),
       };
     },
   );

@@ -1,0 +1,293 @@
+/**
+ * The query path: candidates from the models → blend (WASM) → business filters → diversity →
+ * top-k with a reason per item. Filters must not starve an answer, so candidates are over-fetched
+ * and the fetch widened while too few survive; what is still missing is filled from popular items
+ * (of the anchor's category first) and the answer says so.
+ */
+import type { Kernels } from '../wasm/index.js';
+import { diversify, type DiversityFacts } from './diversity.js';
+import { buildFilter, type FilterFacts, type FilterRule } from './filters.js';
+import { CandidatePool, type BlendWeights, type Ranked } from './pool.js';
+import { checkQuery, type CheckedQuery, type RecommendType } from './query.js';
+
+/** Candidate generators over the engine's models; every id is a dense dictionary id. */
+export interface CandidateSources extends FilterFacts, DiversityFacts {
+  userId(name: string): number | undefined;
+  itemName(item: number): string;
+  categoryName(category: number): string | undefined;
+  /** Distinct items the user touched, newest first. */
+  recentItems(user: number, n: number): Uint32Array;
+  /** Personal factors: items for the user's (folded-in) vector; nothing without a model. */
+  als(user: number, n: number, pool: CandidatePool): void;
+  /** Items whose factor vectors best match `items` (one item, or a basket folded in). */
+  alsSimilar(items: Uint32Array, n: number, pool: CandidatePool): void;
+  /**
+   * Co-occurrence neighbours of `anchors`; with `byAge` (default) they are newest first and
+   * weighted down with age, otherwise weighted alike.
+   */
+  cooccurrence(
+    kind: 'alsoViewed' | 'alsoBought',
+    anchors: Uint32Array,
+    n: number,
+    pool: CandidatePool,
+    byAge?: boolean,
+  ): void;
+  /** Session kNN over `items` (oldest first), or over the user's live session when null. */
+  session(items: Uint32Array | null, user: number, n: number, pool: CandidatePool): void;
+  buyAgain(user: number, n: number, pool: CandidatePool): void;
+  trending(category: number | undefined, n: number, pool: CandidatePool): void;
+  popular(category: number | undefined, n: number, pool: CandidatePool): void;
+}
+
+export interface RecommendOptions {
+  /** Blend weights per query type. */
+  weights: Record<RecommendType, BlendWeights>;
+  /** First fetch is `overfetch × k` candidates per source (at least `minFetch`). */
+  overfetch: number;
+  minFetch: number;
+  /** Largest fetch per source when filters keep starving the answer. */
+  maxFetch: number;
+  /** Recent items of a user that seed co-occurrence candidates. */
+  recentItems: number;
+}
+
+export const DEFAULT_RECOMMEND: RecommendOptions = {
+  weights: {
+    user: { als: 1, alsoBought: 0.5, alsoViewed: 0.5, buyAgain: 0.6, session: 0.3, popular: 0.05 },
+    similar: { alsoViewed: 1, alsoBought: 0.5, als: 0.4, popular: 0.01 },
+    'bought-together': { alsoBought: 1, alsoViewed: 0.2, als: 0.1 },
+    session: { session: 1, alsoViewed: 0.2, trending: 0.01 },
+    'buy-again': { buyAgain: 1 },
+    trending: { trending: 1 },
+  },
+  overfetch: 4,
+  minFetch: 50,
+  maxFetch: 2000,
+  recentItems: 10,
+};
+
+export interface RecommendedItem {
+  item: string;
+  score: number;
+  category?: string;
+  price?: number;
+  reason: string;
+}
+
+export type Fallback = 'cold-start' | 'popular-in-category' | 'popular';
+
+export interface RecommendResult {
+  type: RecommendType;
+  results: RecommendedItem[];
+  /** Set when some results come from a fallback rather than the type's own models. */
+  fallback?: Fallback;
+  /** Candidates each filter removed. */
+  filtered: Record<FilterRule, number>;
+  /** Plain words on anything unusual: an unknown user or item, fallbacks, a short answer. */
+  notes: string[];
+}
+
+export class Recommender {
+  constructor(
+    private readonly kernels: Kernels,
+    private readonly sources: CandidateSources,
+    readonly options: RecommendOptions = DEFAULT_RECOMMEND,
+  ) {}
+
+  /** Answers a query (validated here; AisleError naming the field when malformed). */
+  recommend(raw: unknown): RecommendResult {
+    const q = checkQuery(raw);
+    const src = this.sources;
+    const notes: string[] = [];
+    const user = q.user === undefined ? 0 : (src.userId(q.user) ?? 0);
+    if (q.user !== undefined && user === 0) notes.push(`unknown user ${q.user}`);
+    const anchor = q.item === undefined ? undefined : src.itemId(q.item);
+    if (q.item !== undefined && anchor === undefined) notes.push(`unknown item ${q.item}`);
+    const anchors = anchor === undefined ? [] : [anchor];
+    for (const name of q.items ?? []) {
+      const id = src.itemId(name);
+      if (id === undefined) notes.push(`unknown item ${name}`);
+      else if (!anchors.includes(id)) anchors.push(id);
+    }
+    const filter = buildFilter(q.filters, src, user, anchors);
+    const weights = this.options.weights[q.type];
+    const need = q.diversity === undefined ? q.k : Math.min(q.k * 4, q.k + 200);
+
+    const pool = new CandidatePool();
+    let fetch = Math.max(this.options.minFetch, q.k * this.options.overfetch);
+    let ranked: Ranked = { ids: new Uint32Array(0), scores: new Float32Array(0) };
+    for (;;) {
+      const before = pool.size;
+      this.gather(q, user, anchors, fetch, pool, notes);
+      ranked = pool.rank(this.kernels, weights, filter.keep, need);
+      // Stop when enough survive, the sources ran dry, or the fetch is at its cap.
+      if (ranked.ids.length >= need || pool.size === before || fetch >= this.options.maxFetch) {
+        break;
+      }
+      fetch = Math.min(fetch * 4, this.options.maxFetch);
+      resetCounts(filter.removed);
+    }
+
+    const order =
+      q.diversity === undefined
+        ? Array.from(ranked.ids, (_, i) => i).slice(0, q.k)
+        : diversify(ranked.ids, ranked.scores, q.k, q.diversity, src);
+    const results = order.map((i) =>
+      this.describe(ranked.ids[i]!, ranked.scores[i]!, pool.reasonOf(ranked.ids[i]!, weights)),
+    );
+    const out: RecommendResult = { type: q.type, results, filtered: filter.removed, notes };
+    if (results.length < q.k) this.fill(q, anchors[0], filter.keep, out, pool);
+    if (out.results.length < q.k) {
+      notes.push(`only ${out.results.length} items pass the filters`);
+    }
+    return out;
+  }
+
+  private gather(
+    q: CheckedQuery,
+    user: number,
+    anchors: readonly number[],
+    n: number,
+    pool: CandidatePool,
+    notes: string[],
+  ): void {
+    const src = this.sources;
+    const w = this.options.weights[q.type];
+    const on = (s: keyof BlendWeights): boolean => (w[s] ?? 0) > 0;
+    switch (q.type) {
+      case 'user': {
+        if (user === 0) return;
+        const recent = src.recentItems(user, this.options.recentItems);
+        if (on('als')) src.als(user, n, pool);
+        if (on('alsoViewed')) src.cooccurrence('alsoViewed', recent, n, pool);
+        if (on('alsoBought')) src.cooccurrence('alsoBought', recent, n, pool);
+        if (on('buyAgain')) src.buyAgain(user, n, pool);
+        if (on('session')) src.session(null, user, n, pool);
+        if (on('popular') && pool.size > 0) src.popular(undefined, n, pool);
+        return;
+      }
+      case 'similar':
+      case 'bought-together': {
+        if (anchors.length === 0) return;
+        const basket = Uint32Array.from(anchors);
+        // A basket's items weigh the same: unlike a session, its order says nothing.
+        if (on('alsoViewed')) src.cooccurrence('alsoViewed', basket, n, pool, false);
+        if (on('alsoBought')) src.cooccurrence('alsoBought', basket, n, pool, false);
+        if (on('als')) src.alsSimilar(basket, n, pool);
+        return;
+      }
+      case 'session': {
+        let items: Uint32Array | null = null;
+        if (q.session !== undefined) {
+          const known: number[] = [];
+          for (const name of q.session) {
+            const id = src.itemId(name);
+            if (id !== undefined) known.push(id);
+          }
+          if (known.length < q.session.length && pool.size === 0 && n === this.firstFetch(q)) {
+            notes.push(`${q.session.length - known.length} session items are unknown`);
+          }
+          items = Uint32Array.from(known);
+          if (items.length === 0) return;
+        }
+        if (on('session')) src.session(items, user, n, pool);
+        const last = items === null ? src.recentItems(user, 1) : items.subarray(items.length - 1);
+        if (on('alsoViewed') && last.length > 0) src.cooccurrence('alsoViewed', last, n, pool);
+        if (on('trending') && pool.size > 0) src.trending(undefined, n, pool);
+        return;
+      }
+      case 'buy-again':
+        if (user !== 0) src.buyAgain(user, n, pool);
+        return;
+      case 'trending': {
+        const category = q.category === undefined ? undefined : src.categoryId(q.category);
+        if (q.category !== undefined && category === undefined) return;
+        src.trending(category, n, pool);
+        return;
+      }
+    }
+  }
+
+  private firstFetch(q: CheckedQuery): number {
+    return Math.max(this.options.minFetch, q.k * this.options.overfetch);
+  }
+
+  /**
+   * Tops a short answer up with popular items: the anchor's category first (or the asked
+   * category), then everything. Cold users and unknown items end up here too.
+   */
+  private fill(
+    q: CheckedQuery,
+    anchor: number | undefined,
+    keep: (id: number) => boolean,
+    out: RecommendResult,
+    models: CandidatePool,
+  ): void {
+    const src = this.sources;
+    const have = new Set(out.results.map((r) => r.item));
+    const before = out.results.length;
+    const category =
+      q.category !== undefined
+        ? src.categoryId(q.category)
+        : anchor !== undefined
+          ? src.categoryOf(anchor) || undefined
+          : undefined;
+    const stages: Array<[number | undefined, Fallback]> = [];
+    if (category !== undefined) stages.push([category, 'popular-in-category']);
+    if (q.category === undefined) stages.push([undefined, 'popular']);
+    let used: Fallback | undefined;
+    for (const [cat, label] of stages) {
+      if (out.results.length >= q.k) break;
+      let fetch = Math.max(this.options.minFetch, q.k * this.options.overfetch);
+      for (;;) {
+        const pool = new CandidatePool();
+        src.popular(cat, fetch, pool);
+        const ranked = pool.rank(this.kernels, { popular: 1 }, keep, fetch);
+        const start = out.results.length;
+        for (let i = 0; i < ranked.ids.length && out.results.length < q.k; i++) {
+          const name = src.itemName(ranked.ids[i]!);
+          if (have.has(name)) continue;
+          have.add(name);
+          const where =
+            cat === undefined ? 'overall' : `in ${src.categoryName(cat) ?? 'its category'}`;
+          // Fill items rank below every model result: scale into (0, lowest model score).
+          const floor = before > 0 ? out.results[before - 1]!.score : 1;
+          const score = (floor * ranked.scores[i]!) / (ranked.scores[0]! || 1) / 2;
+          out.results.push(this.describe(ranked.ids[i]!, score, `popular ${where}`));
+        }
+        if (out.results.length > start && used === undefined) used = label;
+        if (out.results.length >= q.k || pool.size < fetch || fetch >= this.options.maxFetch) {
+          break;
+        }
+        fetch = Math.min(fetch * 4, this.options.maxFetch);
+      }
+    }
+    if (used === undefined) return;
+    const filled = out.results.length - before;
+    const cold = before === 0 && models.size === 0 && (q.type === 'user' || q.type === 'session');
+    out.fallback = cold ? 'cold-start' : used;
+    const removed = Object.values(out.filtered).reduce((a, b) => a + b, 0);
+    out.notes.push(
+      before === 0
+        ? `no ${q.type} candidates${removed > 0 ? ` passed the filters (${removed} removed)` : ''}; ${filled} popular items instead`
+        : `${filled} popular items filled in after ${before} from the models${removed > 0 ? ` (filters removed ${removed})` : ''}`,
+    );
+  }
+
+  private describe(item: number, score: number, reason: string | undefined): RecommendedItem {
+    const src = this.sources;
+    const out: RecommendedItem = { item: src.itemName(item), score, reason: reason ?? '' };
+    const cat = src.categoryOf(item);
+    if (cat !== 0) {
+      const name = src.categoryName(cat);
+      if (name !== undefined) out.category = name;
+    }
+    const price = src.priceOf(item);
+    if (price !== undefined) out.price = price;
+    return out;
+  }
+}
+
+function resetCounts(removed: Record<FilterRule, number>): void {
+  for (const key of Object.keys(removed) as FilterRule[]) removed[key] = 0;
+}

@@ -1,0 +1,228 @@
+/**
+ * The engine's models as candidate sources for the query path, with the words each one gives as
+ * a reason. Kept apart from the models so they stay ignorant of names and of each other.
+ */
+import type { Catalogue } from '../catalogue.js';
+import type { CategoryIndex } from '../category-index.js';
+import type { Cooccurrence } from '../models/cooccurrence.js';
+import type { Popularity, Scored } from '../models/popularity.js';
+import type { Dictionary } from '../store/index.js';
+import type { AlsServing } from './als-serving.js';
+import type { CandidatePool } from './pool.js';
+import type { CandidateSources } from './recommender.js';
+
+export interface SessionSource {
+  /** Next items after `items` (oldest first). */
+  recommend(items: ArrayLike<number>, k: number): { items: Uint32Array; scores: Float64Array };
+  /** Next items for the user's live session (empty when none). */
+  recommendForUser(user: number, k: number): { items: Uint32Array; scores: Float64Array };
+}
+
+export interface BuyAgainSource {
+  recommend(
+    user: number,
+    k: number,
+    now: number,
+  ): {
+    items: Uint32Array;
+    scores: Float64Array;
+    details: readonly { orders: number; lastTs: number; intervalMs: number }[];
+  };
+}
+
+export interface HistorySource {
+  recentItems(user: number, n: number): Uint32Array;
+  hasBought(user: number, item: number): boolean;
+}
+
+export interface EngineModels {
+  dicts: { item: Dictionary; user: Dictionary; category: Dictionary };
+  catalogue: Catalogue;
+  categories: CategoryIndex;
+  popularity: Popularity;
+  alsoViewed: Cooccurrence;
+  alsoBought: Cooccurrence;
+  history: HistorySource;
+  stock: { inStock(item: number): boolean };
+  sessions: SessionSource;
+  buyAgain: BuyAgainSource;
+  /** The serving side of the factor model; null until one is trained. */
+  als(): AlsServing | null;
+  /** Stream time (ms). */
+  now(): number;
+  /** Changes on every ingest: cached rankings older than it are stale. */
+  generation(): number;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export class EngineSources implements CandidateSources {
+  private popularCache = new Map<string, { generation: number; scored: Scored }>();
+
+  constructor(private readonly m: EngineModels) {}
+
+  userId(name: string): number | undefined {
+    return this.m.dicts.user.lookup(name);
+  }
+  itemId(name: string): number | undefined {
+    return this.m.dicts.item.lookup(name);
+  }
+  itemName(item: number): string {
+    return this.m.dicts.item.value(item)!;
+  }
+  categoryId(name: string): number | undefined {
+    return this.m.dicts.category.lookup(name);
+  }
+  categoryName(category: number): string | undefined {
+    return this.m.dicts.category.value(category);
+  }
+  categoryOf(item: number): number {
+    return this.m.categories.categoryOf(item);
+  }
+  priceOf(item: number): number | undefined {
+    return this.m.catalogue.get(this.itemName(item))?.price;
+  }
+  inStock(item: number): boolean {
+    return this.m.stock.inStock(item);
+  }
+  hasBought(user: number, item: number): boolean {
+    return this.m.history.hasBought(user, item);
+  }
+  recentItems(user: number, n: number): Uint32Array {
+    return this.m.history.recentItems(user, n);
+  }
+
+  similarity(a: number, b: number): number {
+    const als = this.m.als();
+    if (als !== null && als.hasItem(a) && als.hasItem(b)) return Math.max(0, als.cosine(a, b));
+    const ca = this.categoryOf(a);
+    return ca !== 0 && ca === this.categoryOf(b) ? 1 : 0;
+  }
+
+  als(user: number, n: number, pool: CandidatePool): void {
+    const als = this.m.als();
+    if (als === null) return;
+    const found = als.forUser(user, n);
+    if (found === null) return;
+    const recent = this.recentItems(user, 10);
+    for (let i = 0; i < found.ids.length; i++) {
+      const item = found.ids[i]!;
+      pool.add(item, 'als', found.scores[i]!, () => {
+        const like = als.closest(item, recent);
+        return like === undefined
+          ? 'matches your taste'
+          : `matches your taste: shoppers who like ${this.itemName(like)} like it too`;
+      });
+    }
+  }
+
+  alsSimilar(items: Uint32Array, n: number, pool: CandidatePool): void {
+    const als = this.m.als();
+    if (als === null) return;
+    const found = als.forItems(items, n);
+    if (found === null) return;
+    const name = items.length === 1 ? this.itemName(items[0]!) : 'these items';
+    for (let i = 0; i < found.ids.length; i++) {
+      pool.add(found.ids[i]!, 'als', found.scores[i]!, `liked by the shoppers who like ${name}`);
+    }
+  }
+
+  cooccurrence(
+    kind: 'alsoViewed' | 'alsoBought',
+    anchors: Uint32Array,
+    n: number,
+    pool: CandidatePool,
+    byAge = true,
+  ): void {
+    const model = kind === 'alsoViewed' ? this.m.alsoViewed : this.m.alsoBought;
+    const verb = kind === 'alsoViewed' ? 'viewed' : 'bought';
+    const unit = kind === 'alsoViewed' ? 'session' : 'order';
+    for (let a = 0; a < anchors.length; a++) {
+      const anchor = anchors[a]!;
+      // Newer anchors speak louder: the shopper's latest interest matters most.
+      const weight = byAge ? 1 / (1 + a) : 1;
+      for (const nb of model.neighbours(anchor, n)) {
+        pool.add(nb.item, kind, nb.score * weight, () => {
+          const s = nb.count === 1 ? '' : 's';
+          return `${verb} together with ${this.itemName(anchor)} in ${nb.count} ${unit}${s}`;
+        });
+      }
+    }
+  }
+
+  session(items: Uint32Array | null, user: number, n: number, pool: CandidatePool): void {
+    const got =
+      items === null
+        ? user === 0
+          ? null
+          : this.m.sessions.recommendForUser(user, n)
+        : this.m.sessions.recommend(items, n);
+    if (got === null) return;
+    const last = items === null ? this.recentItems(user, 1)[0] : items[items.length - 1];
+    const after = last === undefined ? 'this session' : this.itemName(last);
+    for (let i = 0; i < got.items.length; i++) {
+      pool.add(
+        got.items[i]!,
+        'session',
+        got.scores[i]!,
+        `shoppers often go next here after ${after}`,
+      );
+    }
+  }
+
+  buyAgain(user: number, n: number, pool: CandidatePool): void {
+    const got = this.m.buyAgain.recommend(user, n, this.m.now());
+    for (let i = 0; i < got.items.length; i++) {
+      const d = got.details[i]!;
+      pool.add(got.items[i]!, 'buyAgain', got.scores[i]!, () => {
+        const every =
+          Number.isFinite(d.intervalMs) && d.intervalMs > 0
+            ? `, usually every ${Math.max(1, Math.round(d.intervalMs / DAY))} days`
+            : '';
+        const times = d.orders === 1 ? 'once' : `in ${d.orders} orders`;
+        return `you bought it ${times}${every}`;
+      });
+    }
+  }
+
+  trending(category: number | undefined, n: number, pool: CandidatePool): void {
+    const candidates = category === undefined ? undefined : this.m.categories.itemsOf(category);
+    const { ids, scores } = this.m.popularity.trending(n, candidates);
+    const where = category === undefined ? '' : ` in ${this.categoryName(category)}`;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      pool.add(id, 'trending', scores[i]!, () => {
+        const { short, expected } = this.m.popularity.countsOf(id);
+        const lift = expected > 0 ? short / expected : Infinity;
+        return Number.isFinite(lift)
+          ? `trending${where}: ${lift.toFixed(1)}× its usual rate`
+          : `trending${where}: new activity`;
+      });
+    }
+  }
+
+  popular(category: number | undefined, n: number, pool: CandidatePool): void {
+    const { ids, scores } = this.popularTop(category, n);
+    const where = category === undefined ? 'overall' : `in ${this.categoryName(category)}`;
+    const reason = `popular ${where}`;
+    for (let i = 0; i < ids.length && i < n; i++) pool.add(ids[i]!, 'popular', scores[i]!, reason);
+  }
+
+  /**
+   * Popularity ranks every item, so the ranking is cached until the next ingest: all decayed
+   * counts share one decay factor, so the order cannot change without new events.
+   */
+  private popularTop(category: number | undefined, n: number): Scored {
+    const key = category === undefined ? '*' : String(category);
+    const generation = this.m.generation();
+    const hit = this.popularCache.get(key);
+    if (hit !== undefined && hit.generation === generation && hit.scored.ids.length >= n) {
+      return hit.scored;
+    }
+    if (hit !== undefined && hit.generation !== generation) this.popularCache.clear();
+    const candidates = category === undefined ? undefined : this.m.categories.itemsOf(category);
+    const scored = this.m.popularity.popular(Math.max(n, 256), candidates);
+    this.popularCache.set(key, { generation, scored });
+    return scored;
+  }
+}
