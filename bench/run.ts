@@ -11,10 +11,22 @@ import { parseArgs } from 'node:util';
 import { chartSvg, rateOf } from './chart.js';
 import { describeMachine, type BenchModule, type CaseResult } from './harness.js';
 import { kernelsBench } from './micro/kernels.js';
+import { alsImplicitBench } from './system/als-implicit.js';
+import { alsScalingBench } from './system/als-scaling.js';
+import { annBench } from './system/ann.js';
 import { ingestBench } from './system/ingest.js';
 import { pulsarBench } from './system/pulsar.js';
+import { recommendBench } from './system/recommend.js';
 
-const MODULES: BenchModule[] = [kernelsBench, ingestBench, pulsarBench];
+const MODULES: BenchModule[] = [
+  kernelsBench,
+  ingestBench,
+  pulsarBench,
+  alsImplicitBench,
+  recommendBench,
+  annBench,
+  alsScalingBench,
+];
 
 function table(results: CaseResult[]): string {
   const lines = [

@@ -7,6 +7,7 @@ import type { EncodedBatch } from '../store/index.js';
 import { AisleError } from '../errors.js';
 import { allBelow, expectState, isArrayOf, isCount } from '../snapshot/check.js';
 import { PairCounts, type PairCountsState } from './pair-counts.js';
+import { topK } from './top-k.js';
 
 export interface CooccurrenceOptions {
   /** Event type codes that place an item in a context. */
@@ -69,6 +70,8 @@ export class Cooccurrence {
   private freeSlots: number[] = [];
   private slots = 0;
   private occurrences = new Float64Array(1024);
+  /** Scores by item id for `neighbours`, reused: a popular item has thousands of neighbours. */
+  private scratch = new Float64Array(0);
   private readonly isType: Uint8Array;
   private batches = 0;
   private contextsOpened = 0;
@@ -187,22 +190,34 @@ export class Cooccurrence {
     if (++this.batches % SWEEP_EVERY === 0 && newest > -Infinity) this.sweep(newest);
   }
 
-  /** Items most often seen with `item`, best first. O(degree · log k). */
+  /** Items most often seen with `item`, best first (ties: lower id). O(degree · log k). */
   neighbours(item: number, k: number): Neighbour[] {
     const list = this.pairs.neighboursOf(item);
+    const counts = this.pairs.countsOf(item);
     const na = this.occurrences[item] ?? 0;
+    if (na <= 0 || list.length === 0 || k <= 0) return [];
     const shrink = this.options.shrink;
-    const out: Neighbour[] = [];
+    if (this.scratch.length < this.occurrences.length) {
+      this.scratch = new Float64Array(this.occurrences.length);
+    }
+    const scores = this.scratch;
+    const live = new Uint32Array(list.length);
+    let n = 0;
     for (let j = 0; j < list.length; j++) {
       const b = list[j]!;
-      const c = this.pairs.get(item, b);
+      const c = counts[j]!;
       const nb = this.occurrences[b] ?? 0;
-      if (c <= 0 || na <= 0 || nb <= 0) continue;
-      const score = (c / Math.sqrt(na * nb)) * (c / (c + shrink));
-      out.push({ item: b, score, count: c });
+      if (c <= 0 || nb <= 0) continue;
+      scores[b] = (c / Math.sqrt(na * nb)) * (c / (c + shrink));
+      live[n++] = b;
     }
-    out.sort((x, y) => y.score - x.score || x.item - y.item);
-    return out.length > k ? out.slice(0, k) : out;
+    const top = topK(live, n, scores, k);
+    const out: Neighbour[] = [];
+    for (let i = 0; i < top.items.length; i++) {
+      const b = top.items[i]!;
+      out.push({ item: b, score: top.scores[i]!, count: this.pairs.get(item, b) });
+    }
+    return out;
   }
 
   /** Contexts opened so far (a context forgotten when idle and seen again counts twice). */

@@ -49,6 +49,8 @@ export interface RecommendOptions {
   maxFetch: number;
   /** Recent items of a user that seed co-occurrence candidates. */
   recentItems: number;
+  /** Top short answers up with popular items (off to measure a model on its own). */
+  fill: boolean;
 }
 
 export const DEFAULT_RECOMMEND: RecommendOptions = {
@@ -64,6 +66,7 @@ export const DEFAULT_RECOMMEND: RecommendOptions = {
   minFetch: 50,
   maxFetch: 2000,
   recentItems: 10,
+  fill: true,
 };
 
 export interface RecommendedItem {
@@ -136,7 +139,9 @@ export class Recommender {
       this.describe(ranked.ids[i]!, ranked.scores[i]!, pool.reasonOf(ranked.ids[i]!, weights)),
     );
     const out: RecommendResult = { type: q.type, results, filtered: filter.removed, notes };
-    if (results.length < q.k) this.fill(q, anchors[0], filter.keep, out, pool);
+    if (results.length < q.k && this.options.fill) {
+      this.fill(q, anchors[0], filter.keep, out, pool);
+    }
     if (out.results.length < q.k) {
       notes.push(`only ${out.results.length} items pass the filters`);
     }

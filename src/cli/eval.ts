@@ -2,7 +2,6 @@
  * `aisle eval sessions`: offline next-item evaluation of the session-kNN models on the Diginetica
  * SR-GNN split (docs/evaluation.md). Progress on stderr so `--json` output stays clean on stdout.
  */
-import { Presets, SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   evaluateSessions,
@@ -11,6 +10,8 @@ import {
   type SessionModelName,
 } from '../../engine/eval/sessions.js';
 import type { SessionKnnParams } from '../../engine/models/session-knn.js';
+import { basketsCommand } from './eval-baskets.js';
+import { progress } from './progress.js';
 
 type NumericParam = Exclude<keyof SessionKnnParams, 'variant'>;
 
@@ -52,37 +53,6 @@ interface SessionFlags {
   streaming?: boolean;
   json?: boolean;
   [param: string]: unknown;
-}
-
-/** A progress reporter on stderr: a bar on a TTY, a rate line every 10% otherwise. */
-function progress(): { update: (done: number, total: number) => void; stop: () => void } {
-  const started = performance.now();
-  if (process.stderr.isTTY) {
-    const bar = new SingleBar(
-      { stream: process.stderr, format: 'cases {bar} {value}/{total} | {rate}/s | eta {eta}s' },
-      Presets.shades_classic,
-    );
-    let begun = false;
-    return {
-      update: (done, total) => {
-        if (!begun) bar.start(total, 0, { rate: 0 });
-        begun = true;
-        const rate = Math.round(done / ((performance.now() - started) / 1000));
-        bar.update(done, { rate });
-      },
-      stop: () => bar.stop(),
-    };
-  }
-  let nextTenth = 1;
-  return {
-    update: (done, total) => {
-      if (done < (total * nextTenth) / 10) return;
-      nextTenth += 1;
-      const s = (performance.now() - started) / 1000;
-      process.stderr.write(`cases ${done}/${total} (${Math.round(done / s)}/s)\n`);
-    },
-    stop: () => undefined,
-  };
 }
 
 function printTable(r: SessionEvaluation): void {
@@ -136,5 +106,6 @@ function sessionsCommand(): Command {
 export function evalCommand(): Command {
   return new Command('eval')
     .description('offline evaluations of the recommendation models')
-    .addCommand(sessionsCommand());
+    .addCommand(sessionsCommand())
+    .addCommand(basketsCommand());
 }

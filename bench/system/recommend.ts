@@ -1,0 +1,244 @@
+/**
+ * In-process latency of `engine.recommend` per query type on the production-size shop of
+ * retail-fixture.ts (100,000 items, 64 factors served through HNSW): p50/p95/p99/max over
+ * thousands of queries drawn from the stream's own users, items and sessions, first without
+ * filters, then with the filters a storefront sets (in stock, not bought before, a price range)
+ * and a per-category cap. One more row times users the model never saw, whose first query folds
+ * them in online. The aim is a p99 under 0.5 ms.
+ *
+ * Each query is timed alone (process.hrtime.bigint around one call), after an untimed warm-up of
+ * the same kind and a full garbage collection, so a row's tail is that query type's own.
+ */
+import type { RecommendQuery, RecommendResult, RetailEvent } from '../../engine/index.js';
+import { rng, type BenchModule, type CaseResult } from '../harness.js';
+import { retailFixture, type RetailFixture } from './retail-fixture.js';
+
+const K = 10;
+const CATEGORY_CAP = 3;
+/** Price filter: the middle of the catalogue's price distribution. */
+const PRICE_QUANTILES = [0.1, 0.9] as const;
+
+type Kind = RecommendQuery['type'] | 'user (new, folded in)';
+
+interface Row {
+  kind: Kind;
+  filters: boolean;
+  queries: RecommendQuery[];
+}
+
+interface Timed {
+  ms: Float64Array;
+  results: RecommendResult[];
+}
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+function time(engine: RetailFixture['engine'], queries: readonly RecommendQuery[]): Timed {
+  const ms = new Float64Array(queries.length);
+  const results: RecommendResult[] = new Array<RecommendResult>(queries.length);
+  for (let i = 0; i < queries.length; i++) {
+    const t0 = process.hrtime.bigint();
+    results[i] = engine.recommend(queries[i]!);
+    ms[i] = Number(process.hrtime.bigint() - t0) / 1e6;
+  }
+  return { ms, results };
+}
+
+/** The filters and diversity a storefront would set; `notBought` only where a user asks. */
+function withFilters(f: RetailFixture, q: RecommendQuery): RecommendQuery {
+  return {
+    ...q,
+    filters: {
+      inStock: true,
+      ...(q.user !== undefined && { notBought: true }),
+      minPrice: f.priceQuantile(PRICE_QUANTILES[0]),
+      maxPrice: f.priceQuantile(PRICE_QUANTILES[1]),
+    },
+    diversity: { categoryCap: CATEGORY_CAP },
+  };
+}
+
+/** `n` queries of one type, cycling through the stream's samples. */
+function queriesOf(f: RetailFixture, type: RecommendQuery['type'], n: number): RecommendQuery[] {
+  const out: RecommendQuery[] = [];
+  const user = (u: string | undefined) => (u === undefined ? {} : { user: u });
+  const registered = f.views.filter((v) => v.user !== undefined);
+  const buyers = f.purchases.filter((v) => v.user !== undefined);
+  for (let i = 0; out.length < n; i++) {
+    switch (type) {
+      case 'user':
+        out.push({ type, k: K, user: registered[i % registered.length]!.user! });
+        break;
+      case 'similar': {
+        const v = f.views[i % f.views.length]!;
+        out.push({ type, k: K, item: v.item, ...user(v.user) });
+        break;
+      }
+      case 'bought-together': {
+        // Asked on product pages of items that sell: an item never bought has no order pairs.
+        const v = f.purchases[i % f.purchases.length]!;
+        out.push({ type, k: K, item: v.item, ...user(v.user) });
+        break;
+      }
+      case 'session': {
+        const s = f.sessions[i % f.sessions.length]!;
+        out.push({ type, k: K, session: s.items, ...user(s.user) });
+        break;
+      }
+      case 'buy-again':
+        out.push({ type, k: K, user: buyers[i % buyers.length]!.user! });
+        break;
+      case 'trending':
+        // Storefront widgets show trending to signed-in shoppers too, which `notBought` uses.
+        out.push({ type, k: K, ...user(f.views[i % f.views.length]!.user) });
+        break;
+    }
+  }
+  return out;
+}
+
+/**
+ * Users the model never saw: a few views and a cart add each, ingested after training, so
+ * their first query folds them in from their history (later ones hit the fold-in cache).
+ */
+function newUsers(f: RetailFixture, n: number, tag: string, seed: number): RecommendQuery[] {
+  const next = rng(seed);
+  const events: RetailEvent[] = [];
+  const queries: RecommendQuery[] = [];
+  for (let u = 0; u < n; u++) {
+    const user = `bench-new-${tag}-${u}`;
+    const session = `${user}-s`;
+    const items = Array.from(
+      { length: 5 },
+      () => f.views[Math.floor(next() * f.views.length)]!.item,
+    );
+    for (const item of items) events.push({ type: 'view', ts: f.now, user, session, item });
+    events.push({ type: 'add_to_cart', ts: f.now, user, session, item: items[4]!, quantity: 1 });
+    queries.push({ type: 'user', k: K, user });
+  }
+  f.engine.ingestEvents(events);
+  return queries;
+}
+
+const at = (xs: Float64Array, q: number): number =>
+  xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+
+function summarise(f: RetailFixture, row: Row, t: Timed): CaseResult {
+  const sorted = t.ms.slice().sort();
+  const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
+  const removed: Record<string, number> = {};
+  const fallbacks: Record<string, number> = {};
+  let short = 0;
+  let returned = 0;
+  for (const r of t.results) {
+    for (const [rule, n] of Object.entries(r.filtered)) removed[rule] = (removed[rule] ?? 0) + n;
+    if (r.fallback !== undefined) fallbacks[r.fallback] = (fallbacks[r.fallback] ?? 0) + 1;
+    if (r.results.length < K) short++;
+    returned += r.results.length;
+  }
+  const n = t.results.length;
+  const share = (x: number): number => Number((x / n).toFixed(4));
+  const extra: Record<string, number | string> = {
+    p50Ms: Number(at(sorted, 0.5).toFixed(4)),
+    p95Ms: Number(at(sorted, 0.95).toFixed(4)),
+    p99Ms: Number(at(sorted, 0.99).toFixed(4)),
+    maxMs: Number(sorted[sorted.length - 1]!.toFixed(4)),
+    meanMs: Number(mean.toFixed(4)),
+    k: K,
+    meanResults: Number((returned / n).toFixed(2)),
+    shortAnswers: share(short),
+    filters: row.filters
+      ? `inStock${row.kind === 'trending' ? '' : ' + notBought (with a user)'} + price ${f.priceQuantile(PRICE_QUANTILES[0])}..${f.priceQuantile(PRICE_QUANTILES[1])} + categoryCap ${CATEGORY_CAP}`
+      : 'none',
+  };
+  // Candidates each rule removed, per query (from the last fetch round of each answer).
+  for (const [rule, total] of Object.entries(removed)) extra[`removed.${rule}`] = share(total);
+  for (const [kind, count] of Object.entries(fallbacks)) extra[`fallback.${kind}`] = share(count);
+  console.log(
+    `  ${row.kind.padEnd(22)} filters ${row.filters ? 'on ' : 'off'}: p50 ${at(sorted, 0.5).toFixed(3)} ms, p95 ${at(sorted, 0.95).toFixed(3)} ms, p99 ${at(sorted, 0.99).toFixed(3)} ms, max ${sorted[sorted.length - 1]!.toFixed(2)} ms` +
+      (Object.keys(fallbacks).length > 0
+        ? `; fallback ${Object.entries(fallbacks)
+            .map(([k, c]) => `${k} ${((100 * c) / n).toFixed(1)}%`)
+            .join(', ')}`
+        : ''),
+  );
+  return {
+    suite: `recommend latency, ${f.report.indexedItems.toLocaleString('en-US')} indexed of ${f.shape.items.toLocaleString('en-US')} items × ${f.report.factors} factors (${f.report.index})`,
+    name: `${row.kind}, filters ${row.filters ? 'on' : 'off'}`,
+    hz: 1000 / mean,
+    rme: 0,
+    mean: mean / 1000,
+    samples: n,
+    extra,
+  };
+}
+
+export const recommendBench: BenchModule = {
+  name: 'system/recommend',
+  async run({ maxTime, seed }) {
+    const quick = maxTime < 1;
+    const f = await retailFixture(seed, quick);
+    const n = quick ? 500 : 5_000;
+    const warm = quick ? 100 : 500;
+    const types: RecommendQuery['type'][] = [
+      'user',
+      'similar',
+      'bought-together',
+      'session',
+      'buy-again',
+      'trending',
+    ];
+    const rows: Row[] = [];
+    for (const type of types) {
+      const plain = queriesOf(f, type, n);
+      rows.push({ kind: type, filters: false, queries: plain });
+      rows.push({ kind: type, filters: true, queries: plain.map((q) => withFilters(f, q)) });
+    }
+    const stats = f.engine.stats();
+    const setup: CaseResult = {
+      suite: 'recommend setup',
+      name: 'trainFactors (64 factors)',
+      hz: 1 / (f.report.trainSeconds + f.report.indexSeconds),
+      rme: 0,
+      mean: f.report.trainSeconds + f.report.indexSeconds,
+      samples: 1,
+      itemsPerOp: f.report.interactions,
+      extra: {
+        catalogueItems: f.shape.items,
+        events: stats.events,
+        users: stats.users,
+        orders: stats.eventsByType.purchase ?? 0,
+        stockedOut: f.stockedOut,
+        ingestSeconds: Number(f.ingestSeconds.toFixed(2)),
+        interactions: f.report.interactions,
+        factors: f.report.factors,
+        iterations: f.report.iterations,
+        trainSeconds: Number(f.report.trainSeconds.toFixed(2)),
+        index: f.report.index,
+        indexedItems: f.report.indexedItems,
+        indexSeconds: Number(f.report.indexSeconds.toFixed(2)),
+      },
+    };
+    const results: CaseResult[] = [setup];
+    for (const row of rows) {
+      time(f.engine, row.queries.slice(0, warm));
+      gc();
+      results.push(summarise(f, row, time(f.engine, row.queries)));
+    }
+    // Fresh users for each filter setting, so every timed query is a user's first (a fold-in).
+    const coldN = quick ? 100 : 1_000;
+    for (const filters of [false, true]) {
+      const warmUp = newUsers(f, warm, `warm-${String(filters)}`, seed + 1);
+      const cold = newUsers(f, coldN, String(filters), seed + 2);
+      const shape = (q: RecommendQuery) => (filters ? withFilters(f, q) : q);
+      // The ingest above invalidated cached rankings; the warm-up pays for rebuilding them.
+      time(f.engine, warmUp.map(shape));
+      gc();
+      const row: Row = { kind: 'user (new, folded in)', filters, queries: cold.map(shape) };
+      results.push(summarise(f, row, time(f.engine, row.queries)));
+    }
+    return results;
+  },
+};
