@@ -25,7 +25,7 @@ else
   echo "$python -m venv is unavailable; installing into $venv/site-packages instead"
   "$python" -m pip install --disable-pip-version-check --target "$venv/site-packages" \
     -r "$requirements"
-  echo "done: the bench runs $python with PYTHONPATH=$venv/site-packages"
+  echo "done: the bench runs python3 with PYTHONPATH=$venv/site-packages"
   exit 0
 fi
 

@@ -9,7 +9,14 @@
  * Each query is timed alone (process.hrtime.bigint around one call), after an untimed warm-up of
  * the same kind and a full garbage collection, so a row's tail is that query type's own.
  */
-import type { RecommendQuery, RecommendResult, RetailEvent } from '../../engine/index.js';
+import os from 'node:os';
+import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import type {
+  Engine,
+  RecommendQuery,
+  RecommendResult,
+  RetailEvent,
+} from '../../engine/index.js';
 import { rng, type BenchModule, type CaseResult } from '../harness.js';
 import { retailFixture, type RetailFixture } from './retail-fixture.js';
 
@@ -29,30 +36,60 @@ interface Row {
 interface Timed {
   ms: Float64Array;
   results: RecommendResult[];
+  /** Garbage-collection pauses during the timed loop, and the queries they fell into. */
+  gcPauses: number;
+  gcMs: number;
+  hitByGc: Uint8Array;
 }
 
 function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-function time(engine: RetailFixture['engine'], queries: readonly RecommendQuery[]): Timed {
+/**
+ * Times each query alone. GC pauses are recorded beside the timings (performance timeline, the
+ * same clock as `performance.now`), so a row can tell a slow query from one a collection hit.
+ */
+async function time(engine: Engine, queries: readonly RecommendQuery[]): Promise<Timed> {
+  const pauses: PerformanceEntry[] = [];
+  const observer = new PerformanceObserver((list) => pauses.push(...list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
   const ms = new Float64Array(queries.length);
+  const startedAt = new Float64Array(queries.length);
   const results: RecommendResult[] = new Array<RecommendResult>(queries.length);
   for (let i = 0; i < queries.length; i++) {
+    startedAt[i] = performance.now();
     const t0 = process.hrtime.bigint();
     results[i] = engine.recommend(queries[i]!);
     ms[i] = Number(process.hrtime.bigint() - t0) / 1e6;
   }
-  return { ms, results };
+  // GC entries reach the observer from a later turn of the event loop.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  pauses.push(...observer.takeRecords());
+  observer.disconnect();
+  const hitByGc = new Uint8Array(queries.length);
+  let gcMs = 0;
+  for (const p of pauses) {
+    gcMs += p.duration;
+    for (let i = 0; i < queries.length; i++) {
+      if (startedAt[i]! < p.startTime + p.duration && p.startTime < startedAt[i]! + ms[i]!) {
+        hitByGc[i] = 1;
+      }
+    }
+  }
+  return { ms, results, gcPauses: pauses.length, gcMs, hitByGc };
 }
 
-/** The filters and diversity a storefront would set; `notBought` only where a user asks. */
+/**
+ * The filters and diversity a storefront would set. `notBought` wherever a user asks, except on
+ * `buy-again`, whose whole point is items bought before.
+ */
 function withFilters(f: RetailFixture, q: RecommendQuery): RecommendQuery {
   return {
     ...q,
     filters: {
       inStock: true,
-      ...(q.user !== undefined && { notBought: true }),
+      ...(q.user !== undefined && q.type !== 'buy-again' && { notBought: true }),
       minPrice: f.priceQuantile(PRICE_QUANTILES[0]),
       maxPrice: f.priceQuantile(PRICE_QUANTILES[1]),
     },
@@ -127,6 +164,8 @@ const at = (xs: Float64Array, q: number): number =>
 
 function summarise(f: RetailFixture, row: Row, t: Timed): CaseResult {
   const sorted = t.ms.slice().sort();
+  const spared = t.ms.filter((_, i) => t.hitByGc[i] === 0).sort();
+  const hit = t.ms.length - spared.length;
   const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
   const removed: Record<string, number> = {};
   const fallbacks: Record<string, number> = {};
@@ -146,18 +185,24 @@ function summarise(f: RetailFixture, row: Row, t: Timed): CaseResult {
     p99Ms: Number(at(sorted, 0.99).toFixed(4)),
     maxMs: Number(sorted[sorted.length - 1]!.toFixed(4)),
     meanMs: Number(mean.toFixed(4)),
+    gcPauses: t.gcPauses,
+    gcMs: Number(t.gcMs.toFixed(2)),
+    queriesHitByGc: hit,
+    p99WithoutGcMs: spared.length === 0 ? 0 : Number(at(spared, 0.99).toFixed(4)),
+    // Other work on a shared machine shows up in the tail; the load says how much there was.
+    loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)),
     k: K,
     meanResults: Number((returned / n).toFixed(2)),
     shortAnswers: share(short),
     filters: row.filters
-      ? `inStock${row.kind === 'trending' ? '' : ' + notBought (with a user)'} + price ${f.priceQuantile(PRICE_QUANTILES[0])}..${f.priceQuantile(PRICE_QUANTILES[1])} + categoryCap ${CATEGORY_CAP}`
+      ? `inStock${row.kind === 'buy-again' ? '' : ' + notBought (with a user)'} + price ${f.priceQuantile(PRICE_QUANTILES[0])}..${f.priceQuantile(PRICE_QUANTILES[1])} + categoryCap ${CATEGORY_CAP}`
       : 'none',
   };
   // Candidates each rule removed, per query (from the last fetch round of each answer).
   for (const [rule, total] of Object.entries(removed)) extra[`removed.${rule}`] = share(total);
   for (const [kind, count] of Object.entries(fallbacks)) extra[`fallback.${kind}`] = share(count);
   console.log(
-    `  ${row.kind.padEnd(22)} filters ${row.filters ? 'on ' : 'off'}: p50 ${at(sorted, 0.5).toFixed(3)} ms, p95 ${at(sorted, 0.95).toFixed(3)} ms, p99 ${at(sorted, 0.99).toFixed(3)} ms, max ${sorted[sorted.length - 1]!.toFixed(2)} ms` +
+    `  ${row.kind.padEnd(22)} filters ${row.filters ? 'on ' : 'off'}: p50 ${at(sorted, 0.5).toFixed(3)} ms, p95 ${at(sorted, 0.95).toFixed(3)} ms, p99 ${at(sorted, 0.99).toFixed(3)} ms, max ${sorted[sorted.length - 1]!.toFixed(2)} ms; ${hit} hit by ${t.gcPauses} GC pauses (${t.gcMs.toFixed(0)} ms), p99 without them ${spared.length === 0 ? '-' : at(spared, 0.99).toFixed(3)} ms` +
       (Object.keys(fallbacks).length > 0
         ? `; fallback ${Object.entries(fallbacks)
             .map(([k, c]) => `${k} ${((100 * c) / n).toFixed(1)}%`)
@@ -223,9 +268,9 @@ export const recommendBench: BenchModule = {
     };
     const results: CaseResult[] = [setup];
     for (const row of rows) {
-      time(f.engine, row.queries.slice(0, warm));
+      await time(f.engine, row.queries.slice(0, warm));
       gc();
-      results.push(summarise(f, row, time(f.engine, row.queries)));
+      results.push(summarise(f, row, await time(f.engine, row.queries)));
     }
     // Fresh users for each filter setting, so every timed query is a user's first (a fold-in).
     const coldN = quick ? 100 : 1_000;
@@ -234,10 +279,10 @@ export const recommendBench: BenchModule = {
       const cold = newUsers(f, coldN, String(filters), seed + 2);
       const shape = (q: RecommendQuery) => (filters ? withFilters(f, q) : q);
       // The ingest above invalidated cached rankings; the warm-up pays for rebuilding them.
-      time(f.engine, warmUp.map(shape));
+      await time(f.engine, warmUp.map(shape));
       gc();
       const row: Row = { kind: 'user (new, folded in)', filters, queries: cold.map(shape) };
-      results.push(summarise(f, row, time(f.engine, row.queries)));
+      results.push(summarise(f, row, await time(f.engine, row.queries)));
     }
     return results;
   },

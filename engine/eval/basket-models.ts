@@ -1,8 +1,9 @@
 /**
  * The engine's models as basket recommenders for the Online Retail evaluation: each part on its
  * own (co-occurrence, ALS, buy-again) and the default blend, all answering from one engine fed
- * with the training period. Parts are measured without the popular fill-in, so a part is judged
- * by what it finds itself; the blend is measured as it serves, fill-in included.
+ * with the training period. Parts are measured without the popular fill-in and without the share
+ * kept for new items, so a part is judged by what it finds itself; the blend is measured as it
+ * serves.
  */
 import type { Engine } from '../engine.js';
 import type { BlendWeights } from '../recommend/pool.js';
@@ -37,6 +38,7 @@ export function basketModels(
         ? { weights: { ...defaultWeights(engine), ...blend } }
         : {
             fill: false,
+            newShare: 0,
             weights: {
               ...defaultWeights(engine),
               user: PARTS[name].user,

@@ -51,11 +51,16 @@ export interface RecommendOptions {
   recentItems: number;
   /** Top short answers up with popular items (off to measure a model on its own). */
   fill: boolean;
+  /**
+   * Least share of a `user` answer given to items the user never bought, when such candidates
+   * exist: repeat purchases score high and would otherwise crowd out every discovery.
+   */
+  newShare: number;
 }
 
 export const DEFAULT_RECOMMEND: RecommendOptions = {
   weights: {
-    user: { als: 1, alsoBought: 0.5, alsoViewed: 0.5, buyAgain: 0.6, session: 0.3, popular: 0.05 },
+    user: { als: 1, alsoBought: 0.5, alsoViewed: 0.5, buyAgain: 1.5, session: 0.3, popular: 0.05 },
     similar: { alsoViewed: 1, alsoBought: 0.5, als: 0.4, popular: 0.01 },
     'bought-together': { alsoBought: 1, alsoViewed: 0.2, als: 0.1 },
     session: { session: 1, alsoViewed: 0.2, trending: 0.01 },
@@ -67,6 +72,7 @@ export const DEFAULT_RECOMMEND: RecommendOptions = {
   maxFetch: 2000,
   recentItems: 10,
   fill: true,
+  newShare: 0.1,
 };
 
 export interface RecommendedItem {
@@ -114,7 +120,9 @@ export class Recommender {
     }
     const filter = buildFilter(q.filters, src, user, anchors);
     const weights = this.options.weights[q.type];
-    const need = q.diversity === undefined ? q.k : Math.min(q.k * 4, q.k + 200);
+    const quota = q.type === 'user' && user !== 0 && q.filters.notBought !== true;
+    const newShare = quota ? this.options.newShare : 0;
+    const need = q.diversity === undefined && newShare === 0 ? q.k : Math.min(q.k * 4, q.k + 200);
 
     const pool = new CandidatePool();
     let fetch = Math.max(this.options.minFetch, q.k * this.options.overfetch);
@@ -131,10 +139,15 @@ export class Recommender {
       resetCounts(filter.removed);
     }
 
-    const order =
+    let order =
       q.diversity === undefined
-        ? Array.from(ranked.ids, (_, i) => i).slice(0, q.k)
-        : diversify(ranked.ids, ranked.scores, q.k, q.diversity, src);
+        ? Array.from(ranked.ids, (_, i) => i).slice(0, newShare > 0 ? need : q.k)
+        : diversify(ranked.ids, ranked.scores, newShare > 0 ? need : q.k, q.diversity, src);
+    if (newShare > 0) {
+      order = reserveNew(order, q.k, Math.ceil(newShare * q.k), (i) =>
+        src.hasBought(user, ranked.ids[i]!),
+      );
+    }
     const results = order.map((i) =>
       this.describe(ranked.ids[i]!, ranked.scores[i]!, pool.reasonOf(ranked.ids[i]!, weights)),
     );
@@ -291,6 +304,33 @@ export class Recommender {
     if (price !== undefined) out.price = price;
     return out;
   }
+}
+
+/**
+ * The first k of `order`, keeping at least `minNew` places for entries `bought` rejects when
+ * there are that many: the lowest-ranked repeats give way to the best new ones. Order is kept.
+ */
+export function reserveNew(
+  order: readonly number[],
+  k: number,
+  minNew: number,
+  bought: (i: number) => boolean,
+): number[] {
+  const head = order.slice(0, k);
+  const fresh = head.filter((i) => !bought(i)).length;
+  if (fresh >= minNew) return head;
+  const promoted = order
+    .slice(k)
+    .filter((i) => !bought(i))
+    .slice(0, minNew - fresh);
+  let drop = promoted.length;
+  const kept: number[] = [];
+  for (let j = head.length - 1; j >= 0; j--) {
+    if (drop > 0 && bought(head[j]!)) drop--;
+    else kept.push(head[j]!);
+  }
+  // Promoted items rank below everything kept, so they go last, in their own order.
+  return [...kept.reverse(), ...promoted];
 }
 
 function resetCounts(removed: Record<FilterRule, number>): void {
