@@ -64,7 +64,7 @@ import {
 import {
   DEFAULT_RECOMMEND,
   Recommender,
-  type RecommendOptions,
+  type RecommendOverrides,
   type RecommendResult,
 } from './recommend/recommender.js';
 import type { RecommendQuery } from './recommend/query.js';
@@ -92,7 +92,7 @@ export interface EngineOptions {
   /** ANN index over the factor model's items. */
   factorIndex?: Partial<FactorIndexOptions>;
   /** Blend weights and over-fetching of `recommend`. */
-  recommend?: Partial<RecommendOptions>;
+  recommend?: RecommendOverrides;
   /** Receive time for events without `ts` (epoch ms). Injected so the engine stays deterministic. */
   clock?: () => number;
 }
@@ -615,7 +615,7 @@ export class Engine {
    * A recommender over this engine's models with other blend weights or fetch sizes: for
    * offline evaluation and A/B arms. It sees every later ingest and retrain.
    */
-  createRecommender(options: Partial<RecommendOptions> = {}): Recommender {
+  createRecommender(options: RecommendOverrides = {}): Recommender {
     const sources = new EngineSources({
       dicts: this.store.dicts,
       catalogue: this.catalogue,

@@ -26,6 +26,7 @@ export {
   type Fallback,
   type RecommendedItem,
   type RecommendOptions,
+  type RecommendOverrides,
   type RecommendResult,
 } from './recommend/recommender.js';
 export {

@@ -7,7 +7,7 @@
  */
 import type { Engine } from '../engine.js';
 import type { BlendWeights } from '../recommend/pool.js';
-import type { RecommendOptions } from '../recommend/recommender.js';
+import type { RecommendOptions, RecommendOverrides } from '../recommend/recommender.js';
 import type { BasketRecommender } from './baskets.js';
 
 export const BASKET_MODEL_NAMES = ['cooccurrence', 'als', 'buy-again', 'blend'] as const;
@@ -33,7 +33,7 @@ export function basketModels(
   blend: Partial<RecommendOptions['weights']> = {},
 ): BasketRecommender[] {
   return names.map((name) => {
-    const options: Partial<RecommendOptions> =
+    const options: RecommendOverrides =
       name === 'blend'
         ? { weights: { ...defaultWeights(engine), ...blend } }
         : {

@@ -58,6 +58,11 @@ export interface RecommendOptions {
   newShare: number;
 }
 
+/** Options to change, with the weights of only the query types to change. */
+export type RecommendOverrides = Omit<Partial<RecommendOptions>, 'weights'> & {
+  weights?: Partial<RecommendOptions['weights']>;
+};
+
 export const DEFAULT_RECOMMEND: RecommendOptions = {
   weights: {
     user: { als: 1, alsoBought: 0.5, alsoViewed: 0.5, buyAgain: 1.5, session: 0.3, popular: 0.05 },
@@ -244,14 +249,18 @@ export class Recommender {
     const src = this.sources;
     const have = new Set(out.results.map((r) => r.item));
     const before = out.results.length;
-    const category =
-      q.category !== undefined
-        ? src.categoryId(q.category)
-        : anchor !== undefined
-          ? src.categoryOf(anchor) || undefined
-          : undefined;
-    const stages: Array<[number | undefined, Fallback]> = [];
-    if (category !== undefined) stages.push([category, 'popular-in-category']);
+    // Categories the answer is about first: the asked one, those the filters keep, the anchor's.
+    const wanted: number[] = [];
+    const want = (c: number | undefined): void => {
+      if (c !== undefined && c !== 0 && !wanted.includes(c)) wanted.push(c);
+    };
+    if (q.category !== undefined) want(src.categoryId(q.category));
+    for (const name of q.filters.categories ?? []) want(src.categoryId(name));
+    if (anchor !== undefined) want(src.categoryOf(anchor));
+    const stages: Array<[number | undefined, Fallback]> = wanted.map((c) => [
+      c,
+      'popular-in-category',
+    ]);
     if (q.category === undefined) stages.push([undefined, 'popular']);
     let used: Fallback | undefined;
     for (const [cat, label] of stages) {
