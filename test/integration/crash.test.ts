@@ -145,11 +145,24 @@ describe('crash recovery', () => {
       for (const r of clean.engine.popular({ k: 5 })) {
         const similar = await json(`${url}/v1/items/${r.item}/similar?k=10`);
         expect(similar.items, r.item).toEqual(
-          normal(clean.engine.similar(r.item, { k: 10 }).results),
+          normal(clean.engine.recommend({ type: 'similar', item: r.item, k: 10 }).results),
         );
-        const bought = await json(`${url}/v1/items/${r.item}/similar?k=10&kind=bought`);
+        const bought = await json(`${url}/v1/items/${r.item}/bought-together?k=10`);
         expect(bought.items, r.item).toEqual(
-          normal(clean.engine.similar(r.item, { k: 10, kind: 'bought' }).results),
+          normal(
+            clean.engine
+              .recommend({ type: 'bought-together', item: r.item, k: 10 })
+              .results.map((x) => ({ ...x, ...clean.engine.pairStats(r.item, x.item) })),
+          ),
+        );
+      }
+      // Personal answers too: the user state survived the kills exactly.
+      const buyers = events.filter((e) => e.type === 'purchase' && e.user !== undefined);
+      for (const e of buyers.slice(0, 5)) {
+        const user = (e as { user: string }).user;
+        const personal = await json(`${url}/v1/users/${user}/recommendations?k=10`);
+        expect(personal.items, user).toEqual(
+          normal(clean.engine.recommend({ type: 'user', user, k: 10 }).results),
         );
       }
     } finally {

@@ -10,12 +10,19 @@ import { createSimulator } from '../../src/sim/index.js';
 let engine: Engine;
 let app: FastifyInstance;
 let url: string;
+/** A user with at least one purchase in the stream. */
+let buyer = '';
 
 beforeAll(async () => {
   engine = await createEngine();
   const sim = createSimulator({ seed: 3 });
   engine.loadCatalogue(sim.catalogue());
-  for (let i = 0; i < 20; i++) engine.ingestEvents(sim.next(5_000));
+  for (let i = 0; i < 20; i++) {
+    const batch = sim.next(5_000);
+    for (const e of batch) if (e.type === 'purchase' && e.user !== undefined) buyer = e.user;
+    engine.ingestEvents(batch);
+  }
+  await engine.trainFactors({ als: { factors: 16, iterations: 5 } });
   ({ app, url } = await listen(engine, { port: 0 }));
 });
 
@@ -173,8 +180,11 @@ describe('bought together over HTTP', () => {
       confidence: number;
       lift: number;
     }[];
-    expect(items.length).toBeGreaterThan(0);
-    for (const it of items) {
+    expect(items.length).toBe(5);
+    // Items the blend adds from views or factors carry no association figures; pairs do.
+    const paired = items.filter((it) => it.support !== undefined);
+    expect(paired.length).toBeGreaterThan(0);
+    for (const it of paired) {
       expect(it.support).toBeGreaterThan(0);
       expect(it.confidence).toBeGreaterThan(0);
       expect(it.confidence).toBeLessThanOrEqual(1);
@@ -183,5 +193,92 @@ describe('bought together over HTTP', () => {
     const bad = await get(`/v1/items/${top}/bought-together?k=500`);
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/querystring\.k/);
+  });
+});
+
+describe('personal recommendations over HTTP', () => {
+  it('serves a known user, with filters and diversity from the query string', async () => {
+    const plain = await get(`/v1/users/${buyer}/recommendations?k=8`);
+    expect(plain.status).toBe(200);
+    expect(plain.body.user).toBe(buyer);
+    expect(plain.body.type).toBe('user');
+    expect(plain.body.fallback).toBeUndefined();
+    const items = plain.body.items as Item[];
+    expect(items).toHaveLength(8);
+    for (const it of items) expect(it.reason.length).toBeGreaterThan(0);
+    const cat = items[0]!.category!;
+    const q = `inStock=true&notBought=true&category=${encodeURIComponent(cat)}&minPrice=0.5&maxPrice=500&categoryCap=3&mmr=0.7`;
+    const filtered = await get(`/v1/users/${buyer}/recommendations?k=3&${q}`);
+    expect(filtered.status).toBe(200);
+    for (const it of filtered.body.items as Item[]) expect(it.category).toBe(cat);
+    expect(filtered.body.filtered).toHaveProperty('category');
+  });
+
+  it('gives an unknown user a documented fallback, not an error', async () => {
+    const { status, body } = await get('/v1/users/never-seen/recommendations?k=4');
+    expect(status).toBe(200);
+    expect(body.fallback).toBe('cold-start');
+    expect((body.items as Item[]).length).toBe(4);
+    expect((body.notes as string[]).join(' ')).toMatch(/unknown user never-seen/);
+  });
+
+  it('suggests buying again and recommends for a posted session', async () => {
+    const again = await get(`/v1/users/${buyer}/buy-again?k=5`);
+    expect(again.status).toBe(200);
+    expect((again.body.items as Item[])[0]!.reason).toMatch(/you bought it/);
+    const top = engine.popular({ k: 2 }).map((r) => r.item);
+    const session = await post(
+      '/v1/sessions/recommendations',
+      JSON.stringify({ items: top, k: 5 }),
+    );
+    expect(session.status).toBe(200);
+    expect(session.body.type).toBe('session');
+    expect((session.body.items as Item[]).length).toBe(5);
+    const filtered = await post(
+      '/v1/sessions/recommendations',
+      JSON.stringify({ items: top, k: 5, inStock: true, exclude: top.join(',') }),
+    );
+    expect(filtered.status).toBe(200);
+    for (const it of filtered.body.items as Item[]) expect(top).not.toContain(it.item);
+  });
+
+  it('filters similar items too', async () => {
+    const top = engine.popular({ k: 1 })[0]!.item;
+    const r = await get(`/v1/items/${top}/similar?k=5&maxPrice=20`);
+    expect(r.status).toBe(200);
+    for (const it of r.body.items as (Item & { price: number })[]) {
+      expect(it.price).toBeLessThanOrEqual(20);
+    }
+  });
+
+  it('answers every bad parameter or body with 400 naming it', async () => {
+    const gets: Array<[string, RegExp]> = [
+      ['/v1/users/u-1/recommendations?minPrice=-1', /querystring\.minPrice: must be >= 0/],
+      ['/v1/users/u-1/recommendations?mmr=2', /querystring\.mmr: must be <= 1/],
+      ['/v1/users/u-1/recommendations?inStock=maybe', /querystring\.inStock: must be boolean/],
+      ['/v1/users/u-1/recommendations?colour=red', /querystring\.colour: is not a known/],
+      ['/v1/users/u-1/recommendations?categoryCap=0', /querystring\.categoryCap: must be >= 1/],
+      ['/v1/users/u-1/buy-again?k=101', /querystring\.k: must be <= 100/],
+      [
+        '/v1/users/u-1/recommendations?minPrice=9&maxPrice=1',
+        /filters\.minPrice: is above filters\.maxPrice/,
+      ],
+    ];
+    for (const [path, message] of gets) {
+      const { status, body } = await get(path);
+      expect(status, path).toBe(400);
+      expect(body.message, path).toMatch(message);
+    }
+    const posts: Array<[string, RegExp]> = [
+      ['{}', /body\.items: is not a known parameter|must have required property 'items'/],
+      ['{"items":[]}', /body\.items: must NOT have fewer than 1 items/],
+      ['{"items":["a"],"colour":1}', /body\.colour: is not a known parameter/],
+      ['{"items":[""]}', /body\.items\.0: must NOT have fewer than 1 characters/],
+    ];
+    for (const [body, message] of posts) {
+      const r = await post('/v1/sessions/recommendations', body);
+      expect(r.status, body).toBe(400);
+      expect(r.body.message, body).toMatch(message);
+    }
   });
 });
