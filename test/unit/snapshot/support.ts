@@ -59,7 +59,24 @@ export function answers(engine: Engine, items: readonly string[], categories: re
       bought: engine.similar(item, { k: 20, kind: 'bought' }),
     })),
     catalogue: items.map((item) => engine.catalogue.get(item)),
+    // The query path over every online model: users, sessions, buy-again, baskets.
+    recommend: users(engine).flatMap((user) => [
+      engine.recommend({ type: 'user', user, k: 10 }),
+      engine.recommend({ type: 'session', user, k: 10 }),
+      engine.recommend({ type: 'buy-again', user, k: 10 }),
+    ]),
+    baskets: items.map((item) =>
+      engine.recommend({ type: 'bought-together', items: [item, ...items.slice(0, 2)], k: 10 }),
+    ),
   };
+}
+
+/** A few users the engine knows, by dictionary order (the same on both sides of a restore). */
+function users(engine: Engine): string[] {
+  const n = engine.store.dicts.user.size;
+  return [1, 2, 3, Math.floor(n / 2), n]
+    .filter((id) => id >= 1 && id <= n)
+    .map((id) => engine.store.dicts.user.value(id)!);
 }
 
 /**
