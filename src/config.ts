@@ -13,6 +13,8 @@ export interface ServeConfig {
   seed: number;
   simd: boolean | undefined;
   logger: boolean;
+  /** Seconds between factor-model trainings (one also runs at start); 0 trains once. */
+  retrainEvery: number;
   /** Set when the engine consumes a Pulsar topic instead of the demo. */
   pulsar?: PulsarConfig;
 }
@@ -46,6 +48,7 @@ export interface ServeFlags {
   derivedTopic?: string;
   subscription?: string;
   subscriptionType?: string;
+  retrainEvery?: string;
 }
 
 const SUBSCRIPTION_TYPES = ['Exclusive', 'Failover', 'Shared', 'Key_Shared'] as const;
@@ -116,5 +119,6 @@ export function serveConfig(
     seed: int('--seed', flags.seed, 42, 0, 2 ** 31 - 1),
     simd: flags.simd,
     logger: flags.log ?? false,
+    retrainEvery: int('--retrain-every', flags.retrainEvery, 600, 0, 7 * 86_400),
   };
 }

@@ -40,6 +40,10 @@ program
     '--subscription-type <type>',
     'Exclusive, Failover, Shared or Key_Shared (default Exclusive)',
   )
+  .option(
+    '--retrain-every <s>',
+    'seconds between factor-model trainings; one runs at start, 0 = only that one (default 600)',
+  )
   .option('--no-simd', 'use the scalar WASM kernels')
   .option('--log', 'log every request as JSON lines')
   .action(async (flags: ServeFlags & { simd: boolean }) => {

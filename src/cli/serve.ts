@@ -7,6 +7,7 @@ import type { ServeConfig } from '../config.js';
 import { listen } from '../http/server.js';
 import { startStreamHost } from '../pulsar/host.js';
 import { createSimulator, fillHistory, startPacer } from '../sim/index.js';
+import { scheduleRetrain } from './retrain.js';
 
 export interface Running {
   url: string;
@@ -59,6 +60,7 @@ export async function serve(config: ServeConfig, log: (line: string) => void): P
     logger: config.logger,
     ...(host !== undefined && { stream: () => host.stats(), publish: (e) => host.publish(e) }),
   });
+  const retrain = scheduleRetrain(engine, config.retrainEvery * 1000, log);
   const s = engine.stats();
   log(`aisle listening on ${url} (${s.simd ? 'SIMD' : 'scalar'} kernels)`);
   if (host !== undefined) {
@@ -75,12 +77,14 @@ export async function serve(config: ServeConfig, log: (line: string) => void): P
     log(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s; try:`);
     log(`  curl ${url}/v1/trending?k=5`);
     log(`  curl ${url}/v1/items/${top}/similar?k=5`);
+    log(`  curl ${url}/v1/users/u-1/recommendations?k=5&inStock=true`);
     log(`  curl ${url}/metrics`);
   }
   return {
     url,
     engine,
     async close() {
+      retrain.stop();
       await app.close();
       await stop();
       engine.close();

@@ -6,7 +6,7 @@ import type { Engine } from '../../engine/index.js';
 import { installErrorHandler } from './errors.js';
 import { createMetrics, type HttpMetrics } from './metrics.js';
 import { eventsRoutes, type Publish } from './routes/events.js';
-import { opsRoutes } from './routes/ops.js';
+import { factorRoutes, opsRoutes } from './routes/ops.js';
 import { personalRoutes } from './routes/personal.js';
 import { recommendationRoutes } from './routes/recommendations.js';
 import { statsRoutes, type StreamReport } from './routes/stats.js';
@@ -52,6 +52,7 @@ export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyI
   eventsRoutes(app, engine, opts.publish);
   recommendationRoutes(app, engine);
   personalRoutes(app, engine);
+  factorRoutes(app, engine);
   statsRoutes(app, engine, opts.stream);
   return app;
 }

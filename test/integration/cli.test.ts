@@ -66,6 +66,22 @@ describe('aisle serve --demo', () => {
     expect(similar.fallback).toBeUndefined();
     expect(similar.items.length).toBeGreaterThan(0);
     expect(similar.items[0]!.score).toBeGreaterThan(0);
+    // The factor model trains in its worker after start-up; once it is live, users get it.
+    const deadline = Date.now() + 60_000;
+    while (!out.join('').includes('factor model:')) {
+      if (Date.now() > deadline) throw new Error(`no factor model trained:\n${out.join('')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const model = (await (await fetch(`${url}/v1/models/factors`)).json()) as {
+      factors: { factors: number } | null;
+    };
+    expect(model.factors?.factors).toBe(64);
+    const personal = (await (await fetch(`${url}/v1/users/u-1/recommendations?k=5`)).json()) as {
+      items: { reason: string }[];
+      fallback?: string;
+    };
+    expect(personal.fallback).toBeUndefined();
+    expect(personal.items).toHaveLength(5);
     const exited = new Promise<number | null>((resolve) =>
       child!.on('exit', (code) => resolve(code)),
     );

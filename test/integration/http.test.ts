@@ -242,6 +242,18 @@ describe('personal recommendations over HTTP', () => {
     for (const it of filtered.body.items as Item[]) expect(top).not.toContain(it.item);
   });
 
+  it('reports the factor model and retrains it on demand', async () => {
+    const before = await get('/v1/models/factors');
+    expect((before.body.factors as { factors: number }).factors).toBe(16);
+    const res = await fetch(`${url}/v1/models/factors/train`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    const { report } = (await res.json()) as { report: { factors: number; index: string } };
+    expect(report.factors).toBe(64);
+    expect(report.index).toBe('exact');
+    const after = await get('/v1/models/factors');
+    expect((after.body.factors as { factors: number }).factors).toBe(64);
+  });
+
   it('filters similar items too', async () => {
     const top = engine.popular({ k: 1 })[0]!.item;
     const r = await get(`/v1/items/${top}/similar?k=5&maxPrice=20`);

@@ -13,3 +13,10 @@ export function opsRoutes(app: FastifyInstance, engine: Engine, metrics: HttpMet
     return reply.type(metrics.registry.contentType).send(text);
   });
 }
+
+/** The factor model: what serves now, and training on demand. */
+export function factorRoutes(app: FastifyInstance, engine: Engine): void {
+  app.get('/v1/models/factors', async () => ({ factors: engine.factors }));
+  // Training takes seconds in a worker; the reply waits for the swap so a caller knows it is live.
+  app.post('/v1/models/factors/train', async () => ({ report: await engine.trainFactors() }));
+}
