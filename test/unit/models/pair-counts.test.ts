@@ -28,14 +28,7 @@ describe('PairCounts', () => {
             expect(pc.get(a, b)).toBe(v);
             expect(pc.get(b, a)).toBe(v);
           }
-          for (const [a, list] of order) {
-            expect(Array.from(pc.neighboursOf(a))).toEqual(list);
-            // The list-aligned counts mirror the table, here and after a restore.
-            const restored = PairCounts.fromState(pc.exportState());
-            for (const table of [pc, restored]) {
-              expect(Array.from(table.countsOf(a))).toEqual(list.map((b) => pc.get(a, b)));
-            }
-          }
+          for (const [a, list] of order) expect(Array.from(pc.neighboursOf(a))).toEqual(list);
           expect(pc.get(99, 99)).toBe(0);
           expect(pc.neighboursOf(99)).toHaveLength(0);
         },
