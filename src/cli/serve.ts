@@ -77,7 +77,7 @@ export async function serve(config: ServeConfig, log: (line: string) => void): P
     log(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s; try:`);
     log(`  curl ${url}/v1/trending?k=5`);
     log(`  curl ${url}/v1/items/${top}/similar?k=5`);
-    log(`  curl ${url}/v1/users/u-1/recommendations?k=5&inStock=true`);
+    log(`  curl '${url}/v1/users/u-1/recommendations?k=5&inStock=true'`);
     log(`  curl ${url}/metrics`);
   }
   return {
