@@ -204,6 +204,9 @@ export interface FactorState {
 
 /** What `trainFactors` did. */
 export interface FactorReport {
+  /** Set when nothing was trained, with the reason (the serving model, if any, stays). */
+  skipped?: string;
+  /** User and item ids the model covers (dictionary ids 1..n). */
   users: number;
   items: number;
   interactions: number;
@@ -648,8 +651,8 @@ export class Engine {
     const m = this.factorModel;
     if (m === null) return null;
     return {
-      users: m.model.users,
-      items: m.model.items,
+      users: m.model.users - 1,
+      items: m.model.items - 1,
       factors: m.model.factors,
       trainedAt: m.trainedAt,
     };
@@ -695,6 +698,20 @@ export class Engine {
     for (let u = 1; u < matrix.rows; u++) versions[u] = this.history.version(u);
     const trainedAt = this.popularity.now;
     const interactions = matrix.indptr[matrix.rows]!;
+    if (interactions === 0) {
+      return {
+        skipped: 'no interactions yet',
+        users: 0,
+        items: 0,
+        interactions: 0,
+        factors: options.factors,
+        iterations: 0,
+        trainSeconds: 0,
+        indexSeconds: 0,
+        index: 'none',
+        indexedItems: 0,
+      };
+    }
     this.trainer ??= new AlsTrainer();
     const started = performance.now();
     const trained = await this.trainer.train(matrix, options, {
@@ -717,9 +734,10 @@ export class Engine {
     const old = this.factorModel;
     this.factorModel = serving;
     old?.dispose();
+    // Row 0 of both sides is the dictionaries' "absent" id, never a real user or item.
     return {
-      users: trained.users,
-      items: trained.items,
+      users: trained.users - 1,
+      items: trained.items - 1,
       interactions,
       factors: trained.factors,
       iterations: options.iterations,

@@ -21,6 +21,8 @@ export type FilterRule = 'excluded' | 'outOfStock' | 'bought' | 'category' | 'pr
 
 export interface ItemFilter {
   keep(item: number): boolean;
+  /** `keep` without counting: for fill-ins, which re-examine items the models already offered. */
+  passes(item: number): boolean;
   /** Candidates removed per rule so far. */
   readonly removed: Record<FilterRule, number>;
   /** True when some rule can remove items (a fast path skips the checks otherwise). */
@@ -64,8 +66,9 @@ export function buildFilter(
     category: 0,
     price: 0,
   };
+  let counting = true;
   const drop = (rule: FilterRule): false => {
-    removed[rule]++;
+    if (counting) removed[rule]++;
     return false;
   };
   const keep = (item: number): boolean => {
@@ -88,5 +91,13 @@ export function buildFilter(
     return true;
   };
   const active = excluded.size > 0 || only !== undefined || not !== undefined || priced;
-  return { keep, removed, active: active || inStock || notBought };
+  const passes = (item: number): boolean => {
+    counting = false;
+    try {
+      return keep(item);
+    } finally {
+      counting = true;
+    }
+  };
+  return { keep, passes, removed, active: active || inStock || notBought };
 }

@@ -116,7 +116,13 @@ function checkFilters(raw: unknown, hasUser: boolean): RecommendFilters {
     throw invalid('filters.notBought', 'needs a user');
   }
   for (const key of ['categories', 'excludeCategories', 'exclude'] as const) {
-    if (f[key] !== undefined) out[key] = checkList(`filters.${key}`, f[key]);
+    if (f[key] === undefined) continue;
+    const list = checkList(`filters.${key}`, f[key]);
+    // An empty allow-list would silently keep nothing; an empty deny-list is just absent.
+    if (key === 'categories' && list.length === 0) {
+      throw invalid('filters.categories', 'must hold at least one category');
+    }
+    out[key] = list;
   }
   if (f.minPrice !== undefined) out.minPrice = checkPrice('filters.minPrice', f.minPrice);
   if (f.maxPrice !== undefined) out.maxPrice = checkPrice('filters.maxPrice', f.maxPrice);

@@ -66,7 +66,7 @@ export type RecommendOverrides = Omit<Partial<RecommendOptions>, 'weights'> & {
 export const DEFAULT_RECOMMEND: RecommendOptions = {
   weights: {
     user: { als: 1, alsoBought: 0.5, alsoViewed: 0.5, buyAgain: 1.5, session: 0.3, popular: 0.05 },
-    similar: { alsoViewed: 1, alsoBought: 0.5, als: 0.4, popular: 0.01 },
+    similar: { alsoViewed: 1, alsoBought: 0.5, als: 0.4 },
     'bought-together': { alsoBought: 1, alsoViewed: 0.2, als: 0.1 },
     session: { session: 1, alsoViewed: 0.2, trending: 0.01 },
     'buy-again': { buyAgain: 1 },
@@ -123,6 +123,9 @@ export class Recommender {
       if (id === undefined) notes.push(`unknown item ${name}`);
       else if (!anchors.includes(id)) anchors.push(id);
     }
+    for (const name of [...(q.filters.categories ?? []), ...(q.filters.excludeCategories ?? [])]) {
+      if (src.categoryId(name) === undefined) notes.push(`unknown category ${name}`);
+    }
     const filter = buildFilter(q.filters, src, user, anchors);
     const weights = this.options.weights[q.type];
     const quota = q.type === 'user' && user !== 0 && q.filters.notBought !== true;
@@ -158,10 +161,11 @@ export class Recommender {
     );
     const out: RecommendResult = { type: q.type, results, filtered: filter.removed, notes };
     if (results.length < q.k && this.options.fill) {
-      this.fill(q, anchors[0], filter.keep, out, pool);
+      this.fill(q, anchors[0], filter.passes, out, pool);
     }
     if (out.results.length < q.k) {
-      notes.push(`only ${out.results.length} items pass the filters`);
+      const n = out.results.length;
+      notes.push(`only ${n} item${n === 1 ? ' passes' : 's pass'} the filters`);
     }
     return out;
   }
@@ -208,7 +212,8 @@ export class Recommender {
             if (id !== undefined) known.push(id);
           }
           if (known.length < q.session.length && pool.size === 0 && n === this.firstFetch(q)) {
-            notes.push(`${q.session.length - known.length} session items are unknown`);
+            const missing = q.session.length - known.length;
+            notes.push(`${missing} session item${missing === 1 ? ' is' : 's are'} unknown`);
           }
           items = Uint32Array.from(known);
           if (items.length === 0) return;
@@ -249,6 +254,21 @@ export class Recommender {
     const src = this.sources;
     const have = new Set(out.results.map((r) => r.item));
     const before = out.results.length;
+    // Fill-ins obey the category cap too; MMR has nothing to weigh among equally popular items.
+    const cap = q.diversity?.categoryCap ?? Infinity;
+    const perCategory = new Map<number, number>();
+    for (const r of out.results) {
+      const c = r.category === undefined ? undefined : src.categoryId(r.category);
+      if (c !== undefined) perCategory.set(c, (perCategory.get(c) ?? 0) + 1);
+    }
+    const capped = (item: number): boolean => {
+      const c = src.categoryOf(item);
+      if (c === 0) return false;
+      const n = perCategory.get(c) ?? 0;
+      if (n >= cap) return true;
+      perCategory.set(c, n + 1);
+      return false;
+    };
     // Categories the answer is about first: the asked one, those the filters keep, the anchor's.
     const wanted: number[] = [];
     const want = (c: number | undefined): void => {
@@ -274,6 +294,7 @@ export class Recommender {
         for (let i = 0; i < ranked.ids.length && out.results.length < q.k; i++) {
           const name = src.itemName(ranked.ids[i]!);
           if (have.has(name)) continue;
+          if (capped(ranked.ids[i]!)) continue;
           have.add(name);
           const where =
             cat === undefined ? 'overall' : `in ${src.categoryName(cat) ?? 'its category'}`;
@@ -296,8 +317,8 @@ export class Recommender {
     const removed = Object.values(out.filtered).reduce((a, b) => a + b, 0);
     out.notes.push(
       before === 0
-        ? `no ${q.type} candidates${removed > 0 ? ` passed the filters (${removed} removed)` : ''}; ${filled} popular items instead`
-        : `${filled} popular items filled in after ${before} from the models${removed > 0 ? ` (filters removed ${removed})` : ''}`,
+        ? `no ${q.type} candidates${removed > 0 ? ` passed the filters (${removed} removed)` : ''}; ${plural(filled, 'popular item')} instead`
+        : `${plural(filled, 'popular item')} filled in after ${before} from the models${removed > 0 ? ` (filters removed ${removed})` : ''}`,
     );
   }
 
@@ -340,6 +361,10 @@ export function reserveNew(
   }
   // Promoted items rank below everything kept, so they go last, in their own order.
   return [...kept.reverse(), ...promoted];
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function resetCounts(removed: Record<FilterRule, number>): void {

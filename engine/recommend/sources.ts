@@ -175,9 +175,10 @@ export class EngineSources implements CandidateSources {
     for (let i = 0; i < got.items.length; i++) {
       const d = got.details[i]!;
       pool.add(got.items[i]!, 'buyAgain', got.scores[i]!, () => {
+        const days = Math.max(1, Math.round(d.intervalMs / DAY));
         const every =
           Number.isFinite(d.intervalMs) && d.intervalMs > 0
-            ? `, usually every ${Math.max(1, Math.round(d.intervalMs / DAY))} days`
+            ? `, usually every ${days === 1 ? 'day' : `${days} days`}`
             : '';
         const times = d.orders === 1 ? 'once' : `in ${d.orders} orders`;
         return `you bought it ${times}${every}`;

@@ -10,6 +10,7 @@ export interface RetrainSchedule {
 }
 
 export function describeFactors(r: FactorReport): string {
+  if (r.skipped !== undefined) return `factor model: not trained (${r.skipped})`;
   return (
     `factor model: ${r.users} users × ${r.items} items, ${r.interactions} interactions, ` +
     `${r.factors} factors, trained in ${r.trainSeconds.toFixed(1)} s, ` +

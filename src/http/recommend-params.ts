@@ -13,6 +13,8 @@ export const name = { type: 'string', minLength: 1, maxLength: 256 } as const;
 
 export const filterParams = {
   k,
+  /** Who is asking: needed by notBought, and it personalises nothing else on item routes. */
+  user: name,
   inStock: { type: 'boolean' },
   notBought: { type: 'boolean' },
   category: list,
@@ -26,6 +28,7 @@ export const filterParams = {
 
 export interface FilterQuery {
   k: number;
+  user?: string;
   inStock?: boolean;
   notBought?: boolean;
   category?: string;
@@ -46,6 +49,7 @@ const split = (s: string): string[] =>
 /** The engine's filters and diversity for a validated query string. */
 export function toEngineQuery(q: FilterQuery): {
   k: number;
+  user?: string;
   filters: RecommendFilters;
   diversity?: Diversity;
 } {
@@ -62,6 +66,7 @@ export function toEngineQuery(q: FilterQuery): {
   if (q.mmr !== undefined) diversity.mmr = q.mmr;
   return {
     k: q.k,
+    ...(q.user !== undefined && { user: q.user }),
     filters,
     ...(Object.keys(diversity).length > 0 && { diversity }),
   };

@@ -236,7 +236,12 @@ describe('personal recommendations over HTTP', () => {
     expect((session.body.items as Item[]).length).toBe(5);
     const filtered = await post(
       '/v1/sessions/recommendations',
-      JSON.stringify({ items: top, k: 5, inStock: true, exclude: top.join(',') }),
+      JSON.stringify({
+        items: top,
+        k: 5,
+        filters: { inStock: true, exclude: top },
+        diversity: { categoryCap: 2 },
+      }),
     );
     expect(filtered.status).toBe(200);
     for (const it of filtered.body.items as Item[]) expect(top).not.toContain(it.item);
@@ -261,6 +266,12 @@ describe('personal recommendations over HTTP', () => {
     for (const it of r.body.items as (Item & { price: number })[]) {
       expect(it.price).toBeLessThanOrEqual(20);
     }
+    // notBought needs to know who asks: the item routes take a `user` for it.
+    const mine = await get(`/v1/items/${top}/bought-together?k=5&notBought=true&user=${buyer}`);
+    expect(mine.status).toBe(200);
+    const anon = await get(`/v1/items/${top}/similar?notBought=true`);
+    expect(anon.status).toBe(400);
+    expect(anon.body.message).toMatch(/filters\.notBought: needs a user/);
   });
 
   it('answers every bad parameter or body with 400 naming it', async () => {
@@ -271,6 +282,9 @@ describe('personal recommendations over HTTP', () => {
       ['/v1/users/u-1/recommendations?colour=red', /querystring\.colour: is not a known/],
       ['/v1/users/u-1/recommendations?categoryCap=0', /querystring\.categoryCap: must be >= 1/],
       ['/v1/users/u-1/buy-again?k=101', /querystring\.k: must be <= 100/],
+      ['/v1/users/u-1/recommendations?category=,', /filters\.categories: must hold at least one/],
+      ['/v1/users/u-1/recommendations?user=u-2', /querystring\.user: is not a known parameter/],
+      ['/v1/models/factors?verbose=1', /querystring\.verbose: is not a known parameter/],
       [
         '/v1/users/u-1/recommendations?minPrice=9&maxPrice=1',
         /filters\.minPrice: is above filters\.maxPrice/,
@@ -285,6 +299,9 @@ describe('personal recommendations over HTTP', () => {
       ['{}', /body\.items: is not a known parameter|must have required property 'items'/],
       ['{"items":[]}', /body\.items: must NOT have fewer than 1 items/],
       ['{"items":["a"],"colour":1}', /body\.colour: is not a known parameter/],
+      ['{"items":["a"],"filters":{"maxPrice":-2}}', /body\.filters\.maxPrice: must be >= 0/],
+      ['{"items":["a"],"filters":{"colour":"red"}}', /body\.filters\.colour: is not a known/],
+      ['{"items":["a"],"diversity":{"mmr":3}}', /body\.diversity\.mmr: must be <= 1/],
       ['{"items":[""]}', /body\.items\.0: must NOT have fewer than 1 characters/],
     ];
     for (const [body, message] of posts) {

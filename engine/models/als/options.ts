@@ -20,7 +20,7 @@ export interface AlsOptions {
 
 /**
  * 64 factors serve a retail catalogue well at a few kilobytes of vector per thousand items.
- * alpha 1 because the values are already weighted events (a purchase counts 5 views), so they
+ * alpha 1 because the values are already weighted events (a purchase counts 4 views), so they
  * carry the confidence; `implicit` settles on λ of the order of 0.01–0.1 without scaling by the
  * row's count, and 15 iterations of 3 warm-started CG steps is its default schedule.
  */

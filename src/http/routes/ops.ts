@@ -16,7 +16,12 @@ export function opsRoutes(app: FastifyInstance, engine: Engine, metrics: HttpMet
 
 /** The factor model: what serves now, and training on demand. */
 export function factorRoutes(app: FastifyInstance, engine: Engine): void {
-  app.get('/v1/models/factors', async () => ({ factors: engine.factors }));
+  const none = { type: 'object', properties: {}, additionalProperties: false } as const;
+  app.get('/v1/models/factors', { schema: { querystring: none } }, async () => ({
+    factors: engine.factors,
+  }));
   // Training takes seconds in a worker; the reply waits for the swap so a caller knows it is live.
-  app.post('/v1/models/factors/train', async () => ({ report: await engine.trainFactors() }));
+  app.post('/v1/models/factors/train', { schema: { querystring: none } }, async () => ({
+    report: await engine.trainFactors(),
+  }));
 }

@@ -1,6 +1,11 @@
 /** Personal routes: recommendations for a user, buy-again, and next items for a session. */
 import type { FastifyInstance } from 'fastify';
-import type { Engine, RecommendResult } from '../../../engine/index.js';
+import type {
+  Diversity,
+  Engine,
+  RecommendFilters,
+  RecommendResult,
+} from '../../../engine/index.js';
 import {
   filterParams,
   name,
@@ -10,6 +15,34 @@ import {
 } from '../recommend-params.js';
 
 const idParams = { type: 'object', properties: { id: name }, required: ['id'] } as const;
+// The user is the path's; a `user` parameter beside it would be ambiguous.
+const userParams: Record<string, unknown> = { ...filterParams };
+delete userParams.user;
+const userQuery = { type: 'object', properties: userParams, additionalProperties: false } as const;
+
+const list = { type: 'array', items: name, maxItems: 1000 } as const;
+/** The engine's own filters and diversity objects, as JSON (the engine checks the values). */
+const filtersBody = {
+  type: 'object',
+  properties: {
+    inStock: { type: 'boolean' },
+    notBought: { type: 'boolean' },
+    categories: list,
+    excludeCategories: list,
+    minPrice: { type: 'number', minimum: 0 },
+    maxPrice: { type: 'number', minimum: 0 },
+    exclude: list,
+  },
+  additionalProperties: false,
+} as const;
+const diversityBody = {
+  type: 'object',
+  properties: {
+    categoryCap: { type: 'integer', minimum: 1, maximum: 100 },
+    mmr: { type: 'number', minimum: 0, maximum: 1 },
+  },
+  additionalProperties: false,
+} as const;
 
 function reply(result: RecommendResult, extra: Record<string, unknown>) {
   return {
@@ -28,7 +61,7 @@ export function personalRoutes(app: FastifyInstance, engine: Engine): void {
     {
       schema: {
         params: idParams,
-        querystring: { type: 'object', properties: filterParams, additionalProperties: false },
+        querystring: userQuery,
         response: recommendResponse({ user: { type: 'string' } }),
       },
     },
@@ -44,7 +77,7 @@ export function personalRoutes(app: FastifyInstance, engine: Engine): void {
     {
       schema: {
         params: idParams,
-        querystring: { type: 'object', properties: filterParams, additionalProperties: false },
+        querystring: userQuery,
         response: recommendResponse({ user: { type: 'string' } }),
       },
     },
@@ -60,7 +93,13 @@ export function personalRoutes(app: FastifyInstance, engine: Engine): void {
   );
 
   app.post<{
-    Body: { items: string[]; user?: string } & Partial<FilterQuery>;
+    Body: {
+      items: string[];
+      user?: string;
+      k: number;
+      filters?: RecommendFilters;
+      diversity?: Diversity;
+    };
   }>(
     '/v1/sessions/recommendations',
     {
@@ -70,7 +109,9 @@ export function personalRoutes(app: FastifyInstance, engine: Engine): void {
           properties: {
             items: { type: 'array', items: name, minItems: 1, maxItems: 1000 },
             user: name,
-            ...filterParams,
+            k: filterParams.k,
+            filters: filtersBody,
+            diversity: diversityBody,
           },
           required: ['items'],
           additionalProperties: false,
@@ -79,12 +120,14 @@ export function personalRoutes(app: FastifyInstance, engine: Engine): void {
       },
     },
     async (request) => {
-      const { items, user, ...rest } = request.body;
+      const { items, user, k, filters, diversity } = request.body;
       const result = engine.recommend({
         type: 'session',
         session: items,
+        k,
         ...(user !== undefined && { user }),
-        ...toEngineQuery({ ...rest, k: rest.k ?? 10 }),
+        ...(filters !== undefined && { filters }),
+        ...(diversity !== undefined && { diversity }),
       });
       return reply(result, {});
     },
