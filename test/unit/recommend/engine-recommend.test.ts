@@ -270,6 +270,18 @@ describe('engine.recommend', () => {
     expect(engine.recommend({ type: 'user', user: buyer, k: 5 }).results).toHaveLength(5);
   }, 60_000);
 
+  it('skips training while there is nothing to learn from', async () => {
+    const empty = await createEngine();
+    try {
+      const r = await empty.trainFactors();
+      expect(r.skipped).toBe('no interactions yet');
+      expect(empty.factors).toBeNull();
+      expect(empty.recommend({ type: 'user', user: 'x', k: 3 }).results).toHaveLength(0);
+    } finally {
+      empty.close();
+    }
+  });
+
   it('restores the factor model from a snapshot with identical answers', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'aisle-rec-'));
     try {
