@@ -1,7 +1,8 @@
 /**
  * Item-to-item transition counts (a clicked, then b next), online. Per item a one typed array of
- * interleaved (b, count) pairs: out-degrees are small, so a linear scan on update beats hashing
- * and keeps the successors of a contiguous for scoring.
+ * interleaved (b, count) pairs, contiguous for scoring. Most out-degrees are small and a linear
+ * scan finds b fastest; popular items collect hundreds of successors, so past SCAN_LIMIT an
+ * open-addressing index of (a, b) → position finds it instead.
  */
 import { expectState, isArrayOf, sum } from '../snapshot/check.js';
 
@@ -15,10 +16,18 @@ export interface TransitionsState {
   pairs: Uint32Array;
 }
 
+const SCAN_LIMIT = 16;
+const NO_KEY = 0xffffffff;
+
 export class Transitions {
   private pairs: Uint32Array[] = [];
   private degree: number[] = [];
   private total: number[] = [];
+  // Index of every pair: keys and the pair's position in a's list; half full at most.
+  private keyA = new Uint32Array(1 << 12).fill(NO_KEY);
+  private keyB = new Uint32Array(1 << 12);
+  private pos = new Uint32Array(1 << 12);
+  private indexed = 0;
 
   /**
    * Restores counts from `exportState` (copied once: counts are incremented in place). With
@@ -51,6 +60,7 @@ export class Transitions {
       out.pairs.push(d === 0 ? EMPTY : list);
       out.degree.push(d);
       out.total.push(steps);
+      for (let i = 0; i < d; i++) out.index(a, list[2 * i]!, i);
       at += 2 * d;
     }
     return out;
@@ -70,7 +80,7 @@ export class Transitions {
 
   /** Bytes held (allocated, so doubling slack included). */
   bytes(): number {
-    let b = this.pairs.length * 24;
+    let b = this.pairs.length * 24 + this.keyA.length * 12;
     for (const list of this.pairs) b += list.byteLength;
     return b;
   }
@@ -85,9 +95,17 @@ export class Transitions {
     let list = this.pairs[a]!;
     const d = this.degree[a]!;
     this.total[a]! += 1;
-    for (let i = 0; i < 2 * d; i += 2) {
-      if (list[i] === b) {
-        list[i + 1]! += 1;
+    if (d <= SCAN_LIMIT) {
+      for (let i = 0; i < 2 * d; i += 2) {
+        if (list[i] === b) {
+          list[i + 1]! += 1;
+          return;
+        }
+      }
+    } else {
+      const slot = this.slot(a, b);
+      if (this.keyA[slot] !== NO_KEY) {
+        list[2 * this.pos[slot]! + 1]! += 1;
         return;
       }
     }
@@ -99,6 +117,44 @@ export class Transitions {
     list[2 * d] = b;
     list[2 * d + 1] = 1;
     this.degree[a] = d + 1;
+    this.index(a, b, d);
+  }
+
+  private index(a: number, b: number, position: number): void {
+    if ((this.indexed + 1) * 2 > this.keyA.length) this.growIndex();
+    const slot = this.slot(a, b);
+    this.keyA[slot] = a;
+    this.keyB[slot] = b;
+    this.pos[slot] = position;
+    this.indexed++;
+  }
+
+  private slot(a: number, b: number): number {
+    let h = Math.imul(a, 0xcc9e2d51) ^ Math.imul(b ^ (b >>> 16), 0x1b873593);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    const mask = this.keyA.length - 1;
+    let slot = h & mask;
+    while (this.keyA[slot] !== NO_KEY && (this.keyA[slot] !== a || this.keyB[slot] !== b)) {
+      slot = (slot + 1) & mask;
+    }
+    return slot;
+  }
+
+  private growIndex(): void {
+    const [oldA, oldB, oldPos] = [this.keyA, this.keyB, this.pos];
+    const size = oldA.length * 2;
+    this.keyA = new Uint32Array(size).fill(NO_KEY);
+    this.keyB = new Uint32Array(size);
+    this.pos = new Uint32Array(size);
+    for (let i = 0; i < oldA.length; i++) {
+      if (oldA[i] === NO_KEY) continue;
+      const slot = this.slot(oldA[i]!, oldB[i]!);
+      this.keyA[slot] = oldA[i]!;
+      this.keyB[slot] = oldB[i]!;
+      this.pos[slot] = oldPos[i]!;
+    }
   }
 
   /** Number of steps out of `a`. */
