@@ -96,8 +96,12 @@ def main():
         seconds.append(elapsed)
 
     started = time.perf_counter()
+    cpu_started = time.process_time()
     model.fit(user_items, show_progress=False, callback=on_iteration)
     fit_seconds = time.perf_counter() - started
+    # CPU seconds of all our threads per wall second: below the thread count when other work on
+    # the machine took cores away during the fit.
+    cpu_per_wall = (time.process_time() - cpu_started) / fit_seconds
 
     np.ascontiguousarray(model.user_factors, dtype="<f4").tofile(
         os.path.join(args.dir, f"{args.tag}-users.f32")
@@ -114,6 +118,7 @@ def main():
         "init": "shared" if args.init else "implicit",
         "secondsPerIteration": seconds,
         "fitSeconds": fit_seconds,
+        "cpuPerWall": cpu_per_wall,
         "blas": ", ".join(
             f"{p.get('internal_api')} {p.get('version')} ({p.get('num_threads')} threads)"
             for p in threadpool_info()

@@ -137,6 +137,11 @@ interface Trained {
   seconds: number[];
   /** Whole training call: matrix copies, transpose and initialisation included. */
   fitSeconds: number;
+  /**
+   * CPU seconds per wall second over the training call: below `threads` when other work on the
+   * machine took cores away, which on these shared machines is the first thing to check.
+   */
+  cpuPerWall: number;
   users: Float32Array;
   items: Float32Array;
   extra: Record<string, number | string>;
@@ -151,6 +156,7 @@ interface PythonReport {
   init: string;
   secondsPerIteration: number[];
   fitSeconds: number;
+  cpuPerWall: number;
   blas: string;
 }
 
@@ -180,6 +186,7 @@ function runImplicit(
     threads,
     seconds: report.secondsPerIteration,
     fitSeconds: report.fitSeconds,
+    cpuPerWall: report.cpuPerWall,
     users: readF32(path.join(dir, `${tag}-users.f32`), csr.rows * factors),
     items: readF32(path.join(dir, `${tag}-items.f32`), csr.cols * factors),
     extra: {
@@ -196,14 +203,17 @@ async function runOurs(csr: Csr, als: AlsOptions, simd: boolean): Promise<Traine
   const kernels = await loadKernels({ simd });
   const seconds: number[] = [];
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const f = trainAls(kernels, csr, als, (_it, s) => seconds.push(s));
   const fitSeconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   return {
     name: `aisle wasm-${simd ? 'simd' : 'scalar'}, 1 thread`,
     library: 'aisle',
     threads: 1,
     seconds,
     fitSeconds,
+    cpuPerWall: (used.user + used.system) / 1e6 / fitSeconds,
     users: f.userFactors,
     items: f.itemFactors,
     extra: { init: 'aisle' },
@@ -337,7 +347,9 @@ export const alsImplicitBench: BenchModule = {
     contenders.push({ label: 'aisle wasm-scalar', train: () => runOurs(csr, als, false) });
 
     const results: CaseResult[] = [];
-    const python = findPython(root);
+    // Typed arrays are written as they lie in memory, and the Python side reads little-endian.
+    const python =
+      os.endianness() === 'LE' ? findPython(root) : 'the matrix files assume a little-endian host';
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-bench-als-'));
     const loadBefore = os.loadavg()[0]!;
     const runs = new Map<Contender, Trained[]>();
@@ -402,6 +414,7 @@ export const alsImplicitBench: BenchModule = {
         secondsPerIterationRatioToFirst: round(median(s) / baseSeconds, 3),
         roundMediansSecondsPerIteration: medians.map((x) => round(x)).join(' '),
         fitSeconds: round(best.fitSeconds, 3),
+        cpuPerWall: round(best.cpuPerWall, 2),
         'recall@20': round(q.recall, 2),
         'ndcg@20': round(q.ndcg, 2),
         'recall_repeat@20': round(q.recallRepeat, 2),
