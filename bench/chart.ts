@@ -20,9 +20,13 @@ export function rateOf(r: CaseResult): number {
 
 export function chartSvg(results: readonly CaseResult[], title: string): string {
   const suites = new Map<string, CaseResult[]>();
-  // Latency suites have no rate to compare; their numbers live in the table and the JSON.
+  // Latency suites have no rate to compare; their numbers live in the table and the JSON. A
+  // skipped case (a peer that is not installed) has no rate either, and a zero would poison the
+  // ratios of its suite.
   for (const r of results) {
-    if (r.extra?.p50Ms !== undefined) continue;
+    if (r.extra?.p50Ms !== undefined || r.extra?.skipped !== undefined || !(rateOf(r) > 0)) {
+      continue;
+    }
     suites.set(r.suite, [...(suites.get(r.suite) ?? []), r]);
   }
   const maxRatio = Math.max(
