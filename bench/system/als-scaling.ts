@@ -76,7 +76,9 @@ export const alsScalingBench: BenchModule = {
   name: 'system/als-scaling',
   async run({ maxTime, seed }) {
     const quick = maxTime < 1;
-    const sizes = quick ? [30_000, 100_000, 300_000] : [100_000, 300_000, 1_000_000, 3_000_000];
+    const sizes = quick
+      ? [30_000, 100_000, 300_000]
+      : [100_000, 300_000, 1_000_000, 3_000_000, 10_000_000];
     const iterations = quick ? 2 : 3;
     const builds: Array<{ name: string; k: Kernels }> = [];
     if (simdSupported()) builds.push({ name: 'wasm-simd', k: await loadKernels({ simd: true }) });

@@ -7,6 +7,11 @@
  * `minFetch` candidates), HNSW's recall against the exact answer, its build time, and a sweep of
  * efSearch. The graph is built once, saved and reloaded per efSearch, since the index takes its
  * search breadth from its options.
+ *
+ * A control runs the same item vectors without the MIPS coordinate (plain cosine, 64
+ * dimensions): it separates what HNSW does on these vectors from what the augmentation does to
+ * them (nearly all augmented items point along the added axis, which leaves the graph little to
+ * navigate by).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,19 +19,38 @@ import path from 'node:path';
 import { DEFAULT_HNSW, ExactIndex, HnswIndex, type AnnIndex } from '../../engine/ann/index.js';
 import { AlsModel, mipsQuery } from '../../engine/models/als/index.js';
 import { AlsServing } from '../../engine/recommend/als-serving.js';
-import { loadKernels } from '../../engine/wasm/index.js';
+import { loadKernels, type Kernels } from '../../engine/wasm/index.js';
 import { rng, type BenchModule, type CaseResult } from '../harness.js';
 import { retailFixture } from './retail-fixture.js';
 
 const KS = [10, 50] as const;
 const EF_SWEEP = [32, 64, 128, 256] as const;
 
-interface Run {
-  seconds: number;
-  found: Uint32Array[];
+interface Dataset {
+  /** Suite label. */
+  what: string;
+  labels: Uint32Array;
+  vectors: Float32Array;
+  dim: number;
+  queries: Float32Array[];
+  /** The efSearch values to time (the default alone for the control). */
+  sweep: readonly number[];
+  /** Also time the scalar exact scan. */
+  scalar: boolean;
 }
 
-function queryAll(index: AnnIndex, queries: readonly Float32Array[], k: number): Run {
+interface Contender {
+  name: string;
+  index: AnnIndex;
+  buildSeconds: number;
+  extra: Record<string, number>;
+}
+
+function queryAll(
+  index: AnnIndex,
+  queries: readonly Float32Array[],
+  k: number,
+): { seconds: number; found: Uint32Array[] } {
   const found: Uint32Array[] = [];
   const t0 = process.hrtime.bigint();
   for (const q of queries) found.push(index.search(q, k).ids);
@@ -44,6 +68,87 @@ function recall(got: readonly Uint32Array[], truth: readonly Uint32Array[]): num
   return total === 0 ? 1 : hit / total;
 }
 
+function timedBuild(make: () => AnnIndex, d: Dataset): { index: AnnIndex; seconds: number } {
+  const t0 = process.hrtime.bigint();
+  const index = make();
+  index.add(d.labels, d.vectors);
+  return { index, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+}
+
+async function contenders(d: Dataset, simd: Kernels, scalar: Kernels): Promise<Contender[]> {
+  const n = d.labels.length;
+  const out: Contender[] = [];
+  const exact = timedBuild(() => new ExactIndex(simd, d.dim), d);
+  out.push({ name: 'exact wasm-simd', index: exact.index, buildSeconds: exact.seconds, extra: {} });
+  if (d.scalar) {
+    const e = timedBuild(() => new ExactIndex(scalar, d.dim), d);
+    out.push({ name: 'exact wasm-scalar', index: e.index, buildSeconds: e.seconds, extra: {} });
+  }
+  console.log(`  building HNSW over ${n.toLocaleString()} × ${d.dim}: ${d.what} ...`);
+  const hnsw = timedBuild(() => new HnswIndex(d.dim, { ...DEFAULT_HNSW, initialCapacity: n }), d);
+  console.log(`  HNSW built in ${hnsw.seconds.toFixed(1)} s`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-bench-ann-'));
+  try {
+    const file = path.join(dir, 'hnsw.bin');
+    if (d.sweep.some((ef) => ef !== DEFAULT_HNSW.efSearch))
+      await (hnsw.index as HnswIndex).save(file);
+    for (const ef of d.sweep) {
+      const index =
+        ef === DEFAULT_HNSW.efSearch
+          ? hnsw.index
+          : await HnswIndex.load(file, d.dim, { ...DEFAULT_HNSW, efSearch: ef });
+      out.push({
+        name: `hnsw efSearch ${ef}${ef === DEFAULT_HNSW.efSearch ? ' (default)' : ''}`,
+        index,
+        buildSeconds: hnsw.seconds,
+        extra: { efSearch: ef, m: DEFAULT_HNSW.m, efConstruction: DEFAULT_HNSW.efConstruction },
+      });
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+function measure(d: Dataset, all: readonly Contender[]): CaseResult[] {
+  const results: CaseResult[] = [];
+  const n = d.labels.length;
+  for (const k of KS) {
+    const suite = `ANN k=${k}, ${n.toLocaleString('en-US')} × ${d.dim} ${d.what}, ${d.queries.length} user queries`;
+    // Warm every path so the JIT and caches settle before the timed pass.
+    for (const c of all) queryAll(c.index, d.queries.slice(0, 100), k);
+    let truth: Uint32Array[] = [];
+    for (const c of all) {
+      const run = queryAll(c.index, d.queries, k);
+      // The first contender is the exact scan: its answers are the truth.
+      if (truth.length === 0) truth = run.found;
+      const r = recall(run.found, truth);
+      const qps = d.queries.length / run.seconds;
+      const ms = (1000 * run.seconds) / d.queries.length;
+      console.log(
+        `  k=${k} ${c.name}: ${Math.round(qps).toLocaleString()} queries/s, ${ms.toFixed(3)} ms/query, recall@${k} ${r.toFixed(4)}`,
+      );
+      results.push({
+        suite,
+        name: c.name,
+        hz: qps,
+        rme: 0,
+        mean: run.seconds / d.queries.length,
+        samples: 1,
+        extra: {
+          ...c.extra,
+          recall: Number(r.toFixed(4)),
+          msPerQuery: Number(ms.toFixed(4)),
+          buildSeconds: Number(c.buildSeconds.toFixed(3)),
+          vectors: n,
+          dim: d.dim,
+        },
+      });
+    }
+  }
+  return results;
+}
+
 export const annBench: BenchModule = {
   name: 'system/ann',
   async run({ maxTime, seed }) {
@@ -52,98 +157,60 @@ export const annBench: BenchModule = {
     const simd = await loadKernels({ simd: true });
     const scalar = await loadKernels({ simd: false });
     const model = AlsModel.fromState(simd, f.factors.model);
-    const { labels, vectors, dim } = AlsServing.indexVectors(model);
-    const n = labels.length;
+    const mips = AlsServing.indexVectors(model);
 
-    // Queries: trained users with a vector, drawn uniformly, in the form the engine sends them.
+    // Queries: trained users with a vector, drawn uniformly.
     const next = rng(seed ^ 0xa11);
-    const queries: Float32Array[] = [];
+    const users: Float32Array[] = [];
     const want = quick ? 200 : 2_000;
-    for (let tries = 0; queries.length < want && tries < want * 20; tries++) {
-      const u = 1 + Math.floor(next() * (model.users - 1));
-      const v = model.userVector(u);
-      if (v.some((x) => x !== 0)) queries.push(mipsQuery(v));
+    for (let tries = 0; users.length < want && tries < want * 20; tries++) {
+      const v = model.userVector(1 + Math.floor(next() * (model.users - 1)));
+      if (v.some((x) => x !== 0)) users.push(v);
     }
-
-    const build = (make: () => AnnIndex): { index: AnnIndex; seconds: number } => {
-      const t0 = process.hrtime.bigint();
-      const index = make();
-      index.add(labels, vectors);
-      return { index, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
-    };
-    const exactSimd = build(() => new ExactIndex(simd, dim));
-    const exactScalar = build(() => new ExactIndex(scalar, dim));
-    console.log(`  building HNSW over ${n.toLocaleString()} × ${dim} ...`);
-    const hnsw = build(() => new HnswIndex(dim, { ...DEFAULT_HNSW, initialCapacity: n }));
-    console.log(`  HNSW built in ${hnsw.seconds.toFixed(1)} s`);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-bench-ann-'));
-    const file = path.join(dir, 'hnsw.bin');
-    await (hnsw.index as HnswIndex).save(file);
-    const swept = new Map<number, AnnIndex>();
-    for (const ef of EF_SWEEP) {
-      swept.set(
-        ef,
-        ef === DEFAULT_HNSW.efSearch
-          ? hnsw.index
-          : await HnswIndex.load(file, dim, { ...DEFAULT_HNSW, efSearch: ef }),
-      );
+    // How much of each augmented item's length lies on the added axis (1 = all of it).
+    const factors = model.factors;
+    const share = new Float64Array(mips.labels.length);
+    for (let i = 0; i < share.length; i++) {
+      let s = 0;
+      for (let j = 0; j < mips.dim; j++) s += mips.vectors[i * mips.dim + j]! ** 2;
+      share[i] = mips.vectors[i * mips.dim + factors]! / Math.sqrt(s);
     }
-    fs.rmSync(dir, { recursive: true, force: true });
+    share.sort();
+    const median = share[Math.floor(share.length / 2)]!;
+    console.log(`  MIPS coordinate / item length: median ${median.toFixed(4)}`);
 
+    const plain = new Float32Array(mips.labels.length * factors);
+    for (let i = 0; i < mips.labels.length; i++) {
+      plain.set(mips.vectors.subarray(i * mips.dim, i * mips.dim + factors), i * factors);
+    }
+    const datasets: Dataset[] = [
+      {
+        what: 'ALS item vectors + MIPS coordinate (as served)',
+        labels: mips.labels,
+        vectors: mips.vectors,
+        dim: mips.dim,
+        queries: users.map((u) => mipsQuery(u)),
+        sweep: EF_SWEEP,
+        scalar: true,
+      },
+      {
+        what: 'ALS item vectors, plain cosine (control)',
+        labels: mips.labels,
+        vectors: plain,
+        dim: factors,
+        queries: users,
+        sweep: [DEFAULT_HNSW.efSearch],
+        scalar: false,
+      },
+    ];
     const results: CaseResult[] = [];
-    for (const k of KS) {
-      const suite = `ANN k=${k}, ${n.toLocaleString('en-US')} × ${dim} ALS item vectors (MIPS), ${queries.length} user queries`;
-      const contenders: Array<{ name: string; index: AnnIndex; extra: Record<string, number> }> =
-        [
-          { name: 'exact wasm-simd', index: exactSimd.index, extra: {} },
-          { name: 'exact wasm-scalar', index: exactScalar.index, extra: {} },
-          ...EF_SWEEP.map((ef) => ({
-            name: `hnsw efSearch ${ef}${ef === DEFAULT_HNSW.efSearch ? ' (default)' : ''}`,
-            index: swept.get(ef)!,
-            extra: { efSearch: ef, m: DEFAULT_HNSW.m, efConstruction: DEFAULT_HNSW.efConstruction },
-          })),
-        ];
-      // Warm every path once so the JIT and caches settle before the timed passes.
-      for (const c of contenders) queryAll(c.index, queries.slice(0, 100), k);
-      const truth = queryAll(exactSimd.index, queries, k).found;
-      for (const c of contenders) {
-        // Two passes, the faster one kept: a pass is short, so one noisy moment would show.
-        const a = queryAll(c.index, queries, k);
-        const b = queryAll(c.index, queries, k);
-        const run = a.seconds <= b.seconds ? a : b;
-        const r = recall(run.found, truth);
-        const qps = queries.length / run.seconds;
-        console.log(
-          `  k=${k} ${c.name}: ${Math.round(qps).toLocaleString()} queries/s, ${((1000 * run.seconds) / queries.length).toFixed(3)} ms/query, recall@${k} ${r.toFixed(4)}`,
-        );
-        const isHnsw = c.name.startsWith('hnsw');
-        results.push({
-          suite,
-          name: c.name,
-          hz: qps,
-          rme: (100 * Math.abs(a.seconds - b.seconds)) / (a.seconds + b.seconds),
-          mean: run.seconds / queries.length,
-          samples: 2,
-          extra: {
-            ...c.extra,
-            recall: Number(r.toFixed(4)),
-            msPerQuery: Number(((1000 * run.seconds) / queries.length).toFixed(4)),
-            buildSeconds: Number(
-              (isHnsw
-                ? hnsw.seconds
-                : c.index === exactSimd.index
-                  ? exactSimd.seconds
-                  : exactScalar.seconds
-              ).toFixed(3),
-            ),
-            vectors: n,
-            dim,
-          },
-        });
-      }
+    for (const d of datasets) {
+      const all = await contenders(d, simd, scalar);
+      const rows = measure(d, all);
+      for (const r of rows) r.extra!.mipsShareMedian = Number(median.toFixed(4));
+      results.push(...rows);
+      for (const c of all) c.index.dispose?.();
     }
-    exactSimd.index.dispose?.();
-    exactScalar.index.dispose?.();
     model.dispose();
     return results;
   },

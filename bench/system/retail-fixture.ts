@@ -76,6 +76,8 @@ export interface RetailFixture {
   purchases: ViewSample[];
   /** Stream time after the last event (ms). */
   now: number;
+  /** The stream's next `n` events (the simulator carries on where the fixture stopped). */
+  more(n: number): RetailEvent[];
 }
 
 /** Keeps a uniform sample of at most `size` of the values offered (Vitter's algorithm R). */
@@ -142,7 +144,7 @@ async function build(seed: number, shape: Shape): Promise<RetailFixture> {
 
   let ingestSeconds = 0;
   const started = performance.now();
-  for (let done = 0; done < shape.events; ) {
+  for (let done = 0; done < shape.events;) {
     const batch = sim.next(Math.min(BATCH, shape.events - done));
     for (const e of batch) sample(e);
     const t0 = performance.now();
@@ -192,6 +194,7 @@ async function build(seed: number, shape: Shape): Promise<RetailFixture> {
     sessions: sessions.values,
     purchases: purchases.values,
     now,
+    more: (n) => sim.next(n),
   };
 }
 
