@@ -1,23 +1,23 @@
 /**
  * HNSW against the exact scan on the vectors the engine really serves: the 64-factor item
- * vectors of retail-fixture.ts, augmented with the MIPS coordinate (65 dimensions, items without
- * a signal left out, exactly as the engine indexes them), queried with trained users' vectors.
+ * vectors of retail-fixture.ts (items without a signal left out), ranked by inner product as the
+ * engine indexes them, queried with trained users' vectors.
  *
  * Reports queries per second at k = 10 and at k = 50 (what the query path asks the index for:
  * `minFetch` candidates), HNSW's recall against the exact answer, its build time, and a sweep of
  * efSearch. The graph is built once, saved and reloaded per efSearch, since the index takes its
  * search breadth from its options.
  *
- * A control runs the same item vectors without the MIPS coordinate (plain cosine, 64
- * dimensions): it separates what HNSW does on these vectors from what the augmentation does to
- * them (nearly all augmented items point along the added axis, which leaves the graph little to
- * navigate by).
+ * A comparison runs the layout the engine used before: the MIPS transform (one added
+ * coordinate so every item has the same length) under cosine. Nearly all of each augmented
+ * item's length lies on the added axis, which leaves the graph little to navigate by; that is
+ * why the engine now indexes the raw vectors by inner product.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_HNSW, ExactIndex, HnswIndex, type AnnIndex } from '../../engine/ann/index.js';
-import { AlsModel, mipsQuery } from '../../engine/models/als/index.js';
+import { AlsModel, mipsItems, mipsQuery } from '../../engine/models/als/index.js';
 import { AlsServing } from '../../engine/recommend/als-serving.js';
 import { loadKernels, type Kernels } from '../../engine/wasm/index.js';
 import { rng, type BenchModule, type CaseResult } from '../harness.js';
@@ -37,6 +37,7 @@ interface Dataset {
   sweep: readonly number[];
   /** Also time the scalar exact scan. */
   scalar: boolean;
+  metric: 'cosine' | 'ip';
 }
 
 interface Contender {
@@ -78,14 +79,17 @@ function timedBuild(make: () => AnnIndex, d: Dataset): { index: AnnIndex; second
 async function contenders(d: Dataset, simd: Kernels, scalar: Kernels): Promise<Contender[]> {
   const n = d.labels.length;
   const out: Contender[] = [];
-  const exact = timedBuild(() => new ExactIndex(simd, d.dim), d);
+  const exact = timedBuild(() => new ExactIndex(simd, d.dim, d.metric), d);
   out.push({ name: 'exact wasm-simd', index: exact.index, buildSeconds: exact.seconds, extra: {} });
   if (d.scalar) {
-    const e = timedBuild(() => new ExactIndex(scalar, d.dim), d);
+    const e = timedBuild(() => new ExactIndex(scalar, d.dim, d.metric), d);
     out.push({ name: 'exact wasm-scalar', index: e.index, buildSeconds: e.seconds, extra: {} });
   }
   console.log(`  building HNSW over ${n.toLocaleString()} × ${d.dim}: ${d.what} ...`);
-  const hnsw = timedBuild(() => new HnswIndex(d.dim, { ...DEFAULT_HNSW, initialCapacity: n }), d);
+  const hnsw = timedBuild(
+    () => new HnswIndex(d.dim, { ...DEFAULT_HNSW, metric: d.metric, initialCapacity: n }),
+    d,
+  );
   console.log(`  HNSW built in ${hnsw.seconds.toFixed(1)} s`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-bench-ann-'));
   try {
@@ -96,7 +100,7 @@ async function contenders(d: Dataset, simd: Kernels, scalar: Kernels): Promise<C
       const index =
         ef === DEFAULT_HNSW.efSearch
           ? hnsw.index
-          : await HnswIndex.load(file, d.dim, { ...DEFAULT_HNSW, efSearch: ef });
+          : await HnswIndex.load(file, d.dim, { ...DEFAULT_HNSW, metric: d.metric, efSearch: ef });
       out.push({
         name: `hnsw efSearch ${ef}${ef === DEFAULT_HNSW.efSearch ? ' (default)' : ''}`,
         index,
@@ -157,7 +161,7 @@ export const annBench: BenchModule = {
     const simd = await loadKernels({ simd: true });
     const scalar = await loadKernels({ simd: false });
     const model = AlsModel.fromState(simd, f.factors.model);
-    const mips = AlsServing.indexVectors(model);
+    const served = AlsServing.indexVectors(model);
 
     // Queries: trained users with a vector, drawn uniformly.
     const next = rng(seed ^ 0xa11);
@@ -167,47 +171,34 @@ export const annBench: BenchModule = {
       const v = model.userVector(1 + Math.floor(next() * (model.users - 1)));
       if (v.some((x) => x !== 0)) users.push(v);
     }
-    // How much of each augmented item's length lies on the added axis (1 = all of it).
     const factors = model.factors;
-    const share = new Float64Array(mips.labels.length);
-    for (let i = 0; i < share.length; i++) {
-      let s = 0;
-      for (let j = 0; j < mips.dim; j++) s += mips.vectors[i * mips.dim + j]! ** 2;
-      share[i] = mips.vectors[i * mips.dim + factors]! / Math.sqrt(s);
-    }
-    share.sort();
-    const median = share[Math.floor(share.length / 2)]!;
-    console.log(`  MIPS coordinate / item length: median ${median.toFixed(4)}`);
-
-    const plain = new Float32Array(mips.labels.length * factors);
-    for (let i = 0; i < mips.labels.length; i++) {
-      plain.set(mips.vectors.subarray(i * mips.dim, i * mips.dim + factors), i * factors);
-    }
+    const mips = mipsItems(served.vectors, factors);
     const datasets: Dataset[] = [
       {
-        what: 'ALS item vectors + MIPS coordinate (as served)',
-        labels: mips.labels,
+        what: 'ALS item vectors by inner product (as served)',
+        labels: served.labels,
+        vectors: served.vectors,
+        dim: factors,
+        queries: users,
+        sweep: EF_SWEEP,
+        scalar: true,
+        metric: 'ip',
+      },
+      {
+        what: 'ALS item vectors + MIPS coordinate, cosine (the former layout)',
+        labels: served.labels,
         vectors: mips.vectors,
         dim: mips.dim,
         queries: users.map((u) => mipsQuery(u)),
-        sweep: EF_SWEEP,
-        scalar: true,
-      },
-      {
-        what: 'ALS item vectors, plain cosine (control)',
-        labels: mips.labels,
-        vectors: plain,
-        dim: factors,
-        queries: users,
         sweep: [DEFAULT_HNSW.efSearch],
         scalar: false,
+        metric: 'cosine',
       },
     ];
     const results: CaseResult[] = [];
     for (const d of datasets) {
       const all = await contenders(d, simd, scalar);
       const rows = measure(d, all);
-      for (const r of rows) r.extra!.mipsShareMedian = Number(median.toFixed(4));
       results.push(...rows);
       for (const c of all) c.index.dispose?.();
     }

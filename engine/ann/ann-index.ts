@@ -1,5 +1,6 @@
 /**
- * Approximate (or exact) nearest neighbours by cosine similarity over item vectors. Two
+ * Approximate (or exact) nearest neighbours over item vectors, by cosine similarity or, when
+ * built with the `ip` metric, by raw inner product (what a factor model scores). Two
  * implementations share this interface, like hnswlib's AlgorithmInterface: HNSW for speed and an
  * exact brute-force index on the WASM kernels, which is also the oracle HNSW's recall is
  * measured against.
@@ -8,7 +9,7 @@
 export interface AnnResult {
   /** Labels (dense item ids), best first. */
   ids: Uint32Array;
-  /** Cosine similarity of each, in [-1, 1]. */
+  /** Similarity of each: cosine in [-1, 1], or the inner product with the `ip` metric. */
   scores: Float32Array;
 }
 

@@ -6,7 +6,7 @@
 import { AisleError } from '../errors.js';
 import type { Kernels } from '../wasm/index.js';
 import type { AnnIndex, AnnResult } from './ann-index.js';
-import { checkShape, unitRow } from './normalize.js';
+import { checkShape, indexRow, type Metric } from './normalize.js';
 
 export class ExactIndex implements AnnIndex {
   private ptr = 0;
@@ -19,6 +19,8 @@ export class ExactIndex implements AnnIndex {
   constructor(
     private readonly kernels: Kernels,
     readonly dim: number,
+    /** `cosine` unit-normalises vectors and queries; `ip` ranks by the raw inner product. */
+    readonly metric: Metric = 'cosine',
   ) {
     if (!Number.isInteger(dim) || dim < 1)
       throw new AisleError('AISLE_INVALID_ARGUMENT', 'dim must be ≥ 1');
@@ -44,7 +46,7 @@ export class ExactIndex implements AnnIndex {
     checkShape(labels, vectors, this.dim);
     this.reserve(this.rows + labels.length);
     for (let i = 0; i < labels.length; i++) {
-      const unit = unitRow(vectors, i, this.dim);
+      const unit = indexRow(vectors, i, this.dim, this.metric);
       const label = labels[i]!;
       let row = this.rowOf.get(label);
       if (row === undefined) {
@@ -88,7 +90,7 @@ export class ExactIndex implements AnnIndex {
       const take = Math.min(n, k);
       const outIdx = arena.scratch(take * 4);
       const outScore = arena.scratch(take * 4);
-      arena.f32(qPtr, this.dim).set(unitRow(query, 0, this.dim));
+      arena.f32(qPtr, this.dim).set(indexRow(query, 0, this.dim, this.metric));
       this.kernels.dotF32Batch(scoresPtr, qPtr, this.ptr, n, this.dim);
       if (accept !== undefined) {
         const scores = arena.f32(scoresPtr, n);

@@ -24,3 +24,26 @@ export function checkShape(labels: Uint32Array, vectors: Float32Array, dim: numb
     );
   }
 }
+
+/** How an index compares vectors: cosine similarity, or the raw inner product. */
+export type Metric = 'cosine' | 'ip';
+
+/**
+ * Row `row` as the index stores it: unit length for cosine, as given for inner product. Throws
+ * on a zero or non-finite row either way: it can never rank anything.
+ */
+export function indexRow(
+  vectors: Float32Array,
+  row: number,
+  dim: number,
+  metric: Metric,
+): Float32Array {
+  if (metric === 'cosine') return unitRow(vectors, row, dim);
+  const out = vectors.slice(row * dim, row * dim + dim);
+  let norm = 0;
+  for (let i = 0; i < dim; i++) norm += out[i]! * out[i]!;
+  if (!(norm > 0) || !Number.isFinite(norm)) {
+    throw new AisleError('AISLE_INVALID_ARGUMENT', `vector ${row} is zero or not finite`, { row });
+  }
+  return out;
+}

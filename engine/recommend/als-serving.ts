@@ -1,13 +1,12 @@
 /**
  * The serving side of a trained factor model: user vectors (trained, or folded in online when
- * the user has new events or was never trained), item lookups through an ANN index over the
- * MIPS-augmented item vectors, and item-to-item similarity for diversity and reasons.
+ * the user has new events or was never trained), item lookups through an inner-product ANN
+ * index over the item vectors, and item-to-item similarity for diversity and reasons.
  *
  * Immutable once built: a retrain builds a new one and the engine swaps the reference, so a
  * query sees either the old model or the new one, never a mix.
  */
 import type { AnnIndex } from '../ann/index.js';
-import { mipsItems, mipsQuery } from '../models/als/index.js';
 import type { AlsModel } from '../models/als/index.js';
 
 /** What serving needs from the user history. */
@@ -53,28 +52,30 @@ export class AlsServing {
     }
   }
 
-  /** Builds the augmented vectors an index must hold for `model` (labels: item ids). */
+  /**
+   * The item vectors an inner-product index must hold for `model` (labels: item ids). Items
+   * without any signal (a zero factor vector) can never score above zero: they are left out.
+   */
   static indexVectors(model: AlsModel): {
     labels: Uint32Array;
     vectors: Float32Array;
     dim: number;
   } {
     const { items, factors } = model;
-    const all = new Float32Array(items * factors);
-    for (let i = 0; i < items; i++) all.set(model.itemVector(i), i * factors);
-    const mips = mipsItems(all, factors);
-    // Items without any signal (a zero factor vector) can never score above zero: leave them out.
     const keep: number[] = [];
+    const rows: Float32Array[] = [];
     for (let i = 1; i < items; i++) {
+      const v = model.itemVector(i);
       let s = 0;
-      for (let j = 0; j < factors; j++) s += all[i * factors + j]! ** 2;
-      if (s > 0) keep.push(i);
+      for (let j = 0; j < factors; j++) s += v[j]! * v[j]!;
+      if (s > 0) {
+        keep.push(i);
+        rows.push(v);
+      }
     }
-    const vectors = new Float32Array(keep.length * mips.dim);
-    keep.forEach((item, r) =>
-      vectors.set(mips.vectors.subarray(item * mips.dim, (item + 1) * mips.dim), r * mips.dim),
-    );
-    return { labels: Uint32Array.from(keep), vectors, dim: mips.dim };
+    const vectors = new Float32Array(keep.length * factors);
+    rows.forEach((v, r) => vectors.set(v, r * factors));
+    return { labels: Uint32Array.from(keep), vectors, dim: factors };
   }
 
   /** A copy of the per-user history versions the model was trained at. */
@@ -181,7 +182,7 @@ export class AlsServing {
   }
 
   private search(v: Float32Array, n: number, skip?: number): Found {
-    const found = this.index.search(mipsQuery(v), skip === undefined ? n : n + 1);
+    const found = this.index.search(v, skip === undefined ? n : n + 1);
     if (skip === undefined) return found;
     const keep = Array.from(found.ids, (_, i) => i).filter((i) => found.ids[i] !== skip);
     return {

@@ -29,10 +29,11 @@ export const DEFAULT_FACTOR_INDEX: FactorIndexOptions = {
   slice: 2_000,
 };
 
+// Factors score by inner product, so both indexes rank by it directly.
 function create(kernels: Kernels, dim: number, n: number, o: FactorIndexOptions): AnnIndex {
   return n < o.exactBelow
-    ? new ExactIndex(kernels, dim)
-    : new HnswIndex(dim, { ...o.hnsw, initialCapacity: Math.max(n, 1) });
+    ? new ExactIndex(kernels, dim, 'ip')
+    : new HnswIndex(dim, { ...o.hnsw, metric: 'ip', initialCapacity: Math.max(n, 1) });
 }
 
 /** Builds the index at once (start-up, restore). */
