@@ -58,6 +58,8 @@ export interface CooccurrenceState {
 }
 
 const SWEEP_EVERY = 64;
+/** Neighbour entries the query-side row cache holds at most (8 bytes each). */
+const ROW_CACHE_ENTRIES = 4_000_000;
 
 export class Cooccurrence {
   private pairs = new PairCounts();
@@ -72,6 +74,16 @@ export class Cooccurrence {
   private occurrences = new Float64Array(1024);
   /** Scores by item id for `neighbours`, reused: a popular item has thousands of neighbours. */
   private scratch = new Float64Array(0);
+  private countScratch = new Float64Array(0);
+  /**
+   * Per item, its neighbours with their counts as of the last query, so a query scans two arrays
+   * instead of probing the pair table once per neighbour (thousands for a popular item). Exact:
+   * any pair change marks both items stale and the next query rebuilds their entry; scores are
+   * computed at query time from these counts and the current occurrences. Not snapshotted.
+   */
+  private readonly rows = new Map<number, { ids: Uint32Array; counts: Float32Array }>();
+  private rowEntries = 0;
+  private stale = new Uint8Array(1024);
   private readonly isType: Uint8Array;
   private batches = 0;
   private contextsOpened = 0;
@@ -196,32 +208,67 @@ export class Cooccurrence {
    * wholesale baskets but made the also-viewed ingest 60% slower, and ingest runs on every event.
    */
   neighbours(item: number, k: number): Neighbour[] {
-    const list = this.pairs.neighboursOf(item);
     const na = this.occurrences[item] ?? 0;
-    if (na <= 0 || list.length === 0 || k <= 0) return [];
+    if (na <= 0 || k <= 0) return [];
+    const { ids, counts } = this.rowOf(item);
+    if (ids.length === 0) return [];
     const shrink = this.options.shrink;
     if (this.scratch.length < this.occurrences.length) {
       this.scratch = new Float64Array(this.occurrences.length);
     }
     const scores = this.scratch;
-    const live = new Uint32Array(list.length);
+    if (this.countScratch.length < this.occurrences.length) {
+      this.countScratch = new Float64Array(this.occurrences.length);
+    }
+    const countOf = this.countScratch;
+    const live = new Uint32Array(ids.length);
     let n = 0;
-    for (let j = 0; j < list.length; j++) {
-      const b = list[j]!;
-      const c = this.pairs.get(item, b);
+    for (let j = 0; j < ids.length; j++) {
+      const b = ids[j]!;
+      const c = counts[j]!;
       const nb = this.occurrences[b] ?? 0;
       if (c <= 0 || nb <= 0) continue;
       scores[b] = (c / Math.sqrt(na * nb)) * (c / (c + shrink));
+      countOf[b] = c;
       live[n++] = b;
     }
     const top = topK(live, n, scores, k);
     const out: Neighbour[] = [];
     for (let i = 0; i < top.items.length; i++) {
       const b = top.items[i]!;
-      // Counts were read once above; re-reading k of them is cheaper than keeping all.
-      out.push({ item: b, score: top.scores[i]!, count: this.pairs.get(item, b) });
+      out.push({ item: b, score: top.scores[i]!, count: countOf[b]! });
     }
     return out;
+  }
+
+  /** The cached neighbour row of `item`, rebuilt when a pair of it changed since. */
+  private rowOf(item: number): { ids: Uint32Array; counts: Float32Array } {
+    const cached = this.rows.get(item);
+    if (cached !== undefined && this.stale[item] !== 1) return cached;
+    const list = this.pairs.neighboursOf(item);
+    const ids = list.slice();
+    const counts = new Float32Array(ids.length);
+    for (let j = 0; j < ids.length; j++) counts[j] = this.pairs.get(item, ids[j]!);
+    if (cached !== undefined) this.rowEntries -= cached.ids.length;
+    // A cheap bound: past it the cache starts over rather than tracking recency.
+    if (this.rowEntries + ids.length > ROW_CACHE_ENTRIES) {
+      this.rows.clear();
+      this.rowEntries = 0;
+    }
+    const row = { ids, counts };
+    this.rows.set(item, row);
+    this.rowEntries += ids.length;
+    if (item < this.stale.length) this.stale[item] = 0;
+    return row;
+  }
+
+  private markStale(item: number): void {
+    if (item >= this.stale.length) {
+      const bigger = new Uint8Array(Math.max(item + 1, this.stale.length * 2));
+      bigger.set(this.stale);
+      this.stale = bigger;
+    }
+    this.stale[item] = 1;
   }
 
   /** Contexts opened so far (a context forgotten when idle and seen again counts twice). */
@@ -254,7 +301,12 @@ export class Cooccurrence {
     const base = slot * w;
     const len = this.ringLen[slot]!;
     for (let j = 0; j < len; j++) if (ring[base + j] === it) return;
-    for (let j = 0; j < len; j++) this.pairs.add(it, ring[base + j]!, 1);
+    if (len > 0) this.markStale(it);
+    for (let j = 0; j < len; j++) {
+      const other = ring[base + j]!;
+      this.pairs.add(it, other, 1);
+      this.markStale(other);
+    }
     this.countOccurrence(it);
     const next = this.ringNext[slot]!;
     ring[base + next] = it;

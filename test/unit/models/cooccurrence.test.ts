@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPE_CODE, type RetailEvent } from '../../../engine/events.js';
 import { Cooccurrence, type CooccurrenceOptions } from '../../../engine/models/cooccurrence.js';
@@ -80,5 +81,34 @@ describe('Cooccurrence', () => {
   it('refuses a window that does not fit its ring counters', () => {
     expect(() => new Cooccurrence({ ...OPTS, window: 0 })).toThrow(/window/);
     expect(() => new Cooccurrence({ ...OPTS, window: 256 })).toThrow(/window/);
+  });
+
+  it('answers from its neighbour-row cache exactly as a cold model would, between ingests', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.tuple(fc.nat(30), fc.nat(6)), { minLength: 1, maxLength: 40 }), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        (batches) => {
+          const store = new EventStore();
+          const warm = new Cooccurrence({ ...OPTS, shrink: 1 });
+          let ts = 0;
+          for (const batch of batches) {
+            feed(
+              warm,
+              store,
+              batch.map(([item, session]) => view(ts++, `i${item}`, `s${session}`)),
+            );
+            // A restored model starts with no cached rows: it is the reference.
+            const cold = Cooccurrence.fromState(warm.options, warm.exportState());
+            for (let item = 1; item <= store.dicts.item.size; item++) {
+              expect(warm.neighbours(item, 5)).toEqual(cold.neighbours(item, 5));
+            }
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });
