@@ -271,6 +271,12 @@ export class Engine {
   private readonly byType: Float64Array;
   /** Bumped by every ingest, so caches of rankings know when they are stale. */
   private generation = 0;
+  /**
+   * Catalogue prices by item id (NaN unknown): the price filter reads one per candidate, and a
+   * string-keyed catalogue lookup each costs more than the rest of the check. Derived from the
+   * catalogue, so not snapshotted.
+   */
+  private prices = new Float64Array(1024).fill(Number.NaN);
   private rejectedCount = 0;
   private closed = false;
 
@@ -315,6 +321,10 @@ export class Engine {
     this.sessions = SessionFeed.fromState(model.sessions, model.sessionFeed, state.sessions);
     this.byType = state.byType;
     this.rejectedCount = state.rejected;
+    for (const it of this.catalogue.values()) {
+      const id = store.dicts.item.lookup(it.id);
+      if (id !== undefined) this.notePrice(id, it.price);
+    }
     this.recommender = this.createRecommender();
     if (state.factors !== null) this.factorModel = this.serveFactors(state.factors);
   }
@@ -432,6 +442,7 @@ export class Engine {
     for (const it of items) {
       this.catalogue.upsert(it);
       const id = this.store.dicts.item.id(it.id);
+      this.notePrice(id, this.catalogue.get(it.id)?.price);
       if (it.category !== undefined) {
         this.categories.assign(id, this.store.dicts.category.id(it.category));
       }
@@ -634,6 +645,7 @@ export class Engine {
       },
       buyAgain: this.buyAgain,
       als: () => this.factorModel,
+      priceOf: (item) => this.priceOf(item),
       now: () => this.popularity.now,
       generation: () => this.generation,
     });
@@ -771,6 +783,20 @@ export class Engine {
     return new AlsServing(model, index, state.versions.slice(), this.history, state.trainedAt);
   }
 
+  private notePrice(id: number, price: number | undefined): void {
+    if (id >= this.prices.length) {
+      const bigger = new Float64Array(Math.max(id + 1, this.prices.length * 2)).fill(Number.NaN);
+      bigger.set(this.prices);
+      this.prices = bigger;
+    }
+    this.prices[id] = price ?? Number.NaN;
+  }
+
+  private priceOf(id: number): number | undefined {
+    const p = this.prices[id];
+    return p === undefined || Number.isNaN(p) ? undefined : p;
+  }
+
   private assertOpen(): void {
     if (this.closed) throw new AisleError('AISLE_CLOSED', 'the engine is closed');
   }
@@ -800,6 +826,7 @@ export class Engine {
       if (type[i] === priceChange) {
         const e = events[i] as Extract<RetailEvent, { type: 'price_change' }>;
         this.catalogue.notePrice(e.item, e.price);
+        this.notePrice(batch.item[i]!, this.catalogue.get(e.item)?.price);
       }
     }
   }

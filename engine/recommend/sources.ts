@@ -48,6 +48,8 @@ export interface EngineModels {
   buyAgain: BuyAgainSource;
   /** The serving side of the factor model; null until one is trained. */
   als(): AlsServing | null;
+  /** Current price of an item, if known. */
+  priceOf(item: number): number | undefined;
   /** Stream time (ms). */
   now(): number;
   /** Changes on every ingest: cached rankings older than it are stale. */
@@ -57,7 +59,8 @@ export interface EngineModels {
 const DAY = 24 * 60 * 60 * 1000;
 
 export class EngineSources implements CandidateSources {
-  private popularCache = new Map<string, { generation: number; scored: Scored }>();
+  private popularCache = new Map<string, { generation: number; k: number; scored: Scored }>();
+  private trendingCache = new Map<string, { generation: number; k: number; scored: Scored }>();
 
   constructor(private readonly m: EngineModels) {}
 
@@ -80,7 +83,7 @@ export class EngineSources implements CandidateSources {
     return this.m.categories.categoryOf(item);
   }
   priceOf(item: number): number | undefined {
-    return this.m.catalogue.get(this.itemName(item))?.price;
+    return this.m.priceOf(item);
   }
   inStock(item: number): boolean {
     return this.m.stock.inStock(item);
@@ -187,10 +190,11 @@ export class EngineSources implements CandidateSources {
   }
 
   trending(category: number | undefined, n: number, pool: CandidatePool): void {
-    const candidates = category === undefined ? undefined : this.m.categories.itemsOf(category);
-    const { ids, scores } = this.m.popularity.trending(n, candidates);
+    const { ids, scores } = this.ranked(this.trendingCache, category, n, (k, candidates) =>
+      this.m.popularity.trending(k, candidates),
+    );
     const where = category === undefined ? '' : ` in ${this.categoryName(category)}`;
-    for (let i = 0; i < ids.length; i++) {
+    for (let i = 0; i < ids.length && i < n; i++) {
       const id = ids[i]!;
       pool.add(id, 'trending', scores[i]!, () => {
         const { short, expected } = this.m.popularity.countsOf(id);
@@ -210,20 +214,31 @@ export class EngineSources implements CandidateSources {
   }
 
   /**
-   * Popularity ranks every item, so the ranking is cached until the next ingest: all decayed
-   * counts share one decay factor, so the order cannot change without new events.
+   * Popularity and trending score every item, so their rankings are cached until the next
+   * ingest: without new events neither counts nor stream time move.
    */
   private popularTop(category: number | undefined, n: number): Scored {
+    return this.ranked(this.popularCache, category, n, (k, candidates) =>
+      this.m.popularity.popular(k, candidates),
+    );
+  }
+
+  private ranked(
+    cache: Map<string, { generation: number; k: number; scored: Scored }>,
+    category: number | undefined,
+    n: number,
+    rank: (k: number, candidates: Uint32Array | undefined) => Scored,
+  ): Scored {
     const key = category === undefined ? '*' : String(category);
     const generation = this.m.generation();
-    const hit = this.popularCache.get(key);
-    if (hit !== undefined && hit.generation === generation && hit.scored.ids.length >= n) {
-      return hit.scored;
-    }
-    if (hit !== undefined && hit.generation !== generation) this.popularCache.clear();
+    const hit = cache.get(key);
+    // A ranking asked for k ≥ n holds the top n, or every item there is when shorter.
+    if (hit !== undefined && hit.generation === generation && hit.k >= n) return hit.scored;
+    if (hit !== undefined && hit.generation !== generation) cache.clear();
     const candidates = category === undefined ? undefined : this.m.categories.itemsOf(category);
-    const scored = this.m.popularity.popular(Math.max(n, 256), candidates);
-    this.popularCache.set(key, { generation, scored });
+    const k = Math.max(n, 256);
+    const scored = rank(k, candidates);
+    cache.set(key, { generation, k, scored });
     return scored;
   }
 }

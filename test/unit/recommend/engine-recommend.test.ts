@@ -135,6 +135,22 @@ describe('engine.recommend', () => {
     }
   });
 
+  it('filters on the price a price change just set', () => {
+    const top = engine.recommend({ type: 'similar', item: bought[0]!, k: 1 }).results[0]!;
+    const q = {
+      type: 'similar' as const,
+      item: bought[0]!,
+      k: 5,
+      filters: { minPrice: 10_000 },
+    };
+    expect(names(engine.recommend(q))).not.toContain(top.item);
+    engine.ingest([{ type: 'price_change', item: top.item, price: 12_345, ts: ts + 1_500 }]);
+    const after = engine.recommend(q);
+    expect(after.results[0]!.item).toBe(top.item);
+    expect(after.results[0]!.price).toBe(12_345);
+    engine.ingest([{ type: 'price_change', item: top.item, price: top.price!, ts: ts + 1_501 }]);
+  });
+
   it('drops items whose stock ran out as soon as the inventory event arrives', () => {
     const before = engine.recommend({ type: 'similar', item: bought[0]!, k: 5 });
     const gone = before.results[0]!.item;
