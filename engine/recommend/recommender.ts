@@ -75,7 +75,7 @@ export const DEFAULT_RECOMMEND: RecommendOptions = {
   overfetch: 4,
   minFetch: 50,
   maxFetch: 2000,
-  recentItems: 10,
+  recentItems: 5,
   fill: true,
   newShare: 0.1,
 };
