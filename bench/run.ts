@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark module, prints a table with per-item rates and ratios
  * against the first case of each suite, and writes JSON results with the machine description.
  *
- *   npm run bench -- [--quick] [--only <substring>] [--out <file>] [--seed <n>]
+ *   npm run bench -- [--quick] [--only <substring>[,<substring>...]] [--out <file>] [--seed <n>]
  *   npm run bench -- --chart <results.json>   (redraw a saved run's chart)
  */
 import fs from 'node:fs';
@@ -77,8 +77,10 @@ async function main(): Promise<void> {
     `machine: ${machine.cpu} ×${machine.cores}, ${machine.memoryGiB} GiB, node ${machine.node}`,
   );
   const results: CaseResult[] = [];
+  // --only takes one name fragment or several, comma-separated.
+  const only = values.only?.split(',').filter((p) => p !== '');
   for (const m of MODULES) {
-    if (values.only !== undefined && !m.name.includes(values.only)) continue;
+    if (only !== undefined && !only.some((p) => m.name.includes(p))) continue;
     console.log(`${m.name} ...`);
     results.push(...(await m.run({ maxTime, seed })));
   }
