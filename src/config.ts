@@ -15,6 +15,8 @@ export interface ServeConfig {
   logger: boolean;
   /** Seconds between factor-model trainings (one also runs at start); 0 trains once. */
   retrainEvery: number;
+  /** Train the factor model at all (`--no-factors` serves without it). */
+  factors: boolean;
   /** Set when the engine consumes a Pulsar topic instead of the demo. */
   pulsar?: PulsarConfig;
 }
@@ -49,6 +51,7 @@ export interface ServeFlags {
   subscription?: string;
   subscriptionType?: string;
   retrainEvery?: string;
+  factors?: boolean;
 }
 
 const SUBSCRIPTION_TYPES = ['Exclusive', 'Failover', 'Shared', 'Key_Shared'] as const;
@@ -120,5 +123,6 @@ export function serveConfig(
     simd: flags.simd,
     logger: flags.log ?? false,
     retrainEvery: int('--retrain-every', flags.retrainEvery, 600, 0, 7 * 86_400),
+    factors: flags.factors ?? true,
   };
 }

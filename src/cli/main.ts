@@ -44,6 +44,7 @@ program
     '--retrain-every <s>',
     'seconds between factor-model trainings; one runs at start, 0 = only that one (default 600)',
   )
+  .option('--no-factors', 'serve without the factor model (no training)')
   .option('--no-simd', 'use the scalar WASM kernels')
   .option('--log', 'log every request as JSON lines')
   .action(async (flags: ServeFlags & { simd: boolean }) => {

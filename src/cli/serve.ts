@@ -60,7 +60,9 @@ export async function serve(config: ServeConfig, log: (line: string) => void): P
     logger: config.logger,
     ...(host !== undefined && { stream: () => host.stats(), publish: (e) => host.publish(e) }),
   });
-  const retrain = scheduleRetrain(engine, config.retrainEvery * 1000, log);
+  const retrain = config.factors
+    ? scheduleRetrain(engine, config.retrainEvery * 1000, log)
+    : { stop: () => undefined };
   const s = engine.stats();
   log(`aisle listening on ${url} (${s.simd ? 'SIMD' : 'scalar'} kernels)`);
   if (host !== undefined) {
