@@ -106,6 +106,9 @@ export class SessionKnn {
   private sessSim = new Float64Array(0);
   private sessShared = new Uint32Array(0);
   private candidates = new Uint32Array(1024);
+  private decayAfter = new Float64Array(0);
+  private decayBefore = new Float64Array(0);
+  private lengthPow = new Float64Array(0);
 
   constructor(params: Partial<SessionKnnParams> = {}) {
     this.params = { ...DEFAULT_SESSION_KNN_PARAMS, ...params };
@@ -257,13 +260,14 @@ export class SessionKnn {
       if (p.variant === 'stan') {
         // Walk outwards from the shared item so each item is scored at its nearest occurrence.
         const centre = lastIndexOf(items, this.sessShared[s]!);
+        const { after, before } = this.decays(items.length);
         for (let d = 0; d < items.length; d++) {
           if (centre + d < items.length) {
-            const w = sim * Math.exp(-d / p.lambdaNeighbour);
+            const w = sim * after[d]!;
             maxKnn = this.scoreItem(items[centre + d]!, w, scoreStamp, touch, maxKnn);
           }
           if (d > 0 && centre - d >= 0) {
-            const w = sim * Math.exp(-d / p.lambdaNeighbourBefore);
+            const w = sim * before[d]!;
             maxKnn = this.scoreItem(items[centre - d]!, w, scoreStamp, touch, maxKnn);
           }
           if (centre - d < 0 && centre + d >= items.length) break;
@@ -332,6 +336,34 @@ export class SessionKnn {
   }
 
   /** log(sessions / sessions with the item) to the power `exponent` (1 when it is 0). */
+  /**
+   * exp(−d / λ3) after and before the shared item, by distance d: the same doubles the formula
+   * gives, computed once instead of twice per step of every neighbour walk.
+   */
+  private decays(length: number): { after: Float64Array; before: Float64Array } {
+    if (this.decayAfter.length < length) {
+      const n = Math.max(length, 2 * this.decayAfter.length, 64);
+      this.decayAfter = Float64Array.from({ length: n }, (_, d) =>
+        Math.exp(-d / this.params.lambdaNeighbour),
+      );
+      this.decayBefore = Float64Array.from({ length: n }, (_, d) =>
+        Math.exp(-d / this.params.lambdaNeighbourBefore),
+      );
+    }
+    return { after: this.decayAfter, before: this.decayBefore };
+  }
+
+  /** A neighbour's length to the power `lengthExponent`, from a table by length. */
+  private lengthWeight(length: number): number {
+    if (length >= this.lengthPow.length) {
+      const n = Math.max(length + 1, 2 * this.lengthPow.length, 256);
+      this.lengthPow = Float64Array.from({ length: n }, (_, l) =>
+        Math.pow(l, this.params.lengthExponent),
+      );
+    }
+    return this.lengthPow[length]!;
+  }
+
   private idf(item: number, exponent: number): number {
     if (exponent === 0) return 1;
     const df = this.itemSessions.length(item);
@@ -352,7 +384,7 @@ export class SessionKnn {
   private similarity(dot: number, lengthS: number, s: number): number {
     const p = this.params;
     if (p.variant === 'vsknn') return dot;
-    let sim = dot / (Math.sqrt(lengthS) * Math.pow(this.store.length(s), p.lengthExponent));
+    let sim = dot / (Math.sqrt(lengthS) * this.lengthWeight(this.store.length(s)));
     if (p.similarityPower !== 1) sim = Math.pow(sim, p.similarityPower);
     if (p.variant === 'sknn' || p.lambdaRecency <= 0) return sim;
     return sim * Math.exp(-(this.store.count - 1 - s) / p.lambdaRecency);
