@@ -35,7 +35,25 @@ import {
   type UserHistoryOptions,
   type UserHistoryState,
 } from './models/user-history.js';
-import { Stock, type StockState } from './inventory/stock.js';
+import {
+  Inventory,
+  resolveInventoryOptions,
+  type InventoryAlert,
+  type InventoryOptions,
+  type InventoryReport,
+  type InventoryState,
+} from './inventory/index.js';
+import {
+  itemElasticity,
+  itemMarkdown,
+  PriceHistory,
+  priceHistoryOptions,
+  type ElasticityResult,
+  type MarkdownResult,
+  type PriceChangePoint,
+  type PriceHistoryOptions,
+  type PriceHistoryState,
+} from './analytics/price/index.js';
 import {
   AlsModel,
   AlsTrainer,
@@ -87,6 +105,10 @@ export interface EngineOptions {
   buyAgain?: Partial<BuyAgainOptions>;
   sessions?: Partial<SessionKnnParams>;
   sessionFeed?: Partial<SessionFeedOptions>;
+  /** Velocity, cover, stockout risk and alert thresholds. */
+  inventory?: Partial<InventoryOptions>;
+  /** Price history periods and limits. */
+  priceHistory?: Partial<PriceHistoryOptions>;
   /** Factor model (iALS) hyper-parameters used by `trainFactors`. */
   als?: Partial<AlsOptions>;
   /** ANN index over the factor model's items. */
@@ -168,6 +190,8 @@ export interface EngineModelOptions {
   buyAgain: BuyAgainOptions;
   sessions: SessionKnnParams;
   sessionFeed: SessionFeedOptions;
+  inventory: InventoryOptions;
+  priceHistory: PriceHistoryOptions;
 }
 
 /**
@@ -185,12 +209,34 @@ export interface EngineState {
   alsoBought: CooccurrenceState;
   history: UserHistoryState;
   buyAgain: BuyAgainState;
-  stock: StockState;
+  inventory: InventoryState;
+  priceHistory: PriceHistoryState;
   sessions: SessionFeedState;
   /** The factor model serving now, if one was trained. */
   factors: FactorState | null;
   categories: CategoryIndexState;
   catalogue: CatalogueItem[];
+}
+
+/** `inventoryReport`: the item's name and whether the engine knows it, then the figures. */
+export type InventoryReportView = Omit<InventoryReport, 'byLocation'> & {
+  item: string;
+  known: boolean;
+  /** Levels per location (null for stock kept without a location). */
+  byLocation?: { location: string | null; level: number }[];
+};
+
+/** An inventory alert with its item by name. */
+export type InventoryAlertView = Omit<InventoryAlert, 'item'> & { item: string };
+
+/** `priceReport`. */
+export interface PriceReport {
+  item: string;
+  known: boolean;
+  currentPrice?: number;
+  changes: PriceChangePoint[];
+  elasticity: ElasticityResult;
+  markdown?: MarkdownResult;
 }
 
 /** A trained factor model as a snapshot keeps it. */
@@ -250,6 +296,8 @@ export function resolveModelOptions(options: EngineOptions): EngineModelOptions 
     buyAgain: { ...DEFAULT_BUY_AGAIN, ...options.buyAgain },
     sessions: { ...DEFAULT_SESSION_KNN_PARAMS, ...options.sessions },
     sessionFeed: { ...DEFAULT_SESSION_FEED_OPTIONS, ...options.sessionFeed },
+    inventory: resolveInventoryOptions(options.inventory),
+    priceHistory: priceHistoryOptions(options.priceHistory ?? {}),
   };
 }
 
@@ -262,7 +310,8 @@ export class Engine {
   private readonly alsoBought: Cooccurrence;
   private readonly history: UserHistory;
   private readonly buyAgain: BuyAgain;
-  private readonly stock: Stock;
+  private readonly inventory: Inventory;
+  private readonly priceHistory: PriceHistory;
   private readonly sessions: SessionFeed;
   private readonly recommender: Recommender;
   private factorModel: AlsServing | null = null;
@@ -298,7 +347,8 @@ export class Engine {
       this.alsoBought = new Cooccurrence(model.alsoBought);
       this.history = new UserHistory(model.history);
       this.buyAgain = new BuyAgain(this.history, model.buyAgain);
-      this.stock = new Stock();
+      this.inventory = new Inventory(model.inventory);
+      this.priceHistory = new PriceHistory(model.priceHistory);
       this.sessions = new SessionFeed(new SessionKnn(model.sessions), model.sessionFeed);
       this.byType = new Float64Array(EVENT_TYPES.length);
       this.recommender = this.createRecommender();
@@ -317,7 +367,8 @@ export class Engine {
     this.alsoBought = Cooccurrence.fromState(model.alsoBought, state.alsoBought);
     this.history = UserHistory.fromState(model.history, state.history);
     this.buyAgain = BuyAgain.fromState(this.history, model.buyAgain, state.buyAgain);
-    this.stock = Stock.fromState(state.stock);
+    this.inventory = Inventory.fromState(model.inventory, state.inventory);
+    this.priceHistory = PriceHistory.fromState(model.priceHistory, state.priceHistory);
     this.sessions = SessionFeed.fromState(model.sessions, model.sessionFeed, state.sessions);
     this.byType = state.byType;
     this.rejectedCount = state.rejected;
@@ -364,6 +415,8 @@ export class Engine {
       buyAgain: model.buyAgain,
       sessions: model.sessions,
       sessionFeed: model.sessionFeed,
+      inventory: model.inventory,
+      priceHistory: model.priceHistory,
     };
     return new Engine(kernels, resolved, { store, state });
   }
@@ -385,6 +438,8 @@ export class Engine {
         buyAgain: structuredClone(this.buyAgain.options),
         sessions: structuredClone(this.sessions.model.params),
         sessionFeed: structuredClone(this.sessions.options),
+        inventory: structuredClone(this.inventory.options),
+        priceHistory: structuredClone(this.priceHistory.options),
       },
       byType: this.byType.slice(),
       rejected: this.rejectedCount,
@@ -393,7 +448,8 @@ export class Engine {
       alsoBought: this.alsoBought.exportState(),
       history: this.history.exportState(),
       buyAgain: this.buyAgain.exportState(),
-      stock: this.stock.exportState(),
+      inventory: this.inventory.exportState(),
+      priceHistory: this.priceHistory.exportState(),
       sessions: this.sessions.exportState(),
       factors: this.exportFactors(),
       categories: this.categories.exportState(),
@@ -426,7 +482,8 @@ export class Engine {
     this.alsoViewed.ingest(batch);
     this.alsoBought.ingest(batch);
     this.history.ingest(batch);
-    this.stock.ingest(batch);
+    this.inventory.ingest(batch);
+    this.priceHistory.ingest(batch);
     this.sessions.ingest(batch);
     this.generation++;
     const type = batch.type;
@@ -556,6 +613,65 @@ export class Engine {
     return { item, orders: na, results };
   }
 
+  /**
+   * Stock, sales velocity, days of cover, stockout risk before the next delivery, reorder point
+   * and order quantity of an item, as of stream time. Unknown items report no level.
+   */
+  inventoryReport(item: string): InventoryReportView {
+    const id = this.store.dicts.item.lookup(item);
+    const { byLocation, ...rest } = this.inventory.report(id ?? 0);
+    if (id === undefined) return { item, known: false, ...rest };
+    return {
+      item,
+      known: true,
+      ...rest,
+      ...(byLocation !== undefined && {
+        byLocation: byLocation.map((l) => ({
+          location: l.location === 0 ? null : (this.store.dicts.location.value(l.location) ?? null),
+          level: l.level,
+        })),
+      }),
+    };
+  }
+
+  /** Open inventory alerts (stockout risk, oversell, overstock), oldest first, items by name. */
+  inventoryAlerts(): InventoryAlertView[] {
+    return this.inventory.alerts().map((a) => this.alertView(a));
+  }
+
+  /** Alerts raised since the last call, for a host to publish; each is handed out once. */
+  drainInventoryAlerts(): InventoryAlertView[] {
+    return this.inventory.drainAlerts().map((a) => this.alertView(a));
+  }
+
+  /**
+   * Price history (list and observed sale prices), own-price elasticity with its 95% interval
+   * (or the reason the data cannot support one) and, given the stock to clear in `targetDays`,
+   * a markdown suggestion.
+   */
+  priceReport(item: string, opts: { stock?: number; targetDays?: number } = {}): PriceReport {
+    const id = this.store.dicts.item.lookup(item);
+    if (id === undefined)
+      return { item, known: false, changes: [], elasticity: { refused: 'unknown item' } };
+    const h = this.priceHistory;
+    const out: PriceReport = {
+      item,
+      known: true,
+      changes: h.changes(id),
+      elasticity: itemElasticity(h, id),
+    };
+    const current = h.currentPrice(id);
+    if (current !== undefined) out.currentPrice = current;
+    if (opts.targetDays !== undefined) {
+      const stock = opts.stock ?? this.inventory.report(id).level;
+      out.markdown =
+        stock === undefined
+          ? { refused: 'no stock level known for the item: pass stock' }
+          : itemMarkdown(h, id, { stock, targetDays: opts.targetDays });
+    }
+    return out;
+  }
+
   /** Orders holding `item` (0 when unknown). */
   ordersOf(item: string): number {
     const id = this.store.dicts.item.lookup(item);
@@ -638,7 +754,7 @@ export class Engine {
       alsoViewed: this.alsoViewed,
       alsoBought: this.alsoBought,
       history: this.history,
-      stock: this.stock,
+      stock: this.inventory.stock,
       sessions: {
         recommend: (items, k) => this.sessions.recommend(items, k),
         recommendForUser: (user, k) => this.sessions.recommendForUser(user, k),
@@ -781,6 +897,10 @@ export class Engine {
       ...this.options.factorIndex,
     });
     return new AlsServing(model, index, state.versions.slice(), this.history, state.trainedAt);
+  }
+
+  private alertView(a: InventoryAlert): InventoryAlertView {
+    return { ...a, item: this.store.dicts.item.value(a.item) ?? String(a.item) };
   }
 
   private notePrice(id: number, price: number | undefined): void {

@@ -6,6 +6,7 @@ import type { Engine } from '../../engine/index.js';
 import { installErrorHandler } from './errors.js';
 import { createMetrics, type HttpMetrics } from './metrics.js';
 import { eventsRoutes, type Publish } from './routes/events.js';
+import { inventoryRoutes } from './routes/inventory.js';
 import { factorRoutes, opsRoutes } from './routes/ops.js';
 import { personalRoutes } from './routes/personal.js';
 import { recommendationRoutes } from './routes/recommendations.js';
@@ -53,6 +54,7 @@ export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyI
   recommendationRoutes(app, engine);
   personalRoutes(app, engine);
   factorRoutes(app, engine);
+  inventoryRoutes(app, engine);
   statsRoutes(app, engine, opts.stream);
   return app;
 }

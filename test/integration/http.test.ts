@@ -311,3 +311,41 @@ describe('personal recommendations over HTTP', () => {
     }
   });
 });
+
+describe('inventory and price over HTTP', () => {
+  it('reports stock, velocity and cover for a SKU, and 404 for an unknown one', async () => {
+    const stocked = engine
+      .popular({ k: 50 })
+      .map((r) => r.item)
+      .find((item) => engine.inventoryReport(item).level !== undefined)!;
+    expect(stocked).toBeDefined();
+    const { status, body } = await get(`/v1/inventory/${stocked}`);
+    expect(status).toBe(200);
+    expect(body.item).toBe(stocked);
+    expect(typeof body.level).toBe('number');
+    expect(body.velocityPerDay as number).toBeGreaterThan(0);
+    expect(body).toHaveProperty('reorderPoint');
+    const unknown = await get('/v1/inventory/no-such-sku');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.message).toBe('unknown item no-such-sku');
+    const alerts = await get('/v1/inventory/alerts');
+    expect(alerts.status).toBe(200);
+    expect(Array.isArray(alerts.body.alerts)).toBe(true);
+  });
+
+  it('serves price history with an elasticity or the reason there is none', async () => {
+    const top = engine.popular({ k: 1 })[0]!.item;
+    const { status, body } = await get(`/v1/items/${top}/price?stock=500&targetDays=30`);
+    expect(status).toBe(200);
+    expect(body.item).toBe(top);
+    expect(Array.isArray(body.changes)).toBe(true);
+    expect(body.elasticity).toBeDefined();
+    expect(body.markdown).toBeDefined();
+    const bad = await get(`/v1/items/${top}/price?targetDays=0`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/querystring\.targetDays: must be > 0/);
+    const unknownParam = await get('/v1/inventory/alerts?window=1h');
+    expect(unknownParam.status).toBe(400);
+    expect((await get('/v1/items/no-such-sku/price')).status).toBe(404);
+  });
+});

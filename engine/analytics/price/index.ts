@@ -1,0 +1,43 @@
+/**
+ * Price analytics for merchandisers: price history per item, own-price elasticity of demand,
+ * and markdown suggestions for overstocked items.
+ */
+export {
+  DAY_MS,
+  DEFAULT_PRICE_HISTORY,
+  PriceHistory,
+  f32Decimal,
+  priceHistoryOptions,
+} from './history.js';
+export type {
+  PeriodSales,
+  PriceChangePoint,
+  PriceHistoryOptions,
+  PriceHistoryState,
+  PriceSource,
+  Velocity,
+} from './history.js';
+export {
+  DEFAULT_ELASTICITY,
+  elasticityOptions,
+  estimateElasticity,
+  isRefusal,
+  itemElasticity,
+  studentTCdf,
+  studentTQuantile,
+} from './elasticity.js';
+export type {
+  DemandPoint,
+  ElasticityEstimate,
+  ElasticityOptions,
+  ElasticityResult,
+  Refusal,
+} from './elasticity.js';
+export { DEFAULT_MARKDOWN, itemMarkdown, markdownOptions, suggestMarkdown } from './markdown.js';
+export type {
+  ItemMarkdownInput,
+  MarkdownInput,
+  MarkdownOptions,
+  MarkdownResult,
+  MarkdownSuggestion,
+} from './markdown.js';
