@@ -30,6 +30,7 @@ export interface PulsarConfig {
   snapshotEveryMs: number;
   deadLetterTopic?: string;
   derivedTopic?: string;
+  alertTopic?: string;
   subscription?: { name: string; type: 'Exclusive' | 'Failover' | 'Shared' | 'Key_Shared' };
 }
 
@@ -48,6 +49,7 @@ export interface ServeFlags {
   snapshotEveryMs?: string;
   deadLetterTopic?: string;
   derivedTopic?: string;
+  alertTopic?: string;
   subscription?: string;
   subscriptionType?: string;
   retrainEvery?: string;
@@ -81,6 +83,7 @@ function pulsarConfig(
   if (flags.snapshotDir !== undefined) cfg.snapshotDir = flags.snapshotDir;
   if (flags.deadLetterTopic !== undefined) cfg.deadLetterTopic = flags.deadLetterTopic;
   if (flags.derivedTopic !== undefined) cfg.derivedTopic = flags.derivedTopic;
+  if (flags.alertTopic !== undefined) cfg.alertTopic = flags.alertTopic;
   if (flags.subscription !== undefined) {
     cfg.subscription = {
       name: flags.subscription,

@@ -35,6 +35,10 @@ program
   .option('--snapshot-every-ms <ms>', 'snapshot interval while messages arrive (default 5000)')
   .option('--dead-letter-topic <topic>', 'where invalid events go (default <topic>-dlq)')
   .option('--derived-topic <topic>', 'publish derived events (trending spikes) here')
+  .option(
+    '--alert-topic <topic>',
+    'publish inventory alerts (stockout risk, oversell, overstock) here',
+  )
   .option('--subscription <name>', 'consume through this subscription instead of a reader')
   .option(
     '--subscription-type <type>',

@@ -47,6 +47,7 @@ export async function serve(config: ServeConfig, log: (line: string) => void): P
           ...(p.snapshotDir !== undefined && { snapshotDir: p.snapshotDir }),
           ...(p.deadLetterTopic !== undefined && { deadLetterTopic: p.deadLetterTopic }),
           ...(p.derivedTopic !== undefined && { derivedTopic: p.derivedTopic }),
+          ...(p.alertTopic !== undefined && { alertTopic: p.alertTopic }),
           ...(p.subscription !== undefined && { subscription: p.subscription }),
           ...(config.simd !== undefined && { engine: { simd: config.simd } }),
           onError: (err) => log(`pulsar: ${err instanceof Error ? err.message : String(err)}`),

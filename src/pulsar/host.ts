@@ -27,6 +27,8 @@ export interface StreamHostOptions {
   deadLetterTopic?: string;
   /** Topic for derived events (trending spikes); none when absent. */
   derivedTopic?: string;
+  /** Topic for inventory alerts (stockout risk, oversell, overstock); none when absent. */
+  alertTopic?: string;
   subscription?: { name: string; type: SubscriptionType };
   snapshotDir?: string;
   snapshotEveryMs?: number;
@@ -42,7 +44,7 @@ export interface StreamHost {
   readonly source: PulsarSource;
   /** Where the engine started from: a snapshot directory, or the earliest message. */
   readonly restoredFrom: string | undefined;
-  stats(): SourceStats & { derivedEvents: number };
+  stats(): SourceStats & { derivedEvents: number; alertEvents: number };
   /** Publishes events to the consumed topic, one message per user so keys route them. */
   publish(events: RetailEvent[]): Promise<void>;
   stop(): Promise<void>;
@@ -103,8 +105,12 @@ export async function startStreamHost(opts: StreamHostOptions): Promise<StreamHo
   const derived: Producer | undefined = opts.derivedTopic
     ? await transport.producer(opts.derivedTopic)
     : undefined;
+  const alertsOut: Producer | undefined = opts.alertTopic
+    ? await transport.producer(opts.alertTopic)
+    : undefined;
   const spikes = new SpikeDetector();
   let derivedEvents = 0;
+  let alertEvents = 0;
   let lastSpikeCheck = 0;
   let lastSpikeStreamTime = -Infinity;
   const snapshotDir = opts.snapshotDir;
@@ -128,6 +134,17 @@ export async function startStreamHost(opts: StreamHostOptions): Promise<StreamHo
     }),
     ...(opts.snapshotEveryMs !== undefined && { checkpointEveryMs: opts.snapshotEveryMs }),
     onApplied: () => {
+      // Alerts leave as they are raised; without a topic they are still drained (the open ones
+      // stay listed over HTTP), so the queue of unsent alerts cannot grow.
+      for (const alert of engine.drainInventoryAlerts()) {
+        if (alertsOut === undefined) continue;
+        alertEvents++;
+        alertsOut
+          .send(JSON.stringify({ ...alert, type: 'inventory_alert', alert: alert.type }), {
+            key: alert.item,
+          })
+          .catch((err: unknown) => opts.onError?.(err));
+      }
       if (derived === undefined) return;
       // Check once a second of wall time, and once a minute of stream time, so that a replay
       // running far faster than real time still sees its spikes when they happen.
@@ -170,13 +187,15 @@ export async function startStreamHost(opts: StreamHostOptions): Promise<StreamHo
     engine,
     source,
     restoredFrom,
-    stats: () => ({ ...source.stats(), derivedEvents }),
+    stats: () => ({ ...source.stats(), derivedEvents, alertEvents }),
     publish,
     async stop() {
       await ingress?.close();
       await source.stop();
       await derived?.flush();
       await derived?.close();
+      await alertsOut?.flush();
+      await alertsOut?.close();
       await transport.close();
       engine.close();
     },

@@ -201,3 +201,42 @@ describe('engine on Pulsar', () => {
     expect(h2.stats().duplicatesSkipped).toBe(0);
   });
 });
+
+describe('inventory alerts on a topic', () => {
+  it('publishes a stockout-risk alert with its reason once the stream shows it', async () => {
+    const topic = topicName('alerts-in');
+    const alertTopic = topicName('alerts-out');
+    const day = 24 * 60 * 60 * 1000;
+    const t0 = Date.UTC(2026, 0, 5);
+    const events: RetailEvent[] = [
+      { type: 'inventory', item: 'milk', op: 'set', quantity: 400, ts: t0 },
+    ];
+    for (let d = 0; d < 28; d++) {
+      events.push({
+        type: 'purchase',
+        item: 'milk',
+        order: `o${d}`,
+        quantity: 5,
+        price: 2,
+        user: `u${d % 5}`,
+        ts: t0 + d * day + 3_600_000,
+      });
+    }
+    events.push({ type: 'inventory', item: 'milk', op: 'set', quantity: 12, ts: t0 + 28 * day });
+    await publish(topic, events, 10);
+    const reader = await transport.reader(alertTopic, { startMessageId: 'earliest' });
+    const h = await host(topic, { alertTopic });
+    await until('all events', () => h.engine.stats().events === events.length);
+    const message = await reader.receive({ timeoutMs: 30_000 });
+    const alert = JSON.parse(Buffer.from(message.payload).toString('utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(alert).toMatchObject({ type: 'inventory_alert', alert: 'stockout_risk', item: 'milk' });
+    expect(alert.level).toBe(12);
+    expect(String(alert.reason)).toMatch(/12/);
+    expect(message.key).toBe('milk');
+    expect(h.stats().alertEvents).toBe(1);
+    await reader.close();
+  });
+});
