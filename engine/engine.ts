@@ -44,6 +44,18 @@ import {
   type InventoryState,
 } from './inventory/index.js';
 import {
+  AnomalyDetector,
+  type AnomalyAlert,
+  type AnomalyOptions,
+  type AnomalyState,
+} from './analytics/anomalies.js';
+import {
+  Funnels,
+  type FunnelOptions,
+  type FunnelResult,
+  type FunnelState,
+} from './analytics/funnel.js';
+import {
   itemElasticity,
   itemMarkdown,
   PriceHistory,
@@ -109,6 +121,10 @@ export interface EngineOptions {
   inventory?: Partial<InventoryOptions>;
   /** Price history periods and limits. */
   priceHistory?: Partial<PriceHistoryOptions>;
+  /** Funnel bucket tiers and distinct-user counting. */
+  funnels?: FunnelModelOptions;
+  /** Anomaly detection in event rates and conversion. */
+  anomalies?: AnomalyModelOptions;
   /** Factor model (iALS) hyper-parameters used by `trainFactors`. */
   als?: Partial<AlsOptions>;
   /** ANN index over the factor model's items. */
@@ -192,7 +208,14 @@ export interface EngineModelOptions {
   sessionFeed: SessionFeedOptions;
   inventory: InventoryOptions;
   priceHistory: PriceHistoryOptions;
+  funnels: FunnelModelOptions;
+  anomalies: AnomalyModelOptions;
 }
+
+/** Funnel options a snapshot can keep (categories come from the engine's catalogue). */
+export type FunnelModelOptions = Omit<FunnelOptions, 'categoryOf'>;
+/** Anomaly options a snapshot can keep (categories and their names come from the engine). */
+export type AnomalyModelOptions = Omit<AnomalyOptions, 'categoryOf' | 'categoryName'>;
 
 /**
  * Everything besides the event log that affects answers and stats, as plain data and typed
@@ -211,6 +234,8 @@ export interface EngineState {
   buyAgain: BuyAgainState;
   inventory: InventoryState;
   priceHistory: PriceHistoryState;
+  funnels: FunnelState;
+  anomalies: AnomalyState;
   sessions: SessionFeedState;
   /** The factor model serving now, if one was trained. */
   factors: FactorState | null;
@@ -225,6 +250,12 @@ export type InventoryReportView = Omit<InventoryReport, 'byLocation'> & {
   /** Levels per location (null for stock kept without a location). */
   byLocation?: { location: string | null; level: number }[];
 };
+
+/** `funnel`: counts and rates over the window, with the key asked for. */
+export type FunnelView = FunnelResult & { known: boolean; item?: string; category?: string };
+
+/** An anomaly with its category by name (null for the whole shop). */
+export type AnomalyView = Omit<AnomalyAlert, 'category'> & { category: string | null };
 
 /** An inventory alert with its item by name. */
 export type InventoryAlertView = Omit<InventoryAlert, 'item'> & { item: string };
@@ -298,6 +329,8 @@ export function resolveModelOptions(options: EngineOptions): EngineModelOptions 
     sessionFeed: { ...DEFAULT_SESSION_FEED_OPTIONS, ...options.sessionFeed },
     inventory: resolveInventoryOptions(options.inventory),
     priceHistory: priceHistoryOptions(options.priceHistory ?? {}),
+    funnels: { ...options.funnels },
+    anomalies: { ...options.anomalies },
   };
 }
 
@@ -312,6 +345,8 @@ export class Engine {
   private readonly buyAgain: BuyAgain;
   private readonly inventory: Inventory;
   private readonly priceHistory: PriceHistory;
+  private readonly funnels: Funnels;
+  private readonly anomalyDetector: AnomalyDetector;
   private readonly sessions: SessionFeed;
   private readonly recommender: Recommender;
   private factorModel: AlsServing | null = null;
@@ -349,6 +384,12 @@ export class Engine {
       this.buyAgain = new BuyAgain(this.history, model.buyAgain);
       this.inventory = new Inventory(model.inventory);
       this.priceHistory = new PriceHistory(model.priceHistory);
+      this.funnels = new Funnels({ ...model.funnels, ...this.categoryLookups() });
+      this.anomalyDetector = new AnomalyDetector({
+        ...model.anomalies,
+        ...this.categoryLookups(),
+        categoryName: (c) => this.store.dicts.category.value(c) ?? `category ${c}`,
+      });
       this.sessions = new SessionFeed(new SessionKnn(model.sessions), model.sessionFeed);
       this.byType = new Float64Array(EVENT_TYPES.length);
       this.recommender = this.createRecommender();
@@ -369,6 +410,18 @@ export class Engine {
     this.buyAgain = BuyAgain.fromState(this.history, model.buyAgain, state.buyAgain);
     this.inventory = Inventory.fromState(model.inventory, state.inventory);
     this.priceHistory = PriceHistory.fromState(model.priceHistory, state.priceHistory);
+    this.funnels = Funnels.fromState(
+      { ...model.funnels, ...this.categoryLookups() },
+      state.funnels,
+    );
+    this.anomalyDetector = AnomalyDetector.fromState(
+      {
+        ...model.anomalies,
+        ...this.categoryLookups(),
+        categoryName: (c) => this.store.dicts.category.value(c) ?? `category ${c}`,
+      },
+      state.anomalies,
+    );
     this.sessions = SessionFeed.fromState(model.sessions, model.sessionFeed, state.sessions);
     this.byType = state.byType;
     this.rejectedCount = state.rejected;
@@ -417,6 +470,8 @@ export class Engine {
       sessionFeed: model.sessionFeed,
       inventory: model.inventory,
       priceHistory: model.priceHistory,
+      funnels: model.funnels,
+      anomalies: model.anomalies,
     };
     return new Engine(kernels, resolved, { store, state });
   }
@@ -440,6 +495,8 @@ export class Engine {
         sessionFeed: structuredClone(this.sessions.options),
         inventory: structuredClone(this.inventory.options),
         priceHistory: structuredClone(this.priceHistory.options),
+        funnels: structuredClone(resolveModelOptions(this.options).funnels),
+        anomalies: structuredClone(resolveModelOptions(this.options).anomalies),
       },
       byType: this.byType.slice(),
       rejected: this.rejectedCount,
@@ -450,6 +507,8 @@ export class Engine {
       buyAgain: this.buyAgain.exportState(),
       inventory: this.inventory.exportState(),
       priceHistory: this.priceHistory.exportState(),
+      funnels: this.funnels.exportState(),
+      anomalies: this.anomalyDetector.exportState(),
       sessions: this.sessions.exportState(),
       factors: this.exportFactors(),
       categories: this.categories.exportState(),
@@ -484,6 +543,8 @@ export class Engine {
     this.history.ingest(batch);
     this.inventory.ingest(batch);
     this.priceHistory.ingest(batch);
+    this.funnels.ingest(batch);
+    this.anomalyDetector.ingest(batch);
     this.sessions.ingest(batch);
     this.generation++;
     const type = batch.type;
@@ -670,6 +731,62 @@ export class Engine {
           : itemMarkdown(h, id, { stock, targetDays: opts.targetDays });
     }
     return out;
+  }
+
+  /**
+   * Views → carts → purchases over the last `window` of stream time (`'15m'`, `'1h'`, `'7d'`),
+   * for an item, a category or the whole shop, with conversion rates. An unknown item or
+   * category reports `known: false` and zero counts. Throws AisleError('AISLE_INVALID_ARGUMENT')
+   * for a malformed window.
+   */
+  funnel(q: { window: string; item?: string; category?: string }): FunnelView {
+    const now = this.popularity.now;
+    const at = Number.isFinite(now) ? now : 0;
+    const item = q.item === undefined ? undefined : this.store.dicts.item.lookup(q.item);
+    const category =
+      q.category === undefined ? undefined : this.store.dicts.category.lookup(q.category);
+    const known =
+      (q.item === undefined || item !== undefined) &&
+      (q.category === undefined || category !== undefined);
+    const query = {
+      window: q.window,
+      ...(item !== undefined && { item }),
+      ...(category !== undefined && { category }),
+    };
+    // An unknown key still gets its window checked and reported, with nothing counted.
+    const r = this.funnels.funnel(known ? query : { window: q.window }, at);
+    const counts = known
+      ? r
+      : {
+          ...r,
+          views: 0,
+          carts: 0,
+          purchases: 0,
+          viewToCart: null,
+          cartToPurchase: null,
+          viewToPurchase: null,
+          users: null,
+        };
+    return {
+      ...counts,
+      known,
+      ...(q.item !== undefined && { item: q.item }),
+      ...(q.category !== undefined && { category: q.category }),
+    };
+  }
+
+  /** Anomalies in event rates and conversion: active episodes and recent alerts. */
+  anomalies(): { active: AnomalyView[]; recent: AnomalyView[] } {
+    const { active, recent } = this.anomalyDetector.anomalies();
+    return {
+      active: active.map((a) => this.anomalyView(a)),
+      recent: recent.map((a) => this.anomalyView(a)),
+    };
+  }
+
+  /** Anomaly alerts raised since the last call, for a host to publish; each handed out once. */
+  drainAnomalyAlerts(): AnomalyView[] {
+    return this.anomalyDetector.drainAlerts().map((a) => this.anomalyView(a));
   }
 
   /** Orders holding `item` (0 when unknown). */
@@ -897,6 +1014,17 @@ export class Engine {
       ...this.options.factorIndex,
     });
     return new AlsServing(model, index, state.versions.slice(), this.history, state.trainedAt);
+  }
+
+  private categoryLookups(): { categoryOf: (item: number) => number } {
+    return { categoryOf: (item) => this.categories.categoryOf(item) };
+  }
+
+  private anomalyView(a: AnomalyAlert): AnomalyView {
+    const { category, ...rest } = a;
+    return category === 0
+      ? { ...rest, category: null }
+      : { ...rest, category: this.store.dicts.category.value(category) ?? String(category) };
   }
 
   private alertView(a: InventoryAlert): InventoryAlertView {

@@ -14,6 +14,8 @@ export type {
   EngineStats,
   FactorReport,
   FactorState,
+  AnomalyView,
+  FunnelView,
   InventoryAlertView,
   InventoryReportView,
   PriceReport,

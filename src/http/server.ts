@@ -6,6 +6,7 @@ import type { Engine } from '../../engine/index.js';
 import { installErrorHandler } from './errors.js';
 import { createMetrics, type HttpMetrics } from './metrics.js';
 import { eventsRoutes, type Publish } from './routes/events.js';
+import { analyticsRoutes } from './routes/analytics.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { factorRoutes, opsRoutes } from './routes/ops.js';
 import { personalRoutes } from './routes/personal.js';
@@ -55,6 +56,7 @@ export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyI
   personalRoutes(app, engine);
   factorRoutes(app, engine);
   inventoryRoutes(app, engine);
+  analyticsRoutes(app, engine);
   statsRoutes(app, engine, opts.stream);
   return app;
 }

@@ -145,6 +145,15 @@ export async function startStreamHost(opts: StreamHostOptions): Promise<StreamHo
           })
           .catch((err: unknown) => opts.onError?.(err));
       }
+      for (const anomaly of engine.drainAnomalyAlerts()) {
+        if (alertsOut === undefined) continue;
+        alertEvents++;
+        alertsOut
+          .send(JSON.stringify({ ...anomaly, type: 'anomaly', alert: anomaly.kind }), {
+            key: anomaly.series,
+          })
+          .catch((err: unknown) => opts.onError?.(err));
+      }
       if (derived === undefined) return;
       // Check once a second of wall time, and once a minute of stream time, so that a replay
       // running far faster than real time still sees its spikes when they happen.

@@ -3,7 +3,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from '../../engine/index.js';
+import { createEngine, type Engine, type RetailEvent } from '../../engine/index.js';
 import { listen } from '../../src/http/server.js';
 import { createSimulator } from '../../src/sim/index.js';
 
@@ -12,6 +12,7 @@ let app: FastifyInstance;
 let url: string;
 /** A user with at least one purchase in the stream. */
 let buyer = '';
+const simEvents: RetailEvent[] = [];
 
 beforeAll(async () => {
   engine = await createEngine();
@@ -19,6 +20,7 @@ beforeAll(async () => {
   engine.loadCatalogue(sim.catalogue());
   for (let i = 0; i < 20; i++) {
     const batch = sim.next(5_000);
+    simEvents.push(...batch);
     for (const e of batch) if (e.type === 'purchase' && e.user !== undefined) buyer = e.user;
     engine.ingestEvents(batch);
   }
@@ -347,5 +349,43 @@ describe('inventory and price over HTTP', () => {
     const unknownParam = await get('/v1/inventory/alerts?window=1h');
     expect(unknownParam.status).toBe(400);
     expect((await get('/v1/items/no-such-sku/price')).status).toBe(404);
+  });
+});
+
+describe('behaviour analytics over HTTP', () => {
+  it('counts the funnel of the shop, a category and an item over a window', async () => {
+    const shop = await get('/v1/analytics/funnel?window=7d');
+    expect(shop.status).toBe(200);
+    // Exact counts of the simulated stream inside the window the answer says it counted (the
+    // events other tests posted carry 2024 timestamps, far outside it).
+    const { from, to } = shop.body as { from: number; to: number };
+    const count = (type: string) =>
+      simEvents.filter((e) => e.type === type && e.ts >= from && e.ts < to).length;
+    expect(shop.body.views).toBe(count('view'));
+    expect(shop.body.carts).toBe(count('add_to_cart'));
+    expect(shop.body.purchases).toBe(count('purchase'));
+    expect(shop.body.viewToPurchase as number).toBeCloseTo(count('purchase') / count('view'), 10);
+    const top = engine.popular({ k: 1 })[0]!;
+    const item = await get(`/v1/analytics/funnel?window=1h&item=${top.item}`);
+    expect(item.status).toBe(200);
+    expect(item.body.item).toBe(top.item);
+    const cat = await get(`/v1/analytics/funnel?window=15m&category=${top.category}`);
+    expect(cat.status).toBe(200);
+    expect(cat.body.views as number).toBeLessThanOrEqual(shop.body.views as number);
+  });
+
+  it('refuses bad windows and unknown keys with a message naming them', async () => {
+    const bad = await get('/v1/analytics/funnel?window=15x');
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/15x/);
+    const both = await get('/v1/analytics/funnel?item=a&category=b');
+    expect(both.status).toBe(400);
+    const unknown = await get('/v1/analytics/funnel?category=no-such-category');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.message).toBe('unknown category no-such-category');
+    const anomalies = await get('/v1/analytics/anomalies');
+    expect(anomalies.status).toBe(200);
+    expect(Array.isArray(anomalies.body.active)).toBe(true);
+    expect(Array.isArray(anomalies.body.recent)).toBe(true);
   });
 });

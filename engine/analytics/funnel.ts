@@ -1,0 +1,514 @@
+/**
+ * Shopping funnels, view → add_to_cart → purchase, per item, per category and for the whole shop,
+ * over sliding windows of stream time.
+ *
+ * Every event adds one to a time bucket of its item, its category and the shop, in each tier of
+ * bucket rings (by default 1-minute buckets over the last day and 1-hour buckets over the last 30
+ * days). A query sums the buckets its window covers in the finest tier long enough for it, so it
+ * costs at most one tier's slots whatever the length of the stream, and its counts are exact for
+ * the bucket-aligned window it reports as [from, to).
+ *
+ * Steps count events, not units or shoppers: a purchase line of three units is one purchase, and
+ * the step ratios are ratios of event counts within the window (a cart whose view fell before the
+ * window still counts), so they can exceed 1.
+ *
+ * Distinct users per step are exact, for the shop and per category, on windows that reach the
+ * newest event. Each (scope, step, user) remembers when it was last seen and is counted in that
+ * bucket only; a later event moves the count to the newer bucket. Users whose last event is in the
+ * window are then exactly the users with any event in it. Only identified users (events with a
+ * `user`) are counted.
+ */
+import { AisleError } from '../errors.js';
+import { EVENT_TYPE_CODE } from '../events.js';
+import { allBelow, expectState, isArrayOf } from '../snapshot/check.js';
+import type { EncodedBatch } from '../store/index.js';
+import { BucketRings, formatWindow, parseWindow, type BucketRingsState } from './windows.js';
+
+/** One resolution of the funnel: buckets of `resolution` covering the last `span` of time. */
+export interface FunnelTier {
+  /** Bucket width: ms or a duration string (`'1m'`). At least 1 s. */
+  resolution: string | number;
+  /** Time the tier covers: ms or a duration string (`'1d'`); a whole number of buckets. */
+  span: string | number;
+}
+
+export interface FunnelOptions {
+  /**
+   * Category id (dense, from the store's category dictionary) of an item id; 0 when it has none.
+   * Consulted once per event as it is ingested, so the catalogue's assignment at that time holds.
+   * Default: no categories.
+   */
+  categoryOf?: (item: number) => number;
+  /** Resolutions, finest first, each longer than the last. Default {@link DEFAULT_FUNNEL_TIERS}. */
+  tiers?: readonly FunnelTier[];
+  /** Count distinct users per step for the shop and per category. Default true. */
+  distinctUsers?: boolean;
+}
+
+/** 1-minute buckets for windows up to a day, 1-hour buckets for windows up to 30 days. */
+export const DEFAULT_FUNNEL_TIERS: readonly FunnelTier[] = Object.freeze([
+  { resolution: '1m', span: '1d' },
+  { resolution: '1h', span: '30d' },
+]);
+
+/** The options in force, durations in ms. */
+export interface ResolvedFunnelOptions {
+  categoryOf: (item: number) => number;
+  tiers: readonly { resolutionMs: number; spanMs: number; slots: number }[];
+  distinctUsers: boolean;
+}
+
+export interface FunnelQuery {
+  /** Window length: ms or a duration string (`'15m'`, `'1h'`, `'7d'`). */
+  window: string | number;
+  /** Dense item id; omit (with `category`) for the whole shop. */
+  item?: number;
+  /** Dense category id. */
+  category?: number;
+}
+
+export interface FunnelSteps {
+  views: number;
+  carts: number;
+  purchases: number;
+}
+
+export interface FunnelResult extends FunnelSteps {
+  /** The window asked for, ms. */
+  window: number;
+  /** Bucket width the answer was computed at, ms. */
+  resolution: number;
+  /**
+   * The window actually counted, [from, to): whole buckets, ending with the bucket holding `now`
+   * and spanning `window` rounded up to the resolution.
+   */
+  from: number;
+  to: number;
+  /** carts / views; null when there were no views. */
+  viewToCart: number | null;
+  /** purchases / carts; null when there were no carts. */
+  cartToPurchase: number | null;
+  /** purchases / views; null when there were no views. */
+  viewToPurchase: number | null;
+  /**
+   * Distinct identified users per step, exact. Null for an item, for a window that ends before
+   * the newest event (users seen after it are no longer counted where they were), when distinct
+   * users are turned off, or for a category id of 699,050 or more.
+   */
+  users: FunnelSteps | null;
+}
+
+/** What a snapshot keeps of the funnels. */
+export interface FunnelState {
+  /** Newest event time counted, ms; −Infinity before any. */
+  newest: number;
+  /** Events that arrived after their bucket had left the finest tier. */
+  late: number;
+  /** Per tier (order of the options): item rings and shop/category rings. */
+  tiers: { items: BucketRingsState; scopes: BucketRingsState }[];
+  /** Last-seen time per (scope·3 + step, user); null when distinct users are off. */
+  users: { scopeStep: Uint32Array; user: Uint32Array; last: Float64Array } | null;
+}
+
+const OPTION_KEYS = new Set(['categoryOf', 'tiers', 'distinctUsers']);
+const MIN_RESOLUTION_MS = 1000;
+const MAX_SLOTS = 100_000;
+const MAX_TIERS = 8;
+/** Funnel step of each event type code, −1 for types that are not a step. */
+const STEP_OF = new Int8Array(256).fill(-1);
+STEP_OF[EVENT_TYPE_CODE.view] = 0;
+STEP_OF[EVENT_TYPE_CODE.add_to_cart] = 1;
+STEP_OF[EVENT_TYPE_CODE.purchase] = 2;
+const STEPS = 3;
+/** Scope key of the whole shop in the scope rings; categories use their own ids (≥ 1). */
+const SHOP = 0;
+/**
+ * Categories with distinct users: their (scope, step) key times 2^32 plus a user id must stay an
+ * exact double, which is how snapshots sort the table. Far beyond any real catalogue.
+ */
+const MAX_USER_SCOPE = Math.floor(2 ** 21 / STEPS);
+
+function invalid(field: string, message: string): never {
+  throw new AisleError('AISLE_INVALID_ARGUMENT', `funnel ${field}: ${message}`, { field });
+}
+
+/**
+ * Fills defaults and checks every option.
+ * Throws AisleError('AISLE_INVALID_ARGUMENT') naming the first bad field.
+ */
+export function resolveFunnelOptions(options: FunnelOptions = {}): ResolvedFunnelOptions {
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) invalid(key, 'is not a funnel option');
+  }
+  const categoryOf = options.categoryOf ?? (() => 0);
+  if (typeof categoryOf !== 'function') invalid('categoryOf', 'must be a function');
+  const distinctUsers = options.distinctUsers ?? true;
+  if (typeof distinctUsers !== 'boolean') invalid('distinctUsers', 'must be a boolean');
+  const raw = options.tiers ?? DEFAULT_FUNNEL_TIERS;
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_TIERS) {
+    invalid('tiers', `must be an array of 1..${MAX_TIERS} tiers`);
+  }
+  const tiers: { resolutionMs: number; spanMs: number; slots: number }[] = [];
+  raw.forEach((tier: FunnelTier, i: number) => {
+    const at = `tiers[${i}]`;
+    if (typeof tier !== 'object' || tier === null) invalid(at, 'must be { resolution, span }');
+    const resolutionMs = parseWindow(tier.resolution, `${at}.resolution`);
+    const spanMs = parseWindow(tier.span, `${at}.span`);
+    if (resolutionMs < MIN_RESOLUTION_MS) invalid(`${at}.resolution`, 'must be at least 1s');
+    if (spanMs % resolutionMs !== 0) {
+      invalid(`${at}.span`, `must be a whole number of ${formatWindow(resolutionMs)} buckets`);
+    }
+    const slots = spanMs / resolutionMs;
+    if (slots > MAX_SLOTS) invalid(`${at}.span`, `must be at most ${MAX_SLOTS} buckets`);
+    const prev = tiers[i - 1];
+    if (prev !== undefined && (resolutionMs <= prev.resolutionMs || spanMs <= prev.spanMs)) {
+      invalid(at, 'must be coarser and longer than the tier before it');
+    }
+    tiers.push({ resolutionMs, spanMs, slots });
+  });
+  return { categoryOf, tiers, distinctUsers };
+}
+
+function ratio(num: number, den: number): number | null {
+  return den > 0 ? num / den : null;
+}
+
+/**
+ * When each (scope, step, user) was last seen: open addressing with linear probing over flat
+ * arrays. Entries whose time has left every tier are dropped when the table is rebuilt, so its
+ * size follows the users active in the longest span.
+ */
+class LastSeen {
+  scopeStep: Uint32Array;
+  user: Uint32Array;
+  last: Float64Array;
+  size = 0;
+
+  constructor(capacity: number) {
+    this.scopeStep = new Uint32Array(capacity);
+    this.user = new Uint32Array(capacity);
+    this.last = new Float64Array(capacity);
+  }
+
+  /** Slot of the entry, or −1 − (the empty slot where it would go). `user` is never 0. */
+  find(scopeStep: number, user: number): number {
+    const mask = this.user.length - 1;
+    let h = Math.imul(scopeStep, 0x9e3779b1) ^ Math.imul(user, 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+    let slot = (h ^ (h >>> 13)) & mask;
+    for (;;) {
+      const u = this.user[slot]!;
+      if (u === 0) return -1 - slot;
+      if (u === user && this.scopeStep[slot] === scopeStep) return slot;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  insertAt(empty: number, scopeStep: number, user: number, last: number): void {
+    this.scopeStep[empty] = scopeStep;
+    this.user[empty] = user;
+    this.last[empty] = last;
+    this.size++;
+  }
+
+  /** A table of the entries `keep` accepts, with room to grow. */
+  rebuilt(keep: (last: number) => boolean): LastSeen {
+    let live = 0;
+    for (let i = 0; i < this.user.length; i++)
+      if (this.user[i] !== 0 && keep(this.last[i]!)) live++;
+    let cap = 1024;
+    while (cap < live * 4) cap *= 2;
+    const out = new LastSeen(cap);
+    for (let i = 0; i < this.user.length; i++) {
+      const u = this.user[i]!;
+      if (u === 0 || !keep(this.last[i]!)) continue;
+      out.insertAt(-1 - out.find(this.scopeStep[i]!, u), this.scopeStep[i]!, u, this.last[i]!);
+    }
+    return out;
+  }
+}
+
+interface Tier {
+  readonly resolutionMs: number;
+  readonly spanMs: number;
+  readonly slots: number;
+  /** Per item: steps 0..2. */
+  items: BucketRings;
+  /** Per scope (shop 0, category ids): steps 0..2, then distinct users per step 3..5. */
+  scopes: BucketRings;
+}
+
+export class Funnels {
+  readonly options: ResolvedFunnelOptions;
+  private readonly tiers: Tier[];
+  private readonly categoryOf: (item: number) => number;
+  private seen: LastSeen | undefined;
+  private newestTs = -Infinity;
+  private lateCount = 0;
+
+  /** Throws AisleError('AISLE_INVALID_ARGUMENT') naming a bad option. */
+  constructor(options: FunnelOptions = {}) {
+    this.options = resolveFunnelOptions(options);
+    this.categoryOf = this.options.categoryOf;
+    const scopeChannels = this.options.distinctUsers ? 2 * STEPS : STEPS;
+    this.tiers = this.options.tiers.map((t) => ({
+      ...t,
+      items: new BucketRings(t.resolutionMs, t.slots, STEPS),
+      scopes: new BucketRings(t.resolutionMs, t.slots, scopeChannels),
+    }));
+    if (this.options.distinctUsers) this.seen = new LastSeen(1024);
+  }
+
+  /**
+   * Restores funnels from `exportState` with the options they were built with. Throws
+   * AisleError('AISLE_SNAPSHOT') when the state does not fit them. O(state).
+   */
+  static fromState(options: FunnelOptions, state: FunnelState): Funnels {
+    const out = new Funnels(options);
+    expectState(
+      (Number.isFinite(state.newest) || state.newest === -Infinity) &&
+        Number.isSafeInteger(state.late) &&
+        state.late >= 0,
+      'funnel: newest or late',
+    );
+    expectState(
+      Array.isArray(state.tiers) && state.tiers.length === out.tiers.length,
+      'funnel: tiers differ from the options',
+    );
+    const channels = out.options.distinctUsers ? 2 * STEPS : STEPS;
+    out.tiers.forEach((tier, i) => {
+      const s = state.tiers[i]!;
+      expectState(typeof s === 'object' && s !== null, `funnel: tier ${i} missing`);
+      tier.items = BucketRings.fromState(tier.resolutionMs, tier.slots, STEPS, s.items);
+      tier.scopes = BucketRings.fromState(tier.resolutionMs, tier.slots, channels, s.scopes);
+    });
+    out.newestTs = state.newest;
+    out.lateCount = state.late;
+    if (out.options.distinctUsers) {
+      const u = state.users;
+      expectState(u !== null && typeof u === 'object', 'funnel: distinct users missing');
+      const n = u.user?.length ?? 0;
+      expectState(
+        isArrayOf(u.scopeStep, Uint32Array, n) &&
+          isArrayOf(u.user, Uint32Array, n) &&
+          isArrayOf(u.last, Float64Array, n) &&
+          !u.user.includes(0) &&
+          allBelow(u.scopeStep, MAX_USER_SCOPE * STEPS) &&
+          u.last.every((t) => Number.isFinite(t)),
+        'funnel: distinct users arrays',
+      );
+      let cap = 1024;
+      while (cap < n * 4) cap *= 2;
+      const seen = new LastSeen(cap);
+      for (let i = 0; i < n; i++) {
+        const at = seen.find(u.scopeStep[i]!, u.user[i]!);
+        expectState(at < 0, 'funnel: a distinct user is listed twice');
+        seen.insertAt(-1 - at, u.scopeStep[i]!, u.user[i]!, u.last[i]!);
+      }
+      out.seen = seen;
+    } else {
+      expectState(state.users === null, 'funnel: distinct users present but turned off');
+    }
+    return out;
+  }
+
+  /** A copy of the state, consistent as of the call. O(retained buckets + users). */
+  exportState(): FunnelState {
+    let users: FunnelState['users'] = null;
+    if (this.seen !== undefined) {
+      const seen = this.seen;
+      // In key order, so the same counts always give the same snapshot: each key packed into one
+      // exact double (scopeStep · 2^32 + user) so a numeric typed-array sort orders them.
+      const packed: number[] = [];
+      for (let i = 0; i < seen.user.length; i++) {
+        if (seen.user[i] === 0 || !this.stillCounted(seen.last[i]!)) continue;
+        packed.push(seen.scopeStep[i]! * 2 ** 32 + seen.user[i]!);
+      }
+      const keys = Float64Array.from(packed).sort();
+      const n = keys.length;
+      users = {
+        scopeStep: new Uint32Array(n),
+        user: new Uint32Array(n),
+        last: new Float64Array(n),
+      };
+      for (let i = 0; i < n; i++) {
+        const scopeStep = Math.floor(keys[i]! / 2 ** 32);
+        const user = keys[i]! % 2 ** 32;
+        users.scopeStep[i] = scopeStep;
+        users.user[i] = user;
+        users.last[i] = seen.last[seen.find(scopeStep, user)]!;
+      }
+    }
+    return {
+      newest: this.newestTs,
+      late: this.lateCount,
+      tiers: this.tiers.map((t) => ({
+        items: t.items.exportState(),
+        scopes: t.scopes.exportState(),
+      })),
+      users,
+    };
+  }
+
+  /** Newest event time counted (ms); −Infinity before any. */
+  get newest(): number {
+    return this.newestTs;
+  }
+
+  /** Events that arrived after their bucket had left the finest tier (missing from its windows). */
+  get late(): number {
+    return this.lateCount;
+  }
+
+  /** Bytes held by the counters and the distinct-user table. */
+  get bytes(): number {
+    let total = 0;
+    for (const t of this.tiers) total += t.items.bytes + t.scopes.bytes;
+    const seen = this.seen;
+    if (seen !== undefined) {
+      total += seen.scopeStep.byteLength + seen.user.byteLength + seen.last.byteLength;
+    }
+    return total;
+  }
+
+  /** Longest window any tier can answer, ms. */
+  get maxWindow(): number {
+    return this.tiers[this.tiers.length - 1]!.spanMs;
+  }
+
+  /**
+   * Counts the view, add_to_cart and purchase events of a batch; other types are ignored.
+   * Events may arrive out of order: one is counted in every tier that still holds its bucket.
+   * O(rows × tiers), plus a hash probe per identified shopper event when distinct users are on.
+   */
+  ingest(batch: EncodedBatch): void {
+    const { ts, type, item, user } = batch;
+    const tiers = this.tiers;
+    const categoryOf = this.categoryOf;
+    for (let i = 0; i < batch.length; i++) {
+      const step = STEP_OF[type[i]!]!;
+      const it = item[i]!;
+      const t = ts[i]!;
+      // Negative times cannot be bucketed as unsigned indexes; validated events never have them.
+      if (step < 0 || it === 0 || !(t >= 0)) continue;
+      if (t > this.newestTs) this.newestTs = t;
+      const category = categoryOf(it);
+      for (let k = 0; k < tiers.length; k++) {
+        const tier = tiers[k]!;
+        const b = Math.floor(t / tier.resolutionMs);
+        if (!tier.items.add(it, b, step, 1)) {
+          if (k === 0) this.lateCount++;
+          continue;
+        }
+        tier.scopes.add(SHOP, b, step, 1);
+        if (category > 0) tier.scopes.add(category, b, step, 1);
+      }
+      const u = user[i]!;
+      if (u !== 0 && this.seen !== undefined) {
+        this.see(SHOP, step, u, t);
+        if (category > 0 && category < MAX_USER_SCOPE) this.see(category, step, u, t);
+      }
+    }
+  }
+
+  /**
+   * The funnel over the `window` ending with the bucket holding `now` (stream time, ms), for an
+   * item, a category or (neither given) the whole shop. Answered by the finest tier whose span
+   * covers the window. Unknown ids give zero counts.
+   *
+   * Throws AisleError('AISLE_INVALID_ARGUMENT') naming the field when the window is not a
+   * duration or is longer than the longest tier, when both or bad ids are given, or when `now`
+   * is so far behind the newest event that the window starts before what the tier still holds.
+   */
+  funnel(query: FunnelQuery, now: number): FunnelResult {
+    if (typeof query !== 'object' || query === null) invalid('query', 'must be an object');
+    const window = parseWindow(query.window, 'window');
+    const { item, category } = query;
+    if (item !== undefined && category !== undefined) {
+      invalid('item', 'give an item or a category, not both');
+    }
+    if (item !== undefined && !(Number.isSafeInteger(item) && item > 0)) {
+      invalid('item', `must be a dense item id (integer ≥ 1), not ${String(item)}`);
+    }
+    if (category !== undefined && !(Number.isSafeInteger(category) && category > 0)) {
+      invalid('category', `must be a dense category id (integer ≥ 1), not ${String(category)}`);
+    }
+    if (typeof now !== 'number' || !Number.isFinite(now) || now < 0) {
+      invalid('now', `must be a time in epoch ms, not ${String(now)}`);
+    }
+    const tier = this.tiers.find((t) => t.spanMs >= window);
+    if (tier === undefined) {
+      invalid('window', `${formatWindow(window)} is longer than ${formatWindow(this.maxWindow)}`);
+    }
+    const width = tier.resolutionMs;
+    const last = Math.floor(now / width);
+    const first = last - Math.ceil(window / width) + 1;
+    const rings = item === undefined ? tier.scopes : tier.items;
+    if (!rings.retains(first)) {
+      invalid(
+        'now',
+        `a ${formatWindow(window)} window ending at ${new Date(now).toISOString()} starts ` +
+          `before the ${formatWindow(tier.spanMs)} this resolution keeps`,
+      );
+    }
+    const sums = new Float64Array(2 * STEPS);
+    rings.sumInto(item ?? category ?? SHOP, first, last, sums);
+    const [views, carts, purchases] = sums;
+    const to = (last + 1) * width;
+    const exactUsers =
+      this.seen !== undefined &&
+      item === undefined &&
+      (category ?? SHOP) < MAX_USER_SCOPE &&
+      to > this.newestTs;
+    return {
+      window,
+      resolution: width,
+      from: first * width,
+      to,
+      views: views!,
+      carts: carts!,
+      purchases: purchases!,
+      viewToCart: ratio(carts!, views!),
+      cartToPurchase: ratio(purchases!, carts!),
+      viewToPurchase: ratio(purchases!, views!),
+      users: exactUsers ? { views: sums[3]!, carts: sums[4]!, purchases: sums[5]! } : null,
+    };
+  }
+
+  /** Records that `user` did `step` in `scope` at `t`, moving their count to the newest bucket. */
+  private see(scope: number, step: number, user: number, t: number): void {
+    let seen = this.seen!;
+    const key = scope * STEPS + step;
+    let slot = seen.find(key, user);
+    if (slot < 0) {
+      if ((seen.size + 1) * 2 > seen.user.length) {
+        seen = this.seen = seen.rebuilt((last) => this.stillCounted(last));
+        slot = seen.find(key, user);
+      }
+      seen.insertAt(-1 - slot, key, user, t);
+      for (const tier of this.tiers) {
+        tier.scopes.add(scope, Math.floor(t / tier.resolutionMs), STEPS + step, 1);
+      }
+      return;
+    }
+    const before = seen.last[slot]!;
+    if (t <= before) return;
+    seen.last[slot] = t;
+    for (const tier of this.tiers) {
+      const from = Math.floor(before / tier.resolutionMs);
+      const to = Math.floor(t / tier.resolutionMs);
+      if (from === to) continue;
+      // A bucket still held was held when the user was counted in it, so it has their count.
+      if (tier.scopes.retains(from)) tier.scopes.add(scope, from, STEPS + step, -1);
+      tier.scopes.add(scope, to, STEPS + step, 1);
+    }
+  }
+
+  /** True while a last-seen time still lies in some tier's buckets. */
+  private stillCounted(last: number): boolean {
+    for (const tier of this.tiers) {
+      if (tier.scopes.retains(Math.floor(last / tier.resolutionMs))) return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,445 @@
+/**
+ * Sliding windows of stream time, kept as rings of fixed-width time buckets.
+ *
+ * Each key (an item, a category, the whole shop) holds only the buckets it had activity in, in
+ * bucket order, so a large catalogue of mostly quiet items costs memory in proportion to its
+ * activity rather than to items × buckets. A window's answer is a sum over at most `slots`
+ * buckets of one key, whatever the length of the stream.
+ *
+ * Buckets are aligned to the epoch: bucket `b` of width `w` covers [b·w, (b+1)·w). The ring keeps
+ * the `slots` newest buckets of stream time, (head − slots, head], where head is the newest bucket
+ * added to or advanced to; anything older has left every window the ring can answer.
+ */
+import { AisleError } from '../errors.js';
+import { expectState, isArrayOf, isCount, sum } from '../snapshot/check.js';
+
+const UNIT_MS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$/;
+
+/**
+ * A duration as milliseconds: a positive integer number of ms, or a string such as `'90s'`,
+ * `'15m'`, `'1h'`, `'1.5h'`, `'7d'` or `'2w'` (units ms, s, m, h, d, w).
+ * Throws AisleError('AISLE_INVALID_ARGUMENT') naming the value and `field` otherwise.
+ */
+export function parseWindow(value: string | number, field = 'window'): number {
+  let ms = Number.NaN;
+  if (typeof value === 'number') ms = value;
+  else if (typeof value === 'string') {
+    const m = DURATION.exec(value);
+    if (m !== null) ms = Number(m[1]) * UNIT_MS[m[2]!]!;
+  }
+  if (!Number.isSafeInteger(ms) || ms <= 0) {
+    const shown = typeof value === 'string' ? `"${value}"` : String(value);
+    throw new AisleError(
+      'AISLE_INVALID_ARGUMENT',
+      `${field} ${shown} is not a duration: use a positive whole number of milliseconds or a ` +
+        `string such as 90s, 15m, 1h or 7d`,
+      { field, value },
+    );
+  }
+  return ms;
+}
+
+/** Formats a duration in the largest unit that divides it (`3600000` → `1h`). */
+export function formatWindow(ms: number): string {
+  for (const unit of ['w', 'd', 'h', 'm', 's'] as const) {
+    const size = UNIT_MS[unit]!;
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+/** What a snapshot keeps of a ring set: the retained buckets of every non-empty key. */
+export interface BucketRingsState {
+  /** Newest bucket index seen; −1 before any. */
+  head: number;
+  /** Keys with retained buckets, ascending. */
+  keys: Uint32Array;
+  /** Retained buckets per key (same order). */
+  lens: Uint32Array;
+  /** Bucket indexes, key by key, ascending within a key. */
+  buckets: Uint32Array;
+  /** `channels` counters per bucket, in the order of `buckets`. */
+  counts: Uint32Array;
+}
+
+const FIRST_CAPACITY = 4;
+/** Per-key fields of `meta`: where the key's ring starts in the pool, and its shape. */
+const OFFSET = 0;
+const CAPACITY = 1;
+const START = 2;
+const LEN = 3;
+const META = 4;
+
+/**
+ * Counters per (key, bucket, channel) over the newest `slots` buckets of stream time.
+ * Keys are dense non-negative integers. Counts are unsigned: a decrement must follow an
+ * increment of the same bucket (the caller's invariant; see the distinct-user counts).
+ *
+ * Every key's ring is a circular buffer in bucket order inside one pool of entries (a bucket
+ * index followed by its counters), with its shape in one flat metadata array: an update for a
+ * random item then touches two cache lines rather than a chain of small objects. A ring that
+ * fills moves to a block twice its size at the end of the pool; a full pool is compacted when
+ * abandoned blocks are a quarter of the live ones, and grows otherwise.
+ */
+export class BucketRings {
+  /** Per key: OFFSET (entry index in the pool), CAPACITY (0 = no ring, else a power of 2), START, LEN. */
+  private meta = new Uint32Array(64 * META);
+  /** Entries of `stride` u32: bucket index, then `channels` counters. */
+  private pool: Uint32Array;
+  /** Entries handed out from the pool, live or abandoned. */
+  private used = 0;
+  /** Entries in abandoned blocks. */
+  private abandoned = 0;
+  private headBucket = -1;
+  private readonly stride: number;
+  /** Largest ring capacity: a power of two ≥ slots, so a position is `index & mask`. */
+  private readonly maxCapacity: number;
+
+  constructor(
+    /** Width of a bucket, ms. */
+    readonly widthMs: number,
+    /** Buckets retained. */
+    readonly slots: number,
+    /** Counters per bucket. */
+    readonly channels: number,
+  ) {
+    let cap = FIRST_CAPACITY;
+    while (cap < slots) cap *= 2;
+    this.maxCapacity = cap;
+    this.stride = 1 + channels;
+    this.pool = new Uint32Array(1024 * this.stride);
+  }
+
+  /**
+   * Restores rings from `exportState`. Throws AisleError('AISLE_SNAPSHOT') unless every key's
+   * buckets ascend inside the retained range and the arrays agree in length. O(entries).
+   */
+  static fromState(
+    widthMs: number,
+    slots: number,
+    channels: number,
+    state: BucketRingsState,
+  ): BucketRings {
+    expectState(typeof state === 'object' && state !== null, 'bucket rings: missing');
+    const n = state.keys?.length ?? 0;
+    expectState(
+      (state.head === -1 || isCount(state.head)) &&
+        isArrayOf(state.keys, Uint32Array) &&
+        isArrayOf(state.lens, Uint32Array, n) &&
+        isArrayOf(state.buckets, Uint32Array, sum(state.lens)) &&
+        isArrayOf(state.counts, Uint32Array, state.buckets.length * channels),
+      'bucket rings: arrays',
+    );
+    const out = new BucketRings(widthMs, slots, channels);
+    out.headBucket = state.head;
+    const stride = out.stride;
+    let at = 0;
+    let prevKey = -1;
+    for (let i = 0; i < n; i++) {
+      const key = state.keys[i]!;
+      const len = state.lens[i]!;
+      expectState(key > prevKey && len > 0, 'bucket rings: keys must ascend and hold buckets');
+      expectState(len <= slots, `bucket rings: key ${key} holds more than ${slots} buckets`);
+      prevKey = key;
+      let prev = -1;
+      for (let j = 0; j < len; j++) {
+        const b = state.buckets[at + j]!;
+        expectState(
+          b > prev && b <= state.head && b > state.head - slots,
+          `bucket rings: key ${key} bucket ${b} out of order or out of range`,
+        );
+        prev = b;
+      }
+      let cap = FIRST_CAPACITY;
+      while (cap < len) cap *= 2;
+      const offset = out.allocate(cap);
+      const m = out.metaOf(key);
+      out.meta[m + OFFSET] = offset;
+      out.meta[m + CAPACITY] = cap;
+      out.meta[m + LEN] = len;
+      for (let j = 0; j < len; j++) {
+        const e = (offset + j) * stride;
+        out.pool[e] = state.buckets[at + j]!;
+        out.pool.set(state.counts.subarray((at + j) * channels, (at + j + 1) * channels), e + 1);
+      }
+      at += len;
+    }
+    return out;
+  }
+
+  /** A copy of the retained buckets (expired ones left out), consistent as of the call. */
+  exportState(): BucketRingsState {
+    const limit = this.headBucket - this.slots;
+    const ch = this.channels;
+    const keys: number[] = [];
+    const lens: number[] = [];
+    let total = 0;
+    const bound = this.keyBound;
+    for (let key = 0; key < bound; key++) {
+      const m = key * META;
+      if (this.meta[m + CAPACITY] === 0) continue;
+      const live = this.meta[m + LEN]! - this.expiredCount(m, limit);
+      if (live === 0) continue;
+      keys.push(key);
+      lens.push(live);
+      total += live;
+    }
+    const buckets = new Uint32Array(total);
+    const counts = new Uint32Array(total * ch);
+    let at = 0;
+    for (const key of keys) {
+      const m = key * META;
+      const skip = this.expiredCount(m, limit);
+      for (let j = skip; j < this.meta[m + LEN]!; j++) {
+        const e = this.entry(m, j);
+        buckets[at] = this.pool[e]!;
+        counts.set(this.pool.subarray(e + 1, e + 1 + ch), at * ch);
+        at++;
+      }
+    }
+    return {
+      head: this.headBucket,
+      keys: Uint32Array.from(keys),
+      lens: Uint32Array.from(lens),
+      buckets,
+      counts,
+    };
+  }
+
+  /** Newest bucket index seen; −1 before any. */
+  get head(): number {
+    return this.headBucket;
+  }
+
+  /** Moves the head forward to `bucket` (never back); older buckets leave the ring. */
+  advance(bucket: number): void {
+    if (bucket > this.headBucket) this.headBucket = bucket;
+  }
+
+  /** True when `bucket` is inside the ring: not yet pushed out by the head. */
+  retains(bucket: number): boolean {
+    return bucket > this.headBucket - this.slots;
+  }
+
+  /**
+   * Adds `delta` to one counter, moving the head up to `bucket` if it is newer. Returns false,
+   * changing nothing, when the bucket has left the ring. O(1) for the key's newest bucket or a
+   * newer one; O(log n) for an older bucket it has, O(n) to insert an older bucket it lacks
+   * (out-of-order arrivals only).
+   */
+  add(key: number, bucket: number, channel: number, delta: number): boolean {
+    if (bucket > this.headBucket) this.headBucket = bucket;
+    else if (bucket <= this.headBucket - this.slots) return false;
+    const m = key * META;
+    if (m >= this.meta.length || this.meta[m + CAPACITY] === 0) {
+      if (delta < 0) return false;
+      this.open(key);
+    }
+    const meta = this.meta;
+    let len = meta[m + LEN]!;
+    if (len > 0) {
+      const tail = this.entry(m, len - 1);
+      const last = this.pool[tail]!;
+      if (last === bucket) {
+        this.pool[tail + 1 + channel]! += delta;
+        return true;
+      }
+      if (last > bucket) {
+        const found = this.find(m, bucket, last);
+        if (found >= 0) {
+          this.pool[found + 1 + channel]! += delta;
+          return true;
+        }
+      }
+    }
+    // Only an increment opens a bucket: a decrement always follows its increment.
+    if (delta < 0) return false;
+    if (len === meta[m + CAPACITY]) {
+      // Expired buckets go only when room is needed (they are skipped when read). At most
+      // `slots` are live, so a ring of `slots` entries then always has room.
+      this.trim(m);
+      len = meta[m + LEN]!;
+      if (len === meta[m + CAPACITY]) this.grow(m);
+    }
+    let pos = len;
+    while (pos > 0 && this.pool[this.entry(m, pos - 1)]! > bucket) pos--;
+    const stride = this.stride;
+    for (let j = len; j > pos; j--) {
+      this.pool.copyWithin(this.entry(m, j), this.entry(m, j - 1), this.entry(m, j - 1) + stride);
+    }
+    const e = this.entry(m, pos);
+    this.pool[e] = bucket;
+    for (let c = 1; c < stride; c++) this.pool[e + c] = 0;
+    this.pool[e + 1 + channel] = delta;
+    meta[m + LEN] = len + 1;
+    return true;
+  }
+
+  /**
+   * Adds the counters of `key` over buckets `from..to` (inclusive, clipped to the ring) into
+   * `out[0..channels)`. O(buckets of the key newer than `from`).
+   */
+  sumInto(key: number, from: number, to: number, out: Float64Array): void {
+    const m = key * META;
+    if (m >= this.meta.length || this.meta[m + CAPACITY] === 0) return;
+    const lo = Math.max(from, this.headBucket - this.slots + 1);
+    const ch = this.channels;
+    const pool = this.pool;
+    for (let j = this.meta[m + LEN]! - 1; j >= 0; j--) {
+      const e = this.entry(m, j);
+      const b = pool[e]!;
+      if (b < lo) break;
+      if (b > to) continue;
+      for (let c = 0; c < ch; c++) out[c]! += pool[e + 1 + c]!;
+    }
+  }
+
+  /** Bytes held by the typed arrays (pool slack and abandoned blocks included). */
+  get bytes(): number {
+    return this.meta.byteLength + this.pool.byteLength;
+  }
+
+  /** One past the largest key that has held a ring. */
+  get keyBound(): number {
+    let bound = this.meta.length / META;
+    while (bound > 0 && this.meta[(bound - 1) * META + CAPACITY] === 0) bound--;
+    return bound;
+  }
+
+  /** Pool index (in u32) of the `j`-th oldest entry of the ring whose metadata is at `m`. */
+  private entry(m: number, j: number): number {
+    const meta = this.meta;
+    const slot = (meta[m + START]! + j) & (meta[m + CAPACITY]! - 1);
+    return (meta[m + OFFSET]! + slot) * this.stride;
+  }
+
+  /** Metadata index of `key`, growing the metadata to hold it. */
+  private metaOf(key: number): number {
+    const m = key * META;
+    if (m >= this.meta.length) {
+      const bigger = new Uint32Array(Math.max(m + META, this.meta.length * 2));
+      bigger.set(this.meta);
+      this.meta = bigger;
+    }
+    return m;
+  }
+
+  private open(key: number): void {
+    // Allocate first: compaction rewrites offsets in the metadata.
+    const offset = this.allocate(FIRST_CAPACITY);
+    const m = this.metaOf(key);
+    this.meta[m + OFFSET] = offset;
+    this.meta[m + CAPACITY] = FIRST_CAPACITY;
+    this.meta[m + START] = 0;
+    this.meta[m + LEN] = 0;
+  }
+
+  /** First entry of a fresh block of `n` entries, compacting or growing the pool as needed. */
+  private allocate(n: number): number {
+    const stride = this.stride;
+    if ((this.used + n) * stride > this.pool.length) {
+      // A ring that doubles leaves blocks adding up to nearly its size behind: reclaim them once
+      // they are a quarter of the live entries, else make room.
+      if (this.abandoned * 4 > this.used - this.abandoned) this.compact(n);
+      const need = (this.used + n) * stride;
+      if (need > this.pool.length) {
+        const bigger = new Uint32Array(Math.max(need, this.pool.length * 2));
+        bigger.set(this.pool.subarray(0, this.used * stride));
+        this.pool = bigger;
+      }
+    }
+    const offset = this.used;
+    this.used += n;
+    return offset;
+  }
+
+  /**
+   * Moves every live block to the front of a new pool with room for as many again (and `n`
+   * more), in key order. O(live entries), paid for by the allocations that filled the pool.
+   */
+  private compact(n: number): void {
+    const stride = this.stride;
+    const live = this.used - this.abandoned;
+    const fresh = new Uint32Array(Math.max(1024, (live + n) * 2) * stride);
+    let at = 0;
+    const meta = this.meta;
+    for (let m = 0; m < meta.length; m += META) {
+      const cap = meta[m + CAPACITY]!;
+      if (cap === 0) continue;
+      const from = meta[m + OFFSET]! * stride;
+      fresh.set(this.pool.subarray(from, from + cap * stride), at * stride);
+      meta[m + OFFSET] = at;
+      at += cap;
+    }
+    this.pool = fresh;
+    this.used = at;
+    this.abandoned = 0;
+  }
+
+  private expiredCount(m: number, limit: number): number {
+    const len = this.meta[m + LEN]!;
+    let k = 0;
+    while (k < len && this.pool[this.entry(m, k)]! <= limit) k++;
+    return k;
+  }
+
+  private trim(m: number): void {
+    const k = this.expiredCount(m, this.headBucket - this.slots);
+    if (k === 0) return;
+    const meta = this.meta;
+    meta[m + LEN] = meta[m + LEN]! - k;
+    meta[m + START] = meta[m + LEN] === 0 ? 0 : (meta[m + START]! + k) & (meta[m + CAPACITY]! - 1);
+  }
+
+  /** Moves a full ring to a block twice its size (never beyond what `slots` needs). */
+  private grow(m: number): void {
+    const stride = this.stride;
+    const cap = this.meta[m + CAPACITY]!;
+    const next = Math.min(cap * 2, this.maxCapacity);
+    const offset = this.allocate(next);
+    const meta = this.meta;
+    const len = meta[m + LEN]!;
+    for (let j = 0; j < len; j++) {
+      const from = this.entry(m, j);
+      this.pool.copyWithin((offset + j) * stride, from, from + stride);
+    }
+    this.abandoned += cap;
+    meta[m + OFFSET] = offset;
+    meta[m + CAPACITY] = next;
+    meta[m + START] = 0;
+  }
+
+  /**
+   * Pool index of `bucket` in the ring at `m` (whose newest bucket is `last`), or −1. A ring
+   * with a bucket every step (a busy key) has it exactly `last − bucket` entries from the end, so
+   * that guess is tried before a binary search over the logical order.
+   */
+  private find(m: number, bucket: number, last: number): number {
+    const len = this.meta[m + LEN]!;
+    const guess = len - 1 - (last - bucket);
+    if (guess >= 0) {
+      const e = this.entry(m, guess);
+      if (this.pool[e] === bucket) return e;
+    }
+    let lo = 0;
+    let hi = len - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const e = this.entry(m, mid);
+      const b = this.pool[e]!;
+      if (b === bucket) return e;
+      if (b < bucket) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+}

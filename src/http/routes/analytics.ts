@@ -1,0 +1,48 @@
+/** Behaviour analytics routes: funnels over sliding windows and anomalies in event rates. */
+import type { FastifyInstance } from 'fastify';
+import type { Engine } from '../../../engine/index.js';
+import { name } from '../recommend-params.js';
+
+const none = { type: 'object', properties: {}, additionalProperties: false } as const;
+
+export function analyticsRoutes(app: FastifyInstance, engine: Engine): void {
+  app.get<{ Querystring: { window: string; item?: string; category?: string } }>(
+    '/v1/analytics/funnel',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            window: { type: 'string', minLength: 1, maxLength: 32, default: '1h' },
+            item: name,
+            category: name,
+          },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { window, item, category } = request.query;
+      if (item !== undefined && category !== undefined) {
+        return reply.code(400).send({
+          error: 'bad_request',
+          message: 'querystring.category: give an item or a category, not both',
+        });
+      }
+      const r = engine.funnel({
+        window,
+        ...(item !== undefined && { item }),
+        ...(category !== undefined && { category }),
+      });
+      if (!r.known) {
+        const what = item !== undefined ? `item ${item}` : `category ${category}`;
+        return reply.code(404).send({ error: 'not_found', message: `unknown ${what}` });
+      }
+      return r;
+    },
+  );
+
+  app.get('/v1/analytics/anomalies', { schema: { querystring: none } }, async () =>
+    engine.anomalies(),
+  );
+}
