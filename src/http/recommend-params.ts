@@ -72,7 +72,8 @@ export function toEngineQuery(q: FilterQuery): {
   };
 }
 
-const recommendation = {
+/** One recommended item as every recommendation route replies it. */
+export const recommendation = {
   type: 'object',
   properties: {
     item: { type: 'string' },

@@ -5,21 +5,11 @@ import {
   filterParams,
   k,
   name,
+  recommendation,
   recommendResponse,
   toEngineQuery,
   type FilterQuery,
 } from '../recommend-params.js';
-
-const recommendation = {
-  type: 'object',
-  properties: {
-    item: { type: 'string' },
-    score: { type: 'number' },
-    category: { type: 'string' },
-    price: { type: 'number' },
-    reason: { type: 'string' },
-  },
-} as const;
 
 export function recommendationRoutes(app: FastifyInstance, engine: Engine): void {
   app.get<{ Querystring: { k: number; category?: string } }>(
