@@ -4,6 +4,7 @@
  */
 import Benchmark from 'benchmark';
 import os from 'node:os';
+import { mulberry32 } from '../engine/models/als/init.js';
 
 export interface CaseResult {
   /** Suite name, e.g. `dot_f32 100000x64`. */
@@ -88,14 +89,5 @@ export function describeMachine(): Machine {
   };
 }
 
-/** Deterministic PRNG (mulberry32) so that inputs are the same on every run and recorded. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (the engine's mulberry32) so that inputs are the same on every run. */
+export const rng: (seed: number) => () => number = mulberry32;

@@ -495,8 +495,9 @@ export class Engine {
         sessionFeed: structuredClone(this.sessions.options),
         inventory: structuredClone(this.inventory.options),
         priceHistory: structuredClone(this.priceHistory.options),
-        funnels: structuredClone(resolveModelOptions(this.options).funnels),
-        anomalies: structuredClone(resolveModelOptions(this.options).anomalies),
+        // Plain data only: the category lookups these models take are the engine's own.
+        funnels: structuredClone({ ...this.options.funnels }),
+        anomalies: structuredClone({ ...this.options.anomalies }),
       },
       byType: this.byType.slice(),
       rejected: this.rejectedCount,

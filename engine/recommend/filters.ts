@@ -25,8 +25,6 @@ export interface ItemFilter {
   passes(item: number): boolean;
   /** Candidates removed per rule so far. */
   readonly removed: Record<FilterRule, number>;
-  /** True when some rule can remove items (a fast path skips the checks otherwise). */
-  readonly active: boolean;
 }
 
 /**
@@ -66,38 +64,29 @@ export function buildFilter(
     category: 0,
     price: 0,
   };
-  let counting = true;
-  const drop = (rule: FilterRule): false => {
-    if (counting) removed[rule]++;
-    return false;
-  };
-  const keep = (item: number): boolean => {
-    if (excluded.has(item)) return drop('excluded');
+  /** The first rule that drops `item`, or undefined when it passes. */
+  const rejects = (item: number): FilterRule | undefined => {
+    if (excluded.has(item)) return 'excluded';
     if (only !== undefined || not !== undefined) {
       const c = facts.categoryOf(item);
       if ((only !== undefined && !only.has(c)) || (not !== undefined && not.has(c))) {
-        return drop('category');
+        return 'category';
       }
     }
     if (priced) {
       const p = facts.priceOf(item);
-      if (p === undefined || (minPrice !== undefined && p < minPrice)) {
-        return drop('price');
-      }
-      if (maxPrice !== undefined && p > maxPrice) return drop('price');
+      if (p === undefined || (minPrice !== undefined && p < minPrice)) return 'price';
+      if (maxPrice !== undefined && p > maxPrice) return 'price';
     }
-    if (notBought && facts.hasBought(user, item)) return drop('bought');
-    if (inStock && !facts.inStock(item)) return drop('outOfStock');
-    return true;
+    if (notBought && facts.hasBought(user, item)) return 'bought';
+    if (inStock && !facts.inStock(item)) return 'outOfStock';
+    return undefined;
   };
-  const active = excluded.size > 0 || only !== undefined || not !== undefined || priced;
-  const passes = (item: number): boolean => {
-    counting = false;
-    try {
-      return keep(item);
-    } finally {
-      counting = true;
-    }
+  const keep = (item: number): boolean => {
+    const rule = rejects(item);
+    if (rule !== undefined) removed[rule]++;
+    return rule === undefined;
   };
-  return { keep, passes, removed, active: active || inStock || notBought };
+  const passes = (item: number): boolean => rejects(item) === undefined;
+  return { keep, passes, removed };
 }

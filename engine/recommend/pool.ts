@@ -49,10 +49,6 @@ export class CandidatePool {
     return this.ids.length;
   }
 
-  has(id: number): boolean {
-    return this.row.has(id);
-  }
-
   /**
    * Adds `score` from `source` for item `id` (summed when the source proposes it twice). The
    * reason shown is the one behind the largest normalised contribution, settled in `rank`.
@@ -84,11 +80,6 @@ export class CandidatePool {
     }
   }
 
-  /** Items proposed so far, in insertion order. */
-  candidates(): readonly number[] {
-    return this.ids;
-  }
-
   /** The reason of the source contributing most to `id`'s blended score. */
   reasonOf(id: number, weights: BlendWeights): string | undefined {
     const r = this.row.get(id);
@@ -106,12 +97,6 @@ export class CandidatePool {
     }
     const reason = bestCol < 0 ? undefined : this.reasons[r * COLS + bestCol];
     return typeof reason === 'function' ? reason() : reason;
-  }
-
-  /** Score `source` gave `id` (0 when it did not propose it). */
-  scoreOf(id: number, source: Source): number {
-    const r = this.row.get(id);
-    return r === undefined ? 0 : this.features[r * COLS + SOURCE_INDEX[source]]!;
   }
 
   /**
