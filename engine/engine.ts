@@ -10,6 +10,7 @@ import {
   EVENT_TYPE_CODE,
   validateBatch,
   type BatchRejection,
+  type InventoryEvent,
   type RetailEvent,
 } from './events.js';
 import {
@@ -66,6 +67,9 @@ import {
   type PriceHistoryOptions,
   type PriceHistoryState,
 } from './analytics/price/index.js';
+import { CategoryTrends } from './analytics/category-trends.js';
+import { trendFigures, type TrendingItem, type TrendingReport } from './analytics/trend-report.js';
+import { formatWindow } from './analytics/windows.js';
 import {
   AlsModel,
   AlsTrainer,
@@ -182,6 +186,8 @@ export interface EngineStats {
   events: number;
   eventsByType: Record<string, number>;
   rejected: number;
+  /** Inventory events accepted for SKUs the catalogue did not list (each flagged). */
+  unknownSkuEvents: number;
   items: number;
   users: number;
   sessions: number;
@@ -228,6 +234,8 @@ export interface EngineState {
   byType: Float64Array;
   rejected: number;
   popularity: PopularityState;
+  /** The popularity counters kept per category, for trending categories. */
+  categoryTrends: PopularityState;
   alsoViewed: CooccurrenceState;
   alsoBought: CooccurrenceState;
   history: UserHistoryState;
@@ -339,6 +347,7 @@ export class Engine {
   readonly store: EventStore;
   private readonly categories: CategoryIndex;
   private readonly popularity: Popularity;
+  private readonly categoryTrends: CategoryTrends;
   private readonly alsoViewed: Cooccurrence;
   private readonly alsoBought: Cooccurrence;
   private readonly history: UserHistory;
@@ -378,6 +387,11 @@ export class Engine {
       this.catalogue = new Catalogue();
       this.categories = new CategoryIndex();
       this.popularity = new Popularity(kernels, model.popularity);
+      this.categoryTrends = CategoryTrends.create(
+        kernels,
+        model.popularity,
+        this.categoryLookups().categoryOf,
+      );
       this.alsoViewed = new Cooccurrence(model.alsoViewed);
       this.alsoBought = new Cooccurrence(model.alsoBought);
       this.history = new UserHistory(model.history);
@@ -404,6 +418,12 @@ export class Engine {
     this.catalogue = Catalogue.fromState(state.catalogue);
     this.categories = CategoryIndex.fromState(state.categories);
     this.popularity = Popularity.fromState(kernels, model.popularity, state.popularity);
+    this.categoryTrends = CategoryTrends.fromState(
+      kernels,
+      model.popularity,
+      this.categoryLookups().categoryOf,
+      state.categoryTrends,
+    );
     this.alsoViewed = Cooccurrence.fromState(model.alsoViewed, state.alsoViewed);
     this.alsoBought = Cooccurrence.fromState(model.alsoBought, state.alsoBought);
     this.history = UserHistory.fromState(model.history, state.history);
@@ -502,6 +522,7 @@ export class Engine {
       byType: this.byType.slice(),
       rejected: this.rejectedCount,
       popularity: this.popularity.exportState(),
+      categoryTrends: this.categoryTrends.exportState(),
       alsoViewed: this.alsoViewed.exportState(),
       alsoBought: this.alsoBought.exportState(),
       history: this.history.exportState(),
@@ -539,10 +560,12 @@ export class Engine {
     const batch = this.store.append(events);
     this.learnCatalogue(batch, events);
     this.popularity.ingest(batch, this.store.dicts.item.size + 1);
+    this.categoryTrends.ingest(batch, this.store.dicts.category.size + 1);
     this.alsoViewed.ingest(batch);
     this.alsoBought.ingest(batch);
     this.history.ingest(batch);
     this.inventory.ingest(batch);
+    this.flagUnknownSkus(batch, events);
     this.priceHistory.ingest(batch);
     this.funnels.ingest(batch);
     this.anomalyDetector.ingest(batch);
@@ -561,6 +584,7 @@ export class Engine {
     for (const it of items) {
       this.catalogue.upsert(it);
       const id = this.store.dicts.item.id(it.id);
+      this.inventory.clearUnknown(id);
       this.notePrice(id, this.catalogue.get(it.id)?.price);
       if (it.category !== undefined) {
         this.categories.assign(id, this.store.dicts.category.id(it.category));
@@ -583,6 +607,47 @@ export class Engine {
         : `trending${where}: new activity`;
       return this.describe(id, scores[i]!, reason);
     });
+  }
+
+  /**
+   * Trending items (within `category` when given) and trending categories at stream time, each
+   * with its recent count, expected count and lift; an unknown category lists no items.
+   */
+  trendingReport(opts: { k?: number; category?: string } = {}): TrendingReport {
+    const k = checkK(opts.k);
+    const candidates = this.candidates(opts.category);
+    const where = opts.category === undefined ? '' : ` in ${opts.category}`;
+    const items: TrendingItem[] = [];
+    if (candidates !== null) {
+      const { ids, scores } = this.popularity.trending(k, candidates);
+      ids.forEach((id, i) => {
+        const { short, expected } = this.popularity.countsOf(id);
+        const name = this.store.dicts.item.value(id)!;
+        const category = this.catalogue.get(name)?.category;
+        items.push({
+          item: name,
+          ...(category !== undefined && { category }),
+          ...trendFigures(scores[i]!, short, expected, where),
+        });
+      });
+    }
+    const categories = this.categoryTrends.trending(k).map((c) => ({
+      category: this.store.dicts.category.value(c.id)!,
+      ...trendFigures(c.score, c.recent, c.expected, ''),
+    }));
+    const { shortHalfLifeMs, longHalfLifeMs, minTrendSupport, minTrendZ } = this.popularity.options;
+    const now = this.popularity.now;
+    return {
+      streamTime: Number.isFinite(now) ? now : null,
+      shortHalfLife: formatWindow(shortHalfLifeMs),
+      longHalfLife: formatWindow(longHalfLifeMs),
+      minSupport: minTrendSupport,
+      minZ: minTrendZ,
+      ...(opts.category !== undefined && { category: opts.category }),
+      known: candidates !== null,
+      items,
+      categories,
+    };
   }
 
   /** Most popular items (long-window decayed counts), globally or within a category. */
@@ -833,6 +898,7 @@ export class Engine {
       events,
       eventsByType,
       rejected: this.rejectedCount,
+      unknownSkuEvents: this.inventory.unknownSkuEvents,
       items: this.store.dicts.item.size,
       users: this.store.dicts.user.size,
       sessions: this.store.dicts.session.size,
@@ -1055,6 +1121,23 @@ export class Engine {
     if (category === undefined) return undefined;
     const cat = this.store.dicts.category.lookup(category);
     return cat === undefined ? null : this.categories.itemsOf(cat);
+  }
+
+  /**
+   * Inventory events for SKUs the catalogue (loaded, or learned from shopper events) does not
+   * list are kept but flagged. Before the engine knows any item there is nothing to check
+   * against: a stream may open with its stock counts.
+   */
+  private flagUnknownSkus(batch: EncodedBatch, events: readonly RetailEvent[]): void {
+    if (this.catalogue.size === 0) return;
+    const { type, item } = batch;
+    for (let i = 0; i < batch.length; i++) {
+      if (type[i] !== EVENT_TYPE_CODE.inventory) continue;
+      const e = events[i] as InventoryEvent;
+      if (this.catalogue.get(e.item) !== undefined) continue;
+      const units = e.quantity === 1 || e.quantity === -1 ? 'unit' : 'units';
+      this.inventory.flagUnknown(item[i]!, e.ts, `inventory ${e.op} of ${e.quantity} ${units}`);
+    }
   }
 
   private learnCatalogue(batch: EncodedBatch, events: readonly RetailEvent[]): void {

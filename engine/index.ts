@@ -25,6 +25,12 @@ export type {
   SimilarResult,
 } from './engine.js';
 export { Catalogue, type CatalogueItem } from './catalogue.js';
+export type {
+  TrendFigures,
+  TrendingCategory,
+  TrendingItem,
+  TrendingReport,
+} from './analytics/trend-report.js';
 export {
   DEFAULT_RECOMMEND,
   Recommender,

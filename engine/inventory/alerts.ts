@@ -11,7 +11,13 @@
  */
 import { expectState, isArrayOf, isCount, allBelow } from '../snapshot/check.js';
 
-export const INVENTORY_ALERT_TYPES = ['stockout_risk', 'oversell', 'overstock'] as const;
+export const INVENTORY_ALERT_TYPES = [
+  'stockout_risk',
+  'oversell',
+  'overstock',
+  // Stock moved for an SKU the catalogue does not list: kept, but likely a wrong code.
+  'unknown_sku',
+] as const;
 export type InventoryAlertType = (typeof INVENTORY_ALERT_TYPES)[number];
 
 export interface InventoryAlert {
@@ -53,6 +59,7 @@ const BIT: Readonly<Record<InventoryAlertType, number>> = {
   stockout_risk: 0,
   oversell: 1,
   overstock: 2,
+  unknown_sku: 3,
 };
 const OPTIONAL_NUMBERS = ['risk', 'reorderPoint', 'orderQuantity', 'oversoldUnits'] as const;
 
@@ -100,7 +107,8 @@ export class AlertBook {
    */
   static fromState(capacity: number, state: AlertBookState): AlertBook {
     expectState(
-      isArrayOf(state.active, Uint8Array) && allBelow(state.active, 1 << 3),
+      isArrayOf(state.active, Uint8Array) &&
+        allBelow(state.active, 1 << INVENTORY_ALERT_TYPES.length),
       'alerts: active bits',
     );
     expectState(

@@ -14,7 +14,7 @@
  */
 import { AisleError } from '../errors.js';
 import { EVENT_TYPE_CODE } from '../events.js';
-import { expectState } from '../snapshot/check.js';
+import { expectState, isCount } from '../snapshot/check.js';
 import type { EncodedBatch } from '../store/index.js';
 import { AlertBook, type AlertBookState, type InventoryAlert } from './alerts.js';
 import { daysOfCover, orderQuantity, reorderPoint, stockoutRisk } from './cover.js';
@@ -102,6 +102,8 @@ export interface InventoryState {
   alerts: AlertBookState;
   /** Stream time of the next sweep (epoch ms); null before the first event. */
   nextCheck: number | null;
+  /** Inventory events seen for SKUs the catalogue did not list. */
+  unknownSkuEvents: number;
 }
 
 function bad(field: string, message: string): AisleError {
@@ -155,6 +157,7 @@ export class Inventory {
   private velocity: Velocity;
   private book: AlertBook;
   private nextCheck: number | undefined;
+  private unknownCount = 0;
 
   // Per-batch scratch, not state: the items a batch touched (each once, found by stamp) and
   // their oversold count before it.
@@ -198,6 +201,8 @@ export class Inventory {
     }
     out.book = AlertBook.fromState(out.options.maxAlerts, state.alerts);
     if (state.nextCheck !== null) out.nextCheck = state.nextCheck;
+    expectState(isCount(state.unknownSkuEvents), 'inventory: unknownSkuEvents');
+    out.unknownCount = state.unknownSkuEvents;
     return out;
   }
 
@@ -208,6 +213,7 @@ export class Inventory {
       velocity: this.velocity.exportState(),
       alerts: this.book.exportState(),
       nextCheck: this.nextCheck ?? null,
+      unknownSkuEvents: this.unknownCount,
     };
   }
 
@@ -285,6 +291,37 @@ export class Inventory {
       }
     }
     return out;
+  }
+
+  /**
+   * Counts an inventory event for an SKU the catalogue does not list and opens an `unknown_sku`
+   * alert for it (one per item until `clearUnknown`). The stock it moved is kept: a new product
+   * can arrive before its catalogue entry, and dropping the units would lose them for good.
+   */
+  flagUnknown(item: number, now: number, event: string): InventoryAlert | undefined {
+    this.unknownCount++;
+    if (this.book.isActive(item, 'unknown_sku')) return undefined;
+    const r = this.report(item, now);
+    const alert: InventoryAlert = {
+      type: 'unknown_sku',
+      item,
+      ts: now,
+      reason: `${event} for an SKU the catalogue does not list; stock kept, check the code`,
+      level: r.level ?? 0,
+      velocityPerDay: r.velocityPerDay,
+      daysOfCover: r.daysOfCover ?? Infinity,
+    };
+    return this.book.raise(alert) ? alert : undefined;
+  }
+
+  /** Ends the item's `unknown_sku` episode (the catalogue now lists it). */
+  clearUnknown(item: number): void {
+    this.book.clear(item, 'unknown_sku');
+  }
+
+  /** Inventory events seen for SKUs the catalogue did not list, over the inventory's life. */
+  get unknownSkuEvents(): number {
+    return this.unknownCount;
   }
 
   /** Open alerts, oldest first (at most `maxAlerts`). */

@@ -47,6 +47,14 @@ export function createMetrics(engine: Engine, stream?: () => StreamReport): Http
     },
   });
   new Gauge({
+    name: 'aisle_inventory_unknown_sku_events_total',
+    help: 'Inventory events accepted for SKUs the catalogue does not list (flagged)',
+    registers: [registry],
+    collect() {
+      this.set(engine.stats().unknownSkuEvents);
+    },
+  });
+  new Gauge({
     name: 'aisle_store_events',
     help: 'Events held in the Arrow event log',
     registers: [registry],

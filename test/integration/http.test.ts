@@ -353,6 +353,34 @@ describe('inventory and price over HTTP', () => {
 });
 
 describe('behaviour analytics over HTTP', () => {
+  it('reports trending items and categories with the numbers behind each', async () => {
+    const r = await get('/v1/analytics/trending?k=5');
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual(engine.trendingReport({ k: 5 }));
+    expect(r.body.shortHalfLife).toBe('1h');
+    type Trend = { score: number; recent: number; expected: number; reason: string };
+    for (const t of [...(r.body.items as Trend[]), ...(r.body.categories as Trend[])]) {
+      expect(t.score).toBeGreaterThanOrEqual(r.body.minZ as number);
+      expect(t.recent).toBeGreaterThanOrEqual(r.body.minSupport as number);
+      expect(t.reason).toMatch(/^trending/);
+    }
+    const top = engine.popular({ k: 1 })[0]!;
+    const within = await get(`/v1/analytics/trending?category=${top.category}`);
+    expect(within.status).toBe(200);
+    expect(within.body.category).toBe(top.category);
+    for (const t of within.body.items as { category: string }[]) {
+      expect(t.category).toBe(top.category);
+    }
+    const badK = await get('/v1/analytics/trending?k=0');
+    expect(badK.status).toBe(400);
+    expect(badK.body.message).toMatch(/k/);
+    const extra = await get('/v1/analytics/trending?window=1h');
+    expect(extra.status).toBe(400);
+    const unknown = await get('/v1/analytics/trending?category=no-such-category');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.message).toBe('unknown category no-such-category');
+  });
+
   it('counts the funnel of the shop, a category and an item over a window', async () => {
     const shop = await get('/v1/analytics/funnel?window=7d');
     expect(shop.status).toBe(200);

@@ -72,3 +72,61 @@ describe('engine inventory analytics', () => {
     engine.close();
   });
 });
+
+describe('engine bad inventory and price input', () => {
+  it('rejects absurd quantities and prices by field, flags unknown SKUs and keeps the rest', async () => {
+    const engine = await createEngine();
+    engine.loadCatalogue([{ id: 'milk', category: 'dairy', price: 2 }]);
+    const ts = T0;
+    const r = engine.ingest(
+      [
+        { type: 'inventory', item: 'milk', op: 'set', quantity: 100, ts },
+        { type: 'inventory', item: 'milk', op: 'receive', quantity: -5, ts },
+        { type: 'inventory', item: 'milk', op: 'set', quantity: 5e9, ts },
+        { type: 'inventory', item: 'milk', op: 'adjust', quantity: 0, ts },
+        { type: 'price_change', item: 'milk', price: 0, ts },
+        { type: 'price_change', item: 'milk', price: Number.NaN, ts },
+        { type: 'purchase', item: 'milk', order: 'o1', quantity: 2, price: -1, ts },
+        { type: 'inventory', item: 'mlik', op: 'receive', quantity: 40, ts: ts + 1 },
+        { type: 'inventory', item: 'mlik', op: 'adjust', quantity: -3, ts: ts + 2 },
+        { type: 'purchase', item: 'milk', order: 'o2', quantity: 2, price: 2, ts: ts + 3 },
+      ],
+      { partial: true },
+    );
+    expect(r.accepted).toBe(4);
+    expect(r.rejected.map((x) => [x.index, x.field])).toEqual([
+      [1, 'quantity'],
+      [2, 'quantity'],
+      [3, 'quantity'],
+      [4, 'price'],
+      [5, 'price'],
+      [6, 'price'],
+    ]);
+    for (const x of r.rejected) expect(x.reason.length).toBeGreaterThan(5);
+    expect(engine.stats().rejected).toBe(6);
+    expect(engine.inventoryReport('milk').level).toBe(98);
+
+    // The misspelt SKU keeps its units and is flagged once, with the event in the reason.
+    expect(engine.inventoryReport('mlik').level).toBe(37);
+    const flagged = engine.inventoryAlerts().filter((a) => a.type === 'unknown_sku');
+    expect(flagged.map((a) => a.item)).toEqual(['mlik']);
+    expect(flagged[0]!.reason).toBe(
+      'inventory receive of 40 units for an SKU the catalogue does not list; stock kept, check the code',
+    );
+    expect(engine.stats().unknownSkuEvents).toBe(2);
+    expect(engine.drainInventoryAlerts().map((a) => a.type)).toContain('unknown_sku');
+
+    // Once the catalogue lists it, the flag is over.
+    engine.loadCatalogue([{ id: 'mlik', category: 'dairy' }]);
+    expect(engine.inventoryAlerts().filter((a) => a.type === 'unknown_sku')).toEqual([]);
+    engine.close();
+  });
+
+  it('does not flag stock counts that open a stream before any item is known', async () => {
+    const engine = await createEngine();
+    engine.ingest([{ type: 'inventory', item: 'tea', op: 'set', quantity: 10, ts: T0 }]);
+    expect(engine.inventoryAlerts()).toEqual([]);
+    expect(engine.stats().unknownSkuEvents).toBe(0);
+    engine.close();
+  });
+});

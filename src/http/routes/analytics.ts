@@ -1,4 +1,7 @@
-/** Behaviour analytics routes: funnels over sliding windows and anomalies in event rates. */
+/**
+ * Behaviour analytics routes: trending items and categories, funnels over sliding windows and
+ * anomalies in event rates.
+ */
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../../engine/index.js';
 import { name } from '../recommend-params.js';
@@ -6,6 +9,32 @@ import { name } from '../recommend-params.js';
 const none = { type: 'object', properties: {}, additionalProperties: false } as const;
 
 export function analyticsRoutes(app: FastifyInstance, engine: Engine): void {
+  app.get<{ Querystring: { k: number; category?: string } }>(
+    '/v1/analytics/trending',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            k: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
+            category: name,
+          },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { k, category } = request.query;
+      const r = engine.trendingReport({ k, ...(category !== undefined && { category }) });
+      if (!r.known) {
+        return reply
+          .code(404)
+          .send({ error: 'not_found', message: `unknown category ${category}` });
+      }
+      return r;
+    },
+  );
+
   app.get<{ Querystring: { window: string; item?: string; category?: string } }>(
     '/v1/analytics/funnel',
     {
