@@ -18,6 +18,7 @@ export function statsRoutes(
       events: { total: s.events, ...s.eventsByType },
       deadLetters: report?.deadLetters ?? 0,
       rejected: s.rejected,
+      unknownSkuEvents: s.unknownSkuEvents,
       items: s.items,
       users: s.users,
       sessions: s.sessions,
