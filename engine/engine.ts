@@ -71,6 +71,16 @@ import { CategoryTrends } from './analytics/category-trends.js';
 import { trendFigures, type TrendingItem, type TrendingReport } from './analytics/trend-report.js';
 import { formatWindow } from './analytics/windows.js';
 import {
+  resolveSalesOptions,
+  Sales,
+  type SalesOptions,
+  type SalesState,
+  type SegmentsView,
+} from './analytics/sales.js';
+import type { BasketStats } from './analytics/baskets.js';
+import type { CustomerSegment } from './analytics/customers.js';
+import type { RevenueResult, RevenueSeries } from './analytics/revenue.js';
+import {
   AlsModel,
   AlsTrainer,
   resolveAlsOptions,
@@ -129,6 +139,8 @@ export interface EngineOptions {
   funnels?: FunnelModelOptions;
   /** Anomaly detection in event rates and conversion. */
   anomalies?: AnomalyModelOptions;
+  /** Customer segments, basket statistics and revenue windows. */
+  sales?: SalesOptions;
   /** Factor model (iALS) hyper-parameters used by `trainFactors`. */
   als?: Partial<AlsOptions>;
   /** ANN index over the factor model's items. */
@@ -216,6 +228,7 @@ export interface EngineModelOptions {
   priceHistory: PriceHistoryOptions;
   funnels: FunnelModelOptions;
   anomalies: AnomalyModelOptions;
+  sales: SalesOptions;
 }
 
 /** Funnel options a snapshot can keep (categories come from the engine's catalogue). */
@@ -244,6 +257,7 @@ export interface EngineState {
   priceHistory: PriceHistoryState;
   funnels: FunnelState;
   anomalies: AnomalyState;
+  sales: SalesState;
   sessions: SessionFeedState;
   /** The factor model serving now, if one was trained. */
   factors: FactorState | null;
@@ -261,6 +275,17 @@ export type InventoryReportView = Omit<InventoryReport, 'byLocation'> & {
 
 /** `funnel`: counts and rates over the window, with the key asked for. */
 export type FunnelView = FunnelResult & { known: boolean; item?: string; category?: string };
+
+/** `customerSegment`: a customer's facts, scores and segment, by name. */
+export type CustomerSegmentView =
+  (Omit<CustomerSegment, 'user'> & { user: string; known: true }) | { user: string; known: false };
+
+/** `revenue`: totals over the window, or a series with `step`, with the key asked for. */
+export type RevenueView = (RevenueResult | RevenueSeries) & {
+  known: boolean;
+  item?: string;
+  category?: string;
+};
 
 /** An anomaly with its category by name (null for the whole shop). */
 export type AnomalyView = Omit<AnomalyAlert, 'category'> & { category: string | null };
@@ -339,6 +364,7 @@ export function resolveModelOptions(options: EngineOptions): EngineModelOptions 
     priceHistory: priceHistoryOptions(options.priceHistory ?? {}),
     funnels: { ...options.funnels },
     anomalies: { ...options.anomalies },
+    sales: resolveSalesOptions(options.sales),
   };
 }
 
@@ -356,6 +382,7 @@ export class Engine {
   private readonly priceHistory: PriceHistory;
   private readonly funnels: Funnels;
   private readonly anomalyDetector: AnomalyDetector;
+  private readonly sales: Sales;
   private readonly sessions: SessionFeed;
   private readonly recommender: Recommender;
   private factorModel: AlsServing | null = null;
@@ -404,6 +431,7 @@ export class Engine {
         ...this.categoryLookups(),
         categoryName: (c) => this.store.dicts.category.value(c) ?? `category ${c}`,
       });
+      this.sales = Sales.create(model.sales, this.categoryLookups().categoryOf);
       this.sessions = new SessionFeed(new SessionKnn(model.sessions), model.sessionFeed);
       this.byType = new Float64Array(EVENT_TYPES.length);
       this.recommender = this.createRecommender();
@@ -442,6 +470,7 @@ export class Engine {
       },
       state.anomalies,
     );
+    this.sales = Sales.fromState(model.sales, this.categoryLookups().categoryOf, state.sales);
     this.sessions = SessionFeed.fromState(model.sessions, model.sessionFeed, state.sessions);
     this.byType = state.byType;
     this.rejectedCount = state.rejected;
@@ -492,6 +521,7 @@ export class Engine {
       priceHistory: model.priceHistory,
       funnels: model.funnels,
       anomalies: model.anomalies,
+      sales: model.sales,
     };
     return new Engine(kernels, resolved, { store, state });
   }
@@ -518,6 +548,7 @@ export class Engine {
         // Plain data only: the category lookups these models take are the engine's own.
         funnels: structuredClone({ ...this.options.funnels }),
         anomalies: structuredClone({ ...this.options.anomalies }),
+        sales: structuredClone(this.sales.options),
       },
       byType: this.byType.slice(),
       rejected: this.rejectedCount,
@@ -531,6 +562,7 @@ export class Engine {
       priceHistory: this.priceHistory.exportState(),
       funnels: this.funnels.exportState(),
       anomalies: this.anomalyDetector.exportState(),
+      sales: this.sales.exportState(),
       sessions: this.sessions.exportState(),
       factors: this.exportFactors(),
       categories: this.categories.exportState(),
@@ -569,6 +601,7 @@ export class Engine {
     this.priceHistory.ingest(batch);
     this.funnels.ingest(batch);
     this.anomalyDetector.ingest(batch);
+    this.sales.ingest(batch);
     this.sessions.ingest(batch);
     this.generation++;
     const type = batch.type;
@@ -850,6 +883,66 @@ export class Engine {
     };
   }
 
+  /**
+   * Customers' RFM segments at stream time: cut points and per-segment customers, revenue and
+   * means. A summary computed less than `sales.segmentsMaxAgeMs` of stream time ago is served
+   * as it was (`computedAt` says when) unless `fresh`.
+   */
+  segments(opts: { fresh?: boolean } = {}): SegmentsView {
+    return this.sales.segments(this.streamTimeOr0(), opts.fresh === true);
+  }
+
+  /** One customer's facts, RFM scores and segment; `known: false` for a user who never bought. */
+  customerSegment(user: string): CustomerSegmentView {
+    const id = this.store.dicts.user.lookup(user);
+    const seg = id === undefined ? undefined : this.sales.segmentOf(id, this.streamTimeOr0());
+    if (seg === undefined) return { user, known: false };
+    return { ...seg, user, known: true };
+  }
+
+  /** Orders, lines, units, order value and basket size (means and quantiles) since the start. */
+  basketStats(): BasketStats {
+    return this.sales.basketStats();
+  }
+
+  /**
+   * Revenue, units, lines and orders over a sliding window (`'15m'`, `'1h'`, `'7d'`) ending at
+   * stream time, for the shop, an item or a category; with `step`, the window as a series.
+   * Unknown keys give zeros and `known: false`. Throws AisleError('AISLE_INVALID_ARGUMENT')
+   * naming the field for bad windows or steps.
+   */
+  revenue(q: { window: string; step?: string; item?: string; category?: string }): RevenueView {
+    if (q.item !== undefined && q.category !== undefined) {
+      throw new AisleError('AISLE_INVALID_ARGUMENT', 'give an item or a category, not both', {
+        field: 'category',
+      });
+    }
+    const item = q.item === undefined ? undefined : this.store.dicts.item.lookup(q.item);
+    const category =
+      q.category === undefined ? undefined : this.store.dicts.category.lookup(q.category);
+    const known =
+      (q.item === undefined || item !== undefined) &&
+      (q.category === undefined || category !== undefined);
+    const key = {
+      // An unknown key is asked as an id no event carries, so its window is still checked.
+      ...(q.item !== undefined && { item: item ?? 0x7fffffff }),
+      ...(q.category !== undefined && { category: category ?? 0x7fffffff }),
+    };
+    const now = this.streamTimeOr0();
+    const names = {
+      known,
+      ...(q.item !== undefined && { item: q.item }),
+      ...(q.category !== undefined && { category: q.category }),
+    };
+    if (q.step !== undefined) {
+      return {
+        ...this.sales.revenueSeries({ window: q.window, step: q.step, ...key }, now),
+        ...names,
+      };
+    }
+    return { ...this.sales.revenueIn({ window: q.window, ...key }, now), ...names };
+  }
+
   /** Anomaly alerts raised since the last call, for a host to publish; each handed out once. */
   drainAnomalyAlerts(): AnomalyView[] {
     return this.anomalyDetector.drainAlerts().map((a) => this.anomalyView(a));
@@ -1081,6 +1174,12 @@ export class Engine {
       ...this.options.factorIndex,
     });
     return new AlsServing(model, index, state.versions.slice(), this.history, state.trainedAt);
+  }
+
+  /** Stream time (newest weighted event), 0 before any. */
+  private streamTimeOr0(): number {
+    const now = Math.max(this.popularity.now, this.sales.revenue.newest);
+    return Number.isFinite(now) ? now : 0;
   }
 
   private categoryLookups(): { categoryOf: (item: number) => number } {

@@ -15,7 +15,9 @@ export type {
   FactorReport,
   FactorState,
   AnomalyView,
+  CustomerSegmentView,
   FunnelView,
+  RevenueView,
   InventoryAlertView,
   InventoryReportView,
   PriceReport,
@@ -25,6 +27,10 @@ export type {
   SimilarResult,
 } from './engine.js';
 export { Catalogue, type CatalogueItem } from './catalogue.js';
+export type { SalesOptions, SegmentsView } from './analytics/sales.js';
+export type { BasketStats, BasketQuantiles } from './analytics/baskets.js';
+export type { RfmSummary, RfmSegmentSummary, RfmCuts } from './analytics/segments.js';
+export type { RevenueResult, RevenueSeries, RevenuePoint } from './analytics/revenue.js';
 export type {
   TrendFigures,
   TrendingCategory,

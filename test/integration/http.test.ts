@@ -402,6 +402,52 @@ describe('behaviour analytics over HTTP', () => {
     expect(cat.body.views as number).toBeLessThanOrEqual(shop.body.views as number);
   });
 
+  it('reports segments, baskets and revenue that match the stream', async () => {
+    const seg = await get('/v1/analytics/segments');
+    expect(seg.status).toBe(200);
+    const buyers = new Set(
+      simEvents.filter((e) => e.type === 'purchase' && e.user !== undefined).map((e) => e.user),
+    );
+    expect(seg.body.customers).toBe(buyers.size);
+    const segments = seg.body.segments as { customers: number }[];
+    expect(segments.reduce((a, x) => a + x.customers, 0)).toBe(buyers.size);
+
+    const one = await get(`/v1/users/${buyer}/segment`);
+    expect(one.status).toBe(200);
+    expect(one.body.user).toBe(buyer);
+    expect(one.body.orders as number).toBeGreaterThan(0);
+    const nobody = await get('/v1/users/never-bought/segment');
+    expect(nobody.status).toBe(404);
+    expect(nobody.body.message).toBe('user never-bought has no purchases');
+
+    const baskets = await get('/v1/analytics/baskets');
+    expect(baskets.status).toBe(200);
+    const orders = new Set(simEvents.filter((e) => e.type === 'purchase').map((e) => e.order));
+    expect(baskets.body.orders as number).toBeGreaterThanOrEqual(orders.size);
+
+    const rev = await get('/v1/analytics/revenue?window=1h');
+    expect(rev.status).toBe(200);
+    const { from, to } = rev.body as { from: number; to: number };
+    let cents = 0;
+    for (const e of simEvents) {
+      if (e.type === 'purchase' && e.ts >= from && e.ts < to) {
+        cents += e.quantity * Math.round(Math.fround(e.price) * 100);
+      }
+    }
+    expect(rev.body.revenue as number).toBeCloseTo(cents / 100, 6);
+    const series = await get('/v1/analytics/revenue?window=1h&step=15m');
+    expect(series.status).toBe(200);
+    expect((series.body.points as unknown[]).length).toBe(4);
+    const badStep = await get('/v1/analytics/revenue?window=1h&step=90s');
+    expect(badStep.status).toBe(400);
+    expect(badStep.body.message).toMatch(/step/);
+    const badWindow = await get('/v1/analytics/revenue?window=soon');
+    expect(badWindow.status).toBe(400);
+    expect(badWindow.body.message).toMatch(/window "soon"/);
+    const unknown = await get('/v1/analytics/revenue?item=no-such-item');
+    expect(unknown.status).toBe(404);
+  });
+
   it('refuses bad windows and unknown keys with a message naming them', async () => {
     const bad = await get('/v1/analytics/funnel?window=15x');
     expect(bad.status).toBe(400);

@@ -7,6 +7,7 @@ import type { Engine } from '../../../engine/index.js';
 import { name } from '../recommend-params.js';
 
 const none = { type: 'object', properties: {}, additionalProperties: false } as const;
+const idParam = { type: 'object', properties: { id: name }, required: ['id'] } as const;
 
 export function analyticsRoutes(app: FastifyInstance, engine: Engine): void {
   app.get<{ Querystring: { k: number; category?: string } }>(
@@ -60,6 +61,76 @@ export function analyticsRoutes(app: FastifyInstance, engine: Engine): void {
       }
       const r = engine.funnel({
         window,
+        ...(item !== undefined && { item }),
+        ...(category !== undefined && { category }),
+      });
+      if (!r.known) {
+        const what = item !== undefined ? `item ${item}` : `category ${category}`;
+        return reply.code(404).send({ error: 'not_found', message: `unknown ${what}` });
+      }
+      return r;
+    },
+  );
+
+  app.get<{ Querystring: { fresh: boolean } }>(
+    '/v1/analytics/segments',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { fresh: { type: 'boolean', default: false } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request) => engine.segments({ fresh: request.query.fresh }),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/users/:id/segment',
+    { schema: { params: idParam, querystring: none } },
+    async (request, reply) => {
+      const r = engine.customerSegment(request.params.id);
+      if (!r.known) {
+        return reply
+          .code(404)
+          .send({ error: 'not_found', message: `user ${request.params.id} has no purchases` });
+      }
+      return r;
+    },
+  );
+
+  app.get('/v1/analytics/baskets', { schema: { querystring: none } }, async () =>
+    engine.basketStats(),
+  );
+
+  app.get<{ Querystring: { window: string; step?: string; item?: string; category?: string } }>(
+    '/v1/analytics/revenue',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            window: { type: 'string', minLength: 1, maxLength: 32, default: '1d' },
+            step: { type: 'string', minLength: 1, maxLength: 32 },
+            item: name,
+            category: name,
+          },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { window, step, item, category } = request.query;
+      if (item !== undefined && category !== undefined) {
+        return reply.code(400).send({
+          error: 'bad_request',
+          message: 'querystring.category: give an item or a category, not both',
+        });
+      }
+      const r = engine.revenue({
+        window,
+        ...(step !== undefined && { step }),
         ...(item !== undefined && { item }),
         ...(category !== undefined && { category }),
       });
