@@ -2,6 +2,7 @@
 /** The `aisle` command. The only module that exits the process. */
 import { Command } from 'commander';
 import { ConfigError, serveConfig, type ServeFlags } from '../config.js';
+import { analyzeCommand } from './analyze.js';
 import { evalCommand } from './eval.js';
 import { produce } from './produce.js';
 import { pulsarCommand } from './pulsar.js';
@@ -109,6 +110,7 @@ program
 
 program.addCommand(pulsarCommand());
 program.addCommand(evalCommand());
+program.addCommand(analyzeCommand());
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) console.error(`aisle: ${err.message}`);

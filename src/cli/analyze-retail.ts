@@ -1,0 +1,129 @@
+/**
+ * The Online Retail file read once for the analysis: the reader's purchase events and row
+ * counts, plus what the events leave out and the report needs, namely product descriptions and
+ * the product lines of cancelled invoices (the reader drops cancellations, but the purchases they
+ * undo stay in the stream, and the report must say where that matters).
+ */
+import { parse } from 'csv-parse';
+import fs from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import type { PurchaseEvent } from '../../engine/index.js';
+import { retailRowToEvent, type RetailRowCounts } from '../datasets/online-retail.js';
+
+export interface CancelledLine {
+  /** Customer id, as the reader writes it; undefined for anonymous lines. */
+  user: string | undefined;
+  item: string;
+  ts: number;
+  /** Units cancelled (positive). */
+  quantity: number;
+  /** Units × unit price. */
+  value: number;
+}
+
+export interface RetailData {
+  /** Purchase events in time order (the file's order, which is already by time). */
+  events: PurchaseEvent[];
+  counts: RetailRowCounts;
+  /** Stock code → the description its sales rows carry most often. */
+  descriptions: Map<string, string>;
+  /** Product lines of cancellation invoices (`C…`), in file order. */
+  cancelled: CancelledLine[];
+  /**
+   * Per event (same index): 1 when a later cancellation line of the same customer, item and
+   * quantity undoes it. The engine still counts these purchases as sold.
+   */
+  undone: Uint8Array;
+}
+
+const PRODUCT_CODE = /^\d{5}/;
+
+function mostFrequent(counts: Map<string, number>): string {
+  let best = '';
+  let n = 0;
+  for (const [text, c] of counts) {
+    if (c > n || (c === n && text < best)) [best, n] = [text, c];
+  }
+  return best;
+}
+
+/** Reads the first `limit` data rows (all by default). */
+export async function readRetail(file: string, limit = Infinity): Promise<RetailData> {
+  const source = fs.createReadStream(file);
+  const input = file.endsWith('.gz') ? source.pipe(createGunzip()) : source;
+  const parser = input.pipe(parse({ columns: true, relax_quotes: true }));
+  const counts: RetailRowCounts = {
+    rows: 0,
+    events: 0,
+    skipped: { cancellation: 0, adjustment: 0, non_product: 0, non_positive: 0 },
+  };
+  const events: PurchaseEvent[] = [];
+  const cancelled: CancelledLine[] = [];
+  const texts = new Map<string, Map<string, number>>();
+  try {
+    for await (const row of parser as AsyncIterable<Record<string, string>>) {
+      if (counts.rows >= limit) break;
+      counts.rows++;
+      const mapped = retailRowToEvent(row);
+      if (typeof mapped === 'string') {
+        counts.skipped[mapped]++;
+        const code = row.StockCode ?? '';
+        const quantity = -Number(row.Quantity);
+        const price = Number(row.UnitPrice);
+        if (mapped === 'cancellation' && PRODUCT_CODE.test(code) && quantity > 0 && price > 0) {
+          const ts = Date.parse(`${(row.InvoiceDate ?? '').replace(' ', 'T')}Z`);
+          const customer = row.CustomerID ?? '';
+          const user = customer === '' ? undefined : String(Math.trunc(Number(customer)));
+          cancelled.push({ user, item: code, ts, quantity, value: quantity * price });
+        }
+        continue;
+      }
+      counts.events++;
+      events.push(mapped);
+      const text = (row.Description ?? '').replace(/\s+/g, ' ').trim();
+      if (text !== '') {
+        let byText = texts.get(mapped.item);
+        if (byText === undefined) texts.set(mapped.item, (byText = new Map()));
+        byText.set(text, (byText.get(text) ?? 0) + 1);
+      }
+    }
+  } finally {
+    source.destroy();
+  }
+  // A stable sort keeps the file's order within a minute; it only matters for a file not in time order.
+  events.sort((a, b) => a.ts - b.ts);
+  const descriptions = new Map<string, string>();
+  for (const [item, byText] of texts) descriptions.set(item, mostFrequent(byText));
+  return { events, counts, descriptions, cancelled, undone: matchCancellations(events, cancelled) };
+}
+
+/**
+ * Marks the purchases that a cancellation undoes: for each cancellation line, in time order, the
+ * latest unmatched earlier purchase of the same customer, item and quantity. Anonymous lines
+ * cannot be told apart and are never matched, and a cancellation whose purchase predates the
+ * file matches nothing.
+ */
+export function matchCancellations(
+  events: readonly PurchaseEvent[],
+  cancelled: readonly CancelledLine[],
+): Uint8Array {
+  const undone = new Uint8Array(events.length);
+  const key = (user: string, item: string, quantity: number) =>
+    `${user}\u0000${item}\u0000${quantity}`;
+  const open = new Map<string, number[]>();
+  const byTime = cancelled.filter((c) => c.user !== undefined).sort((a, b) => a.ts - b.ts);
+  let next = 0;
+  for (const c of byTime) {
+    for (; next < events.length && events[next]!.ts <= c.ts; next++) {
+      const e = events[next]!;
+      if (e.user === undefined) continue;
+      const k = key(e.user, e.item, e.quantity);
+      const list = open.get(k);
+      if (list === undefined) open.set(k, [next]);
+      else list.push(next);
+    }
+    const match = open.get(key(c.user!, c.item, c.quantity))?.pop();
+    if (match !== undefined) undone[match] = 1;
+  }
+  return undone;
+}
