@@ -1,8 +1,8 @@
 /**
  * The Online Retail file read once for the analysis: the reader's purchase events and row
  * counts, plus what the events leave out and the report needs, namely product descriptions and
- * the product lines of cancelled invoices (the reader drops cancellations, but the purchases they
- * undo stay in the stream, and the report must say where that matters).
+ * the product lines of cancelled invoices. The reader drops cancellations but keeps the purchases
+ * they undo; the analysis nets them out (drops those purchases) before the replay.
  */
 import { parse } from 'csv-parse';
 import fs from 'node:fs';
@@ -22,18 +22,21 @@ export interface CancelledLine {
 }
 
 export interface RetailData {
-  /** Purchase events in time order (the file's order, which is already by time). */
+  /**
+   * The purchase events replayed, in time order (the file's order, which is already by time): the
+   * reader's events less `netted`.
+   */
   events: PurchaseEvent[];
+  /** The reader's purchase events that a later cancellation undoes, left out of the replay. */
+  netted: PurchaseEvent[];
+  /** The reader's counts: `events` is before netting. */
   counts: RetailRowCounts;
   /** Stock code → the description its sales rows carry most often. */
   descriptions: Map<string, string>;
   /** Product lines of cancellation invoices (`C…`), in file order. */
   cancelled: CancelledLine[];
-  /**
-   * Per event (same index): 1 when a later cancellation line of the same customer, item and
-   * quantity undoes it. The engine still counts these purchases as sold.
-   */
-  undone: Uint8Array;
+  /** Per cancelled line (same index): 1 when it undid a purchase in `netted`. */
+  matched: Uint8Array;
 }
 
 const PRODUCT_CODE = /^\d{5}/;
@@ -94,26 +97,34 @@ export async function readRetail(file: string, limit = Infinity): Promise<Retail
   events.sort((a, b) => a.ts - b.ts);
   const descriptions = new Map<string, string>();
   for (const [item, byText] of texts) descriptions.set(item, mostFrequent(byText));
-  return { events, counts, descriptions, cancelled, undone: matchCancellations(events, cancelled) };
+  const { undone, matched } = matchCancellations(events, cancelled);
+  const kept: PurchaseEvent[] = [];
+  const netted: PurchaseEvent[] = [];
+  events.forEach((e, i) => (undone[i] === 1 ? netted : kept).push(e));
+  return { events: kept, netted, counts, descriptions, cancelled, matched };
 }
 
 /**
- * Marks the purchases that a cancellation undoes: for each cancellation line, in time order, the
- * latest unmatched earlier purchase of the same customer, item and quantity. Anonymous lines
- * cannot be told apart and are never matched, and a cancellation whose purchase predates the
- * file matches nothing.
+ * Pairs cancellations with the purchases they undo: for each cancellation line, in time order,
+ * the latest unmatched earlier purchase of the same customer, item and quantity. Anonymous lines
+ * cannot be told apart and are never matched; a cancellation of part of a line, or of a purchase
+ * from before the file, matches nothing. `undone` is per event, `matched` per cancelled line.
  */
 export function matchCancellations(
   events: readonly PurchaseEvent[],
   cancelled: readonly CancelledLine[],
-): Uint8Array {
+): { undone: Uint8Array; matched: Uint8Array } {
   const undone = new Uint8Array(events.length);
+  const matched = new Uint8Array(cancelled.length);
   const key = (user: string, item: string, quantity: number) =>
     `${user}\u0000${item}\u0000${quantity}`;
   const open = new Map<string, number[]>();
-  const byTime = cancelled.filter((c) => c.user !== undefined).sort((a, b) => a.ts - b.ts);
+  const byTime = cancelled
+    .map((c, i) => ({ c, i }))
+    .filter(({ c }) => c.user !== undefined)
+    .sort((a, b) => a.c.ts - b.c.ts);
   let next = 0;
-  for (const c of byTime) {
+  for (const { c, i } of byTime) {
     for (; next < events.length && events[next]!.ts <= c.ts; next++) {
       const e = events[next]!;
       if (e.user === undefined) continue;
@@ -123,7 +134,10 @@ export function matchCancellations(
       else list.push(next);
     }
     const match = open.get(key(c.user!, c.item, c.quantity))?.pop();
-    if (match !== undefined) undone[match] = 1;
+    if (match !== undefined) {
+      undone[match] = 1;
+      matched[i] = 1;
+    }
   }
-  return undone;
+  return { undone, matched };
 }

@@ -25,12 +25,6 @@ export function stockSection(data: RetailData, engine: Engine): Section {
   const units = new Map<string, number>();
   for (const e of data.events)
     if (e.ts > since) units.set(e.item, (units.get(e.item) ?? 0) + e.quantity);
-  const cancelled = new Map<string, number>();
-  data.events.forEach((e, i) => {
-    if (e.ts > since && data.undone[i] === 1) {
-      cancelled.set(e.item, (cancelled.get(e.item) ?? 0) + e.quantity);
-    }
-  });
   const top = [...units]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, TOP)
@@ -53,7 +47,6 @@ export function stockSection(data: RetailData, engine: Engine): Section {
       item,
       description: data.descriptions.get(item) ?? null,
       units90d: units.get(item) ?? 0,
-      cancelled90d: cancelled.get(item) ?? 0,
       velocityPerDay: b.velocityPerDay,
       reorderPoint: b.reorderPoint,
       stockLevel: b.level ?? null,
@@ -70,24 +63,19 @@ export function stockSection(data: RetailData, engine: Engine): Section {
     file: 'velocity-top-sellers.svg',
     svg: barChart({
       title: `Sales velocity of the top ${top.length} sellers of the last ${WINDOW_DAYS} days (units per day)`,
-      bars: rows.map((r) => {
-        const cancelled = r.cancelled90d * 2 >= r.units90d;
-        return {
-          label: label(r.item),
-          value: r.velocityPerDay,
-          note: `${fixed(r.velocityPerDay, 0)}/day${cancelled ? ', mostly cancelled later' : ''}`,
-          ...(cancelled && { colour: '#999999' }),
-        };
-      }),
+      bars: rows.map((r) => ({
+        label: label(r.item),
+        value: r.velocityPerDay,
+        note: `${fixed(r.velocityPerDay, 0)}/day`,
+      })),
       valueTitle: `units per day, decayed with a ${o.halfLifeDays}-day half-life`,
     }),
   };
-  const distorted = rows.filter((r) => r.cancelled90d * 2 >= r.units90d);
   const blocks = [
     `**The dataset has no stock records**: no levels, receipts or adjustments, so the engine knows no ` +
       `item's stock (its level stays unknown, and it reports no days of cover, stockout risk or order ` +
       `quantity). What it does know is demand. For the ${top.length} items with the most units sold in ` +
-      `the last ${WINDOW_DAYS} days of stream time, the engine's \`inventoryReport\` gives the sales ` +
+      `the last ${WINDOW_DAYS} days of stream time (cancelled purchases netted out), the engine's \`inventoryReport\` gives the sales ` +
       `velocity (units per day, decayed with a ${o.halfLifeDays}-day half-life) and the reorder point ` +
       `(the level at which to order so that ${o.leadTimeDays} days of lead-time demand stay covered ` +
       `with ${percent(o.serviceLevel, 0)} probability, Poisson demand).`,
@@ -100,7 +88,6 @@ export function stockSection(data: RetailData, engine: Engine): Section {
       [
         'item',
         `units (${WINDOW_DAYS} d)`,
-        'of which cancelled later',
         'velocity / day',
         'reorder point',
         `if ${HYPOTHETICAL_STOCK} on hand: days of cover`,
@@ -110,24 +97,15 @@ export function stockSection(data: RetailData, engine: Engine): Section {
       rows.map((r) => [
         label(r.item),
         int(r.units90d),
-        r.cancelled90d === 0 ? '' : int(r.cancelled90d),
         fixed(r.velocityPerDay, 1),
         int(r.reorderPoint),
         r.hypothetical.daysOfCover === null ? '' : fixed(r.hypothetical.daysOfCover, 1),
         r.hypothetical.stockoutRisk === null ? '' : percent(r.hypothetical.stockoutRisk, 0),
         r.hypothetical.orderQuantity === null ? '' : int(r.hypothetical.orderQuantity),
       ]),
-      ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+      ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
     ),
     image(chart, 'Sales velocity of the top sellers'),
-    distorted.length === 0
-      ? `"Cancelled later" counts the units of purchases that a later \`C\` invoice of the same ` +
-        `customer, item and quantity undid: the engine counted them as sold.`
-      : `"Cancelled later" counts the units of purchases that a later \`C\` invoice of the same ` +
-        `customer, item and quantity undid. **Distorted by cancelled orders:** ` +
-        `${distorted.map((r) => label(r.item)).join('; ')}: at least half of the units were cancelled, ` +
-        `but the reader keeps the purchase, so the engine's velocity and reorder point reflect a sale ` +
-        `that never happened.`,
   ];
   const fastest = [...rows].sort((a, b) => b.velocityPerDay - a.velocityPerDay)[0];
   return {
@@ -135,8 +113,7 @@ export function stockSection(data: RetailData, engine: Engine): Section {
     ...(fastest !== undefined && {
       headline:
         `No stock records, so cover is shown for a hypothetical ${HYPOTHETICAL_STOCK} units; the fastest ` +
-        `seller by the engine's velocity, ${label(fastest.item)} at ${fixed(fastest.velocityPerDay, 0)} a day` +
-        (fastest.cancelled90d * 2 >= fastest.units90d ? ', is an order that was cancelled.' : '.'),
+        `seller by the engine's velocity is ${label(fastest.item)} at ${fixed(fastest.velocityPerDay, 0)} a day.`,
     }),
     blocks,
     charts: [chart],

@@ -1,4 +1,7 @@
-/** Report section: what was read from the Online Retail file and what the engine was fed. */
+/**
+ * Report section: what was read from the Online Retail file, what the netting of cancellations
+ * removed, and what the engine was fed.
+ */
 import type { Engine } from '../../engine/index.js';
 import type { Section } from '../report/document.js';
 import { date, int, percent, pounds, table, WEEKDAYS_PLURAL } from '../report/markdown.js';
@@ -66,17 +69,19 @@ export function summarySection(data: RetailData, engine: Engine, limit?: number)
   const calendarDays = events.length === 0 ? 0 : (dayStart(last) - dayStart(first)) / DAY_MS + 1;
   const lines = [...orders.values()].sort((a, b) => a - b);
   const medianLines = lines.length === 0 ? 0 : lines[Math.floor(lines.length / 2)]!;
-  const cancelledValue = cancelled.reduce((s, c) => s + c.value, 0);
-  let undoneLines = 0;
-  let undoneUnits = 0;
-  let undoneValue = 0;
-  const undone = events.filter((_, i) => data.undone[i] === 1);
-  for (const e of undone) {
-    undoneLines++;
-    undoneUnits += e.quantity;
-    undoneValue += e.quantity * e.price;
+  const cancelledValue = cancelled.reduce((sum, c) => sum + c.value, 0);
+  let nettedUnits = 0;
+  let nettedValue = 0;
+  for (const e of data.netted) {
+    nettedUnits += e.quantity;
+    nettedValue += e.quantity * e.price;
   }
-  const biggest = undone.sort((a, b) => b.quantity * b.price - a.quantity * a.price).slice(0, 2);
+  const unmatched = cancelled.filter((_, i) => data.matched[i] === 0);
+  const unmatchedValue = unmatched.reduce((sum, c) => sum + c.value, 0);
+  const unmatchedAnonymous = unmatched.filter((c) => c.user === undefined).length;
+  const biggest = [...data.netted]
+    .sort((a, b) => b.quantity * b.price - a.quantity * a.price)
+    .slice(0, 2);
   const dropped = Object.entries(counts.skipped).map(([reason, n]) => [
     `\`${reason}\``,
     int(n),
@@ -92,7 +97,8 @@ export function summarySection(data: RetailData, engine: Engine, limit?: number)
         (limit === undefined
           ? ' (the whole file).'
           : ` (only the first ${int(limit)}: \`--limit\`).`),
-      `- **Events replayed:** ${int(stats.events)} purchase lines into one fresh engine, in time order.`,
+      `- **Events replayed:** ${int(stats.events)} purchase lines into one fresh engine, in time ` +
+        `order: the reader's ${int(counts.events)} less the ${int(data.netted.length)} netted out below.`,
       `- **Time span:** ${date(first)} to ${date(last)} (${int(calendarDays)} calendar days, ` +
         `${int(days.size)} with sales). Times are UTC as the reader reads them; the file has no zone, ` +
         `so summer hours are one hour off UK time.`,
@@ -100,7 +106,8 @@ export function summarySection(data: RetailData, engine: Engine, limit?: number)
         `have no customer id and count as anonymous purchases.`,
       `- **Items:** ${int(stats.items)} stock codes; **invoices:** ${int(orders.size)}, ` +
         `a median of ${int(medianLines)} lines each and up to ${int(lines[lines.length - 1] ?? 0)}.`,
-      `- **Units and value:** ${int(units)} units for ${pounds(value)} at the invoiced unit prices.`,
+      `- **Units and value:** ${int(units)} units for ${pounds(value)} at the invoiced unit prices, ` +
+        `after netting.`,
       `- **Days without trading:** ` +
         (closedWeekdays.length === 0
           ? 'every weekday has sales'
@@ -109,11 +116,11 @@ export function summarySection(data: RetailData, engine: Engine, limit?: number)
     ].join('\n'),
     `Rows dropped by the reader (${int(counts.rows - counts.events)} in all):`,
     table(['reason', 'rows', 'why'], dropped, ['left', 'right', 'left']),
-    `The reader drops the ${int(cancelled.length)} cancelled product lines ` +
-      `(${pounds(cancelledValue)}) but keeps the purchases they undo: ${int(undoneLines)} purchase ` +
-      `lines (${int(undoneUnits)} units, ${pounds(undoneValue)}) are matched by a later cancellation ` +
-      `of the same customer, item and quantity, and still count as sales in every figure below ` +
-      `(the other cancellations match no earlier purchase line exactly).` +
+    `**Cancellations are netted out.** The reader drops the ${int(cancelled.length)} cancelled ` +
+      `product lines (${pounds(cancelledValue)}) but keeps the purchases they undo, so before the ` +
+      `replay the analysis removes each purchase line that a later cancellation of the same ` +
+      `customer, item and quantity undoes: ${int(data.netted.length)} lines, ${int(nettedUnits)} ` +
+      `units, ${pounds(nettedValue)}.` +
       (biggest.length === 0
         ? ''
         : ` The largest: ` +
@@ -123,14 +130,19 @@ export function summarySection(data: RetailData, engine: Engine, limit?: number)
                 `${int(e.quantity)} × ${label(e.item)} (${pounds(e.quantity * e.price)}, ${date(e.ts)})`,
             )
             .join(' and ') +
-          '.'),
+          '.') +
+      (unmatched.length === 0
+        ? ''
+        : ` The other ${int(unmatched.length)} cancellation lines (${pounds(unmatchedValue)}) match ` +
+          `no purchase line exactly (${int(unmatchedAnonymous)} have no customer id; the rest cancel ` +
+          `part of a line or a purchase from before the file), so their purchases stay in.`),
   ];
   return {
     title: 'Dataset summary',
     headline:
       `${int(counts.rows)} rows gave ${int(stats.events)} purchase lines from ${int(customers.size)} ` +
-      `customers over ${int(calendarDays)} days; cancellations are dropped, but the ` +
-      `${pounds(undoneValue)} of purchases they undo still count as sales.`,
+      `customers over ${int(calendarDays)} days, after netting out ${int(data.netted.length)} ` +
+      `purchase lines (${pounds(nettedValue)}) that later cancellations undo.`,
     blocks,
     charts: [],
     data: {
@@ -150,11 +162,15 @@ export function summarySection(data: RetailData, engine: Engine, limit?: number)
       units,
       value,
       linesByWeekday: byWeekday,
+      readerEvents: counts.events,
       cancelledLines: cancelled.length,
       cancelledValue,
-      undoneLines,
-      undoneUnits,
-      undoneValue,
+      nettedLines: data.netted.length,
+      nettedUnits,
+      nettedValue,
+      unmatchedCancelledLines: unmatched.length,
+      unmatchedCancelledValue: unmatchedValue,
+      unmatchedAnonymous,
     },
   };
 }

@@ -1,14 +1,33 @@
 /**
- * Report section: what the engine called trending at the end of each week of the replay, and
- * the weekly units of the items it named most often.
+ * Report section: what the engine called trending at the end of each week of the replay, with
+ * week-scale half-lives, and the weekly units of the items it named most often.
  */
-import { DEFAULT_POPULARITY } from '../../engine/models/popularity.js';
-import type { PurchaseEvent, Recommendation } from '../../engine/index.js';
+import type { EngineOptions, PurchaseEvent, TrendingReport } from '../../engine/index.js';
 import { image, type Section } from '../report/document.js';
-import { date, int, minute, plural, table, weekday, WEEKDAYS_PLURAL } from '../report/markdown.js';
+import {
+  date,
+  fixed,
+  int,
+  minute,
+  percent,
+  plural,
+  table,
+  weekday,
+  WEEKDAYS_PLURAL,
+} from '../report/markdown.js';
 import { lineChart, type Mark } from '../report/svg-line.js';
 import type { RetailData } from './analyze-retail.js';
-import { buckets, WEEK_MS, weekStart } from './analyze-time.js';
+import { buckets, DAY_MS, WEEK_MS, weekStart } from './analyze-time.js';
+
+/**
+ * Popularity half-lives of the replay's engine. The defaults suit a live shop's traffic (an
+ * hour-scale recent rate); on a wholesaler's invoices that only describes the last invoice, so
+ * the recent rate gets half a week and the usual rate two months.
+ */
+export const WEEKLY_POPULARITY = {
+  shortHalfLifeMs: 3.5 * DAY_MS,
+  longHalfLifeMs: 8 * WEEK_MS,
+} as const satisfies EngineOptions['popularity'];
 
 /** The engine's trending answer as it stood at the end of one week. */
 export interface WeekTrend {
@@ -16,17 +35,29 @@ export interface WeekTrend {
   week: number;
   /** Stream time of the answer: the week's last event. */
   asOf: number;
-  items: Recommendation[];
+  report: TrendingReport;
 }
 
 const CHARTED = 5;
+/**
+ * An item first sold (in the file) less than this before a week's end counts as newly launched;
+ * only week ends at least this far into the file can tell.
+ */
+const NEW_MS = 4 * WEEK_MS;
 
-function hours(ms: number): string {
-  const h = ms / 3_600_000;
-  return h >= 48 && h % 24 === 0 ? `${h / 24}-day` : `${h}-hour`;
+function halfLife(ms: number): string {
+  const days = ms / DAY_MS;
+  if (days >= 14 && days % 7 === 0) return `${days / 7}-week`;
+  if (days >= 1) return `${fixed(days, Number.isInteger(days) ? 0 : 1)}-day`;
+  return `${ms / 3_600_000}-hour`;
 }
 
-/** Orders of each item's purchases in time order, to find the latest one before a time. */
+/** `a 3.5-day`, `an 8-week`: numbers said with a vowel first (eight, eleven, eighteen) take `an`. */
+function article(phrase: string): string {
+  return `${/^8|^1[18](\D|$)/.test(phrase) ? 'an' : 'a'} ${phrase}`;
+}
+
+/** Per item, its purchases' times and orders in time order, to count orders in a time range. */
 function purchaseIndex(events: readonly PurchaseEvent[]) {
   const byItem = new Map<string, { ts: number[]; order: string[] }>();
   for (const e of events) {
@@ -35,38 +66,63 @@ function purchaseIndex(events: readonly PurchaseEvent[]) {
     it.ts.push(e.ts);
     it.order.push(e.order);
   }
-  return (item: string, at: number): string | undefined => {
-    const it = byItem.get(item);
-    if (it === undefined) return undefined;
+  const below = (ts: readonly number[], at: number) => {
     let lo = 0;
-    let hi = it.ts.length;
+    let hi = ts.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (it.ts[mid]! <= at) lo = mid + 1;
+      if (ts[mid]! < at) lo = mid + 1;
       else hi = mid;
     }
-    return lo === 0 ? undefined : it.order[lo - 1];
+    return lo;
   };
+  return {
+    /** Distinct orders holding the item in (from, to]. */
+    orders(item: string, from: number, to: number): number {
+      const it = byItem.get(item);
+      if (it === undefined) return 0;
+      return new Set(it.order.slice(below(it.ts, from + 1), below(it.ts, to + 1))).size;
+    },
+    firstSold(item: string): number | undefined {
+      return byItem.get(item)?.ts[0];
+    },
+  };
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s[Math.floor(s.length / 2)]!;
 }
 
 export function trendingSection(data: RetailData, weeks: readonly WeekTrend[]): Section {
   const label = (item: string) => `${item} ${data.descriptions.get(item) ?? ''}`.trim();
-  const lastOrder = purchaseIndex(data.events);
-  const invoicesPerWeek = weeks
-    .filter((w) => w.items.length > 0)
-    .map((w) => new Set(w.items.map((r) => lastOrder(r.item, w.asOf))).size);
-  const oneInvoice = invoicesPerWeek.filter((n) => n === 1).length;
-  const twoOrFewer = invoicesPerWeek.filter((n) => n <= 2).length;
-  const empty = weeks.filter((w) => w.items.length === 0).length;
-  const p = DEFAULT_POPULARITY;
+  const index = purchaseIndex(data.events);
+  const report = weeks[weeks.length - 1]?.report;
+  const first = data.events[0]?.ts ?? 0;
+  const last = data.events[data.events.length - 1]?.ts ?? 0;
+  const entries = weeks.flatMap((w) =>
+    w.report.items.map((r) => {
+      const firstSold = index.firstSold(r.item) ?? w.asOf;
+      return {
+        week: w.week,
+        item: r.item,
+        orders: index.orders(r.item, w.asOf - WEEK_MS, w.asOf),
+        judged: w.asOf - first >= NEW_MS,
+        launched: w.asOf - firstSold < NEW_MS,
+      };
+    }),
+  );
+  const judged = entries.filter((e) => e.judged);
+  const launched = judged.filter((e) => e.launched).length;
+  const launchedShare = percent(launched / Math.max(1, judged.length), 0);
+  const thin = entries.filter((e) => e.orders < 3).length;
+  const empty = weeks.filter((w) => w.report.items.length === 0).length;
   const endDays = [0, 0, 0, 0, 0, 0, 0];
   for (const w of weeks) endDays[new Date(w.asOf).getUTCDay()]!++;
   const usual = endDays.indexOf(Math.max(...endDays));
-  const lastDay = [WEEKDAYS_PLURAL[usual]!.slice(0, -1), endDays[usual]!] as const;
 
   const timesTrending = new Map<string, number>();
-  for (const w of weeks)
-    for (const r of w.items) timesTrending.set(r.item, (timesTrending.get(r.item) ?? 0) + 1);
+  for (const e of entries) timesTrending.set(e.item, (timesTrending.get(e.item) ?? 0) + 1);
   const unitsByWeek = new Map<string, Map<number, number>>();
   for (const e of data.events) {
     let m = unitsByWeek.get(e.item);
@@ -80,14 +136,12 @@ export function trendingSection(data: RetailData, weeks: readonly WeekTrend[]): 
     .sort((a, b) => b[1] - a[1] || totalUnits(b[0]) - totalUnits(a[0]) || (a[0] < b[0] ? -1 : 1))
     .slice(0, CHARTED);
 
-  const first = data.events[0]?.ts ?? 0;
-  const last = data.events[data.events.length - 1]?.ts ?? 0;
   const allWeeks = buckets(first, last, weekStart, WEEK_MS);
   const marks: Mark[] = [];
   const series = most.map(([item], i) => {
     const units = unitsByWeek.get(item)!;
     for (const w of weeks) {
-      if (w.items.some((r) => r.item === item)) {
+      if (w.report.items.some((r) => r.item === item)) {
         marks.push({ x: w.week, y: units.get(w.week) ?? 0, shape: 'circle', series: i });
       }
     }
@@ -108,43 +162,64 @@ export function trendingSection(data: RetailData, weeks: readonly WeekTrend[]): 
     }),
   };
 
-  // Units later cancelled, per item and week: a trend made of a cancelled order deserves a flag.
-  const cancelledByWeek = new Map<string, number>();
-  data.events.forEach((e, i) => {
-    if (data.undone[i] === 0) return;
-    const key = `${e.item} ${weekStart(e.ts)}`;
-    cancelledByWeek.set(key, (cancelledByWeek.get(key) ?? 0) + e.quantity);
-  });
-  const mostlyCancelled = (item: string, week: number) =>
-    (cancelledByWeek.get(`${item} ${week}`) ?? 0) * 2 >= (unitsByWeek.get(item)?.get(week) ?? 0);
-  const flagged: string[] = [];
   const rows = weeks.map((w) => {
-    const [top, ...rest] = w.items;
-    const cancelled = top !== undefined && mostlyCancelled(top.item, w.week);
-    if (cancelled) flagged.push(`${label(top.item)} (week of ${date(w.week)})`);
+    const [top, ...rest] = w.report.items;
     return [
       date(w.week),
       `${weekday(w.asOf)} ${minute(w.asOf).slice(5)}`,
-      top === undefined ? '(nothing trending)' : `${label(top.item)}${cancelled ? ' ¹' : ''}`,
-      top === undefined ? '' : top.reason.replace(/^trending: /, ''),
+      top === undefined ? '(nothing trending)' : label(top.item),
+      top === undefined || top.lift === null ? '' : `${fixed(top.lift, 1)}×`,
+      top === undefined ? '' : `${fixed(top.recent, 0)} / ${fixed(top.expected, 0)}`,
+      top === undefined ? '' : int(index.orders(top.item, w.asOf - WEEK_MS, w.asOf)),
       rest.map((r) => r.item).join(', '),
     ];
   });
+  // Online Retail has no categories; a dataset with them gets the engine's trending categories.
+  const categoryWeeks = weeks.filter((w) => w.report.categories.length > 0);
+  const categoryBlocks =
+    categoryWeeks.length === 0
+      ? []
+      : [
+          'Trending categories at each week end (categories with no week listed had none):',
+          table(
+            ['week of', 'top category', 'lift', 'others'],
+            categoryWeeks.map((w) => {
+              const [top, ...rest] = w.report.categories;
+              return [
+                date(w.week),
+                top!.category,
+                top!.lift === null ? 'new' : `${fixed(top!.lift, 1)}×`,
+                rest.map((c) => c.category).join(', '),
+              ];
+            }),
+            ['left', 'left', 'right', 'left'],
+          ),
+        ];
+  const s = WEEKLY_POPULARITY;
   const blocks = [
-    `At the end of every week (weeks start on Monday, UTC) the replay asked the engine for ` +
-      `\`trending({k: 5})\`: items whose recent activity (${hours(p.shortHalfLifeMs)} half-life) ` +
-      `stands out against their longer-run rate (${hours(p.longHalfLifeMs)} half-life), as a Poisson ` +
-      `z-score of at least ${p.minTrendZ} with at least ${p.minTrendSupport} weighted interactions. ` +
-      `Stream time at a week's end is the week's last invoice (on a ${lastDay[0]} in ` +
-      `${int(lastDay[1])} of ${plural(weeks.length, 'week')}), so each list says what the last ` +
-      `hours of trading lifted, not what rose over the week.`,
-    `The engine named ${int(new Set(timesTrending.keys()).size)} distinct items over ` +
-      `${int(weeks.length)} weeks` +
+    `The replay's engine ran with week-scale popularity options instead of its hour-scale ` +
+      `default, which on a wholesaler's invoices only describes the last invoice: ` +
+      `${article(halfLife(s.shortHalfLifeMs))} half-life for the recent rate (\`shortHalfLifeMs\`) and ` +
+      `${article(halfLife(s.longHalfLifeMs))} one for the usual rate (\`longHalfLifeMs\`). At the end of every week ` +
+      `(Monday to Sunday, UTC; stream time is the week's last invoice, on a ` +
+      `${WEEKDAYS_PLURAL[usual]!.slice(0, -1)} in ${int(endDays[usual]!)} of ` +
+      `${plural(weeks.length, 'week')}) the replay asked for \`trendingReport({k: 5})\`: items ` +
+      `whose recent purchases (each line weighing 5 × √units) exceed what their usual rate ` +
+      `predicts, as a Poisson z-score of at least ${report?.minZ ?? ''} with a recent weight of at ` +
+      `least ${report?.minSupport ?? ''}. The lift is recent over expected.`,
+    `The engine named ${int(timesTrending.size)} distinct items in ${int(entries.length)} weekly ` +
+      `places` +
       (empty > 0 ? ` (nothing trending at ${int(empty)} week ends)` : '') +
-      `. In ${int(twoOrFewer)} of ${int(invoicesPerWeek.length)} weeks the five items' latest ` +
-      `purchases came from at most two invoices (${plural(oneInvoice, 'week')}: all five from one). On ` +
-      `wholesale data, where one invoice holds dozens of lines, an hour-scale trend is mostly ` +
-      `"what the last big order contained"; a weekly view of trends would need a half-life of days.`,
+      `.` +
+      (judged.length === 0
+        ? ''
+        : ` Of the ${int(judged.length)} places from week ends at least four weeks into the file, ` +
+          `${launchedShare} went to items first sold less than four weeks before: launches, whose ` +
+          `usual rate is still small.`) +
+      ` An item in the list was bought on a median of ` +
+      `${int(median(entries.map((e) => e.orders)))} invoices in the seven days to the week's end, ` +
+      `and ${int(thin)} places rested on fewer than three. The baseline is young in the first ` +
+      `weeks (the file starts on ${date(first)}), so early lifts are modest.`,
     image(
       chart,
       'Weekly units of the items that trended most often, with the weeks they trended marked',
@@ -152,29 +227,56 @@ export function trendingSection(data: RetailData, weeks: readonly WeekTrend[]): 
     `Most often trending: ` +
       most.map(([item, n]) => `${label(item)} (${plural(n, 'week')})`).join('; ') +
       '.',
-    'The top item at each week end (the lift is the short-window count over what the baseline expects):',
-    table(['week of', 'as of (UTC)', 'top trending item', 'lift', 'the other four'], rows),
-    ...(flagged.length === 0
-      ? []
-      : [
-          `¹ At least half of the item's units that week were cancelled later (on \`C\` invoices, ` +
-            `which the reader drops while the purchases stay): ${flagged.join('; ')}.`,
-        ]),
+    'The top item at each week end, with its recent and expected weights and the invoices that ' +
+      'bought it in the seven days to the week end:',
+    table(
+      [
+        'week of',
+        'as of (UTC)',
+        'top trending item',
+        'lift',
+        'recent / expected',
+        'invoices',
+        'the other four',
+      ],
+      rows,
+      ['left', 'left', 'left', 'right', 'right', 'right', 'left'],
+    ),
+    ...categoryBlocks,
   ];
+  const top = most[0];
   return {
     title: 'Weekly trending products',
     headline:
-      `Trending at a week's end mostly names the lines of its last big invoices: in ` +
-      `${int(twoOrFewer)} of ${int(invoicesPerWeek.length)} weeks the top five came from at most two invoices.`,
+      `With week-scale half-lives, trending named ${int(timesTrending.size)} items over ` +
+      `${plural(weeks.length, 'week')}` +
+      (judged.length === 0
+        ? ''
+        : `; past the file's first four weeks, ${launchedShare} of its places went to products ` +
+          `launched in the four weeks before`) +
+      (top === undefined
+        ? '.'
+        : `; the item named most often was ${label(top[0])} (${plural(top[1], 'week')}).`),
     blocks,
     charts: [chart],
     data: {
+      popularity: WEEKLY_POPULARITY,
+      minZ: report?.minZ ?? null,
+      minSupport: report?.minSupport ?? null,
+      places: entries.length,
+      placesAfterFourWeeks: judged.length,
+      launchedPlaces: launched,
+      medianInvoices: median(entries.map((e) => e.orders)),
+      placesUnderThreeInvoices: thin,
       weeks: weeks.map((w) => ({
         week: date(w.week),
         asOf: w.asOf,
-        items: w.items.map((r) => ({ ...r, description: data.descriptions.get(r.item) ?? null })),
-        invoices:
-          w.items.length === 0 ? 0 : new Set(w.items.map((r) => lastOrder(r.item, w.asOf))).size,
+        items: w.report.items.map((r) => ({
+          ...r,
+          description: data.descriptions.get(r.item) ?? null,
+          invoices7d: index.orders(r.item, w.asOf - WEEK_MS, w.asOf),
+        })),
+        categories: w.report.categories,
       })),
       mostOften: most.map(([item, weeksTrending]) => ({ item, weeks: weeksTrending })),
     },

@@ -1,7 +1,8 @@
 /**
- * `aisle analyze`: replays UCI Online Retail through a fresh engine in time order and writes a
- * markdown report with SVG charts of what the engine makes of it (trending, anomalies, price
- * elasticity, velocity), plus the funnel of the Taobao sample when it is at hand.
+ * `aisle analyze`: replays UCI Online Retail (cancelled purchases netted out) through a fresh
+ * engine in time order and writes a markdown report with SVG charts of what the engine makes of
+ * it (trending, revenue, customer segments and baskets, anomalies, price elasticity, velocity),
+ * plus the funnel of the Taobao sample when it is at hand.
  */
 import { Command, InvalidArgumentError } from 'commander';
 import fs from 'node:fs';
@@ -12,15 +13,16 @@ import { onlineRetailFile } from '../datasets/online-retail.js';
 import { renderMarkdown, writeReport, type Section } from '../report/document.js';
 import { date, fixed } from '../report/markdown.js';
 import { anomaliesSection } from './analyze-anomalies.js';
+import { customersSection } from './analyze-customers.js';
 import { priceSection } from './analyze-price.js';
 import { readRetail } from './analyze-retail.js';
 import { replay } from './analyze-replay.js';
-import { revenueSection } from './analyze-revenue.js';
+import { revenueSection, weekRevenue, type WeekRevenue } from './analyze-revenue.js';
 import { stockSection } from './analyze-stock.js';
 import { summarySection } from './analyze-summary.js';
 import { taobaoOmitted, taobaoSection } from './analyze-taobao.js';
 import { weekStart } from './analyze-time.js';
-import { trendingSection, type WeekTrend } from './analyze-trending.js';
+import { trendingSection, WEEKLY_POPULARITY, type WeekTrend } from './analyze-trending.js';
 import { progress } from './progress.js';
 
 export interface AnalyzeOptions {
@@ -102,15 +104,23 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   const data = await readRetail(file, opts.limit);
   const readSeconds = lap();
   log(
-    `read ${data.counts.rows} rows, ${data.events.length} purchase events in ${fixed(readSeconds, 1)} s`,
+    `read ${data.counts.rows} rows, ${data.counts.events} purchase events in ` +
+      `${fixed(readSeconds, 1)} s; ${data.netted.length} netted out by cancellations`,
   );
-  const engine = await createEngine();
+  const engine = await createEngine({ popularity: WEEKLY_POPULARITY });
   const weeks: WeekTrend[] = [];
+  const revenue: WeekRevenue[] = [];
   const replayBar = bar('replay');
   const replayed = replay(engine, data.events, {
     period: weekStart,
-    onPeriodEnd: (week, e) =>
-      weeks.push({ week, asOf: e.stats().streamTime ?? week, items: e.trending({ k: 5 }) }),
+    onPeriodEnd: (week, e) => {
+      weeks.push({
+        week,
+        asOf: e.stats().streamTime ?? week,
+        report: e.trendingReport({ k: 5 }),
+      });
+      revenue.push(weekRevenue(e, week));
+    },
     onProgress: replayBar.update,
   });
   replayBar.stop();
@@ -120,10 +130,12 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   let simd = false;
   try {
     simd = engine.stats().simd;
+    const customers = { segments: engine.segments({ fresh: true }), baskets: engine.basketStats() };
     sections.push(
       summarySection(data, engine, opts.limit),
       trendingSection(data, weeks),
-      revenueSection(data),
+      revenueSection(data, revenue),
+      customersSection(data, customers),
       anomaliesSection(data, replayed.alerts, replayed.openEpisodes.length),
       priceSection(data, engine),
       // Last: it sets a hypothetical stock level in the engine.
@@ -149,10 +161,12 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   const intro = [
     `What the aisle engine makes of a real retail stream: the UCI Online Retail file (a UK gift ` +
       `wholesaler's invoices, here ${date(data.events[0]?.ts ?? 0)} to ` +
-      `${date(data.events[data.events.length - 1]?.ts ?? 0)}) replayed in time order through one ` +
-      `fresh engine with default options, its answers read during and after the replay. Numbers the ` +
-      `engine does not provide (revenue, units per week) are computed from the same events, and ` +
-      `said so where they appear. All times are UTC.`,
+      `${date(data.events[data.events.length - 1]?.ts ?? 0)}), purchases undone by a later ` +
+      `cancellation netted out, replayed in time order through one fresh engine with default ` +
+      `options except week-scale trending half-lives (stated where they apply), its answers read ` +
+      `during and after the replay. Numbers the engine does not provide (units per week, the ` +
+      `invoices behind a trend or an alert) are computed from the same events, and said so where ` +
+      `they appear. All times are UTC.`,
   ];
   const footer = [
     `Reproduce (after \`npm run build\`): \`${commandLine(opts)}\``,

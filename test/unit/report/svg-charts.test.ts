@@ -4,7 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { plotArea } from '../../../src/report/svg-axis.js';
-import { barChart, barLayout, type BarChartSpec } from '../../../src/report/svg-bar.js';
+import {
+  barChart,
+  barLayout,
+  groupedBarChart,
+  groupedBarLayout,
+  type BarChartSpec,
+  type GroupedBarChartSpec,
+} from '../../../src/report/svg-bar.js';
 import { funnelChart, funnelLayout, type FunnelChartSpec } from '../../../src/report/svg-funnel.js';
 import {
   histogramBins,
@@ -48,6 +55,17 @@ const bars: BarChartSpec = {
     { label: 'b & c', value: 25 },
     { label: 'd', value: 50, note: '50/day "mostly cancelled"' },
   ],
+};
+
+const grouped: GroupedBarChartSpec = {
+  title: 'Segments',
+  series: ['customers', 'revenue & more'],
+  groups: [
+    { label: 'champions <1>', values: [20, 60], notes: ['20%', '60%'] },
+    { label: 'lost', values: [40, 5] },
+    { label: 'new', values: [10, 0] },
+  ],
+  format: (v) => `${v}%`,
 };
 
 const histogram: HistogramSpec = {
@@ -137,6 +155,39 @@ describe('bar chart', () => {
   });
 });
 
+describe('grouped bar chart', () => {
+  it('draws one bar per series and group, in series colours, proportional to the values', () => {
+    const layout = groupedBarLayout(grouped);
+    const svg = groupedBarChart(grouped);
+    const rects = elements(svg, 'rect').filter((r) => r.attrs.height === String(layout.barHeight));
+    expect(rects).toHaveLength(6);
+    const fills = rects.map((r) => r.attrs.fill);
+    expect(fills).toEqual(['#0072b2', '#d55e00', '#0072b2', '#d55e00', '#0072b2', '#d55e00']);
+    expect(rects.map((r) => Number(r.attrs.y))).toEqual(layout.barY.flat());
+    const width = (i: number) => Number(rects[i]!.attrs.width);
+    close(Number(rects[0]!.attrs.x), layout.x(0));
+    close(width(1), layout.x(60) - layout.x(0));
+    expect(width(0) / width(1)).toBeCloseTo(20 / 60, 2);
+    expect(width(2) / width(1)).toBeCloseTo(40 / 60, 2);
+    // A zero value still shows as a hairline.
+    expect(width(5)).toBe(1);
+    // Bars of a group touch nothing of the next group.
+    expect(layout.barY[1]![0]!).toBeGreaterThan(layout.barY[0]![1]! + layout.barHeight);
+  });
+
+  it('labels groups once and names the series in a legend', () => {
+    const texts = elements(groupedBarChart(grouped), 'text').map((t) => t.text);
+    expect(texts).toEqual(expect.arrayContaining(['champions <1>', 'customers', 'revenue & more']));
+    expect(texts.filter((t) => t === 'lost')).toHaveLength(1);
+    expect(texts).toEqual(expect.arrayContaining(['20%', '60%', '40%', '5%', '0%']));
+    // Legend swatches, one per series.
+    const swatches = elements(groupedBarChart(grouped), 'rect').filter(
+      (r) => r.attrs.height === '10',
+    );
+    expect(swatches.map((r) => r.attrs.fill)).toEqual(['#0072b2', '#d55e00']);
+  });
+});
+
 describe('histogram', () => {
   it('bins on multiples of the width, empty bins included, upper edges exclusive', () => {
     expect(histogramBins([0.1, 0.5, 0.49, 1.7, -0.2], 0.5)).toEqual([
@@ -183,6 +234,7 @@ describe('every chart', () => {
   const charts = {
     line: () => lineChart(line),
     bar: () => barChart(bars),
+    grouped: () => groupedBarChart({ ...grouped, title: NASTY }),
     histogram: () => histogramChart(histogram),
     funnel: () => funnelChart(funnel),
   };
