@@ -8,6 +8,7 @@ export { dot_f32_batch, cosine_f32_batch } from './dot';
 export { topk_f32, topk_f64 } from './topk';
 export { scatter_add_decayed_f64, scale_f64 } from './counters';
 export { group_count_u32, group_sum_f64 } from './groupby';
+export { window_group_by_u32 } from './window-groupby';
 export { gram_f32, als_cg_rows } from './als';
 
 /** 1 when this build was compiled with SIMD enabled, so the loader can tell what it really got. */

@@ -12,6 +12,7 @@ import { chartSvg, rateOf } from './chart.js';
 import { describeMachine, type BenchModule, type CaseResult } from './harness.js';
 import { kernelsBench } from './micro/kernels.js';
 import { alsImplicitBench } from './system/als-implicit.js';
+import { analyticsBench } from './system/analytics.js';
 import { alsScalingBench } from './system/als-scaling.js';
 import { annBench } from './system/ann.js';
 import { ingestBench } from './system/ingest.js';
@@ -26,6 +27,7 @@ const MODULES: BenchModule[] = [
   recommendBench,
   annBench,
   alsScalingBench,
+  analyticsBench,
 ];
 
 function table(results: CaseResult[]): string {

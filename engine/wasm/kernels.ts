@@ -27,6 +27,47 @@ export interface LoadKernelsOptions {
 
 const DEFAULT_INITIAL_PAGES = 16;
 
+/**
+ * Arguments of `Kernels.windowGroupByU32`: byte offsets into the kernels' memory, counts, the
+ * window and the type mask. Inputs are one column chunk of the event log (n rows).
+ */
+export interface WindowGroupByArgs {
+  /** nGroups u32: events per group, added to. */
+  counts: number;
+  /** nGroups f64: units (sum of quantity) per group, added to. */
+  units: number;
+  /** nGroups f64: revenue (sum of quantity × price) per group, added to. */
+  revenue: number;
+  nGroups: number;
+  /** n i64, event time in epoch ms. */
+  ts: number;
+  /** n u8, EVENT_TYPE_CODE. */
+  type: number;
+  /** n u32 keys (dictionary ids). */
+  keys: number;
+  /** nLookup u32 mapping a key to its group, or 0: the key is the group. */
+  lookup: number;
+  nLookup: number;
+  /** n i32. */
+  quantity: number;
+  /** n f32 unit prices. */
+  price: number;
+  n: number;
+  /** Window [from, to) in epoch ms: safe integers, or -Infinity / Infinity for an open end. */
+  from: number;
+  to: number;
+  /** Bit t set: rows of type code t are counted (codes 0..15). */
+  typeMask: number;
+  /** n u32 of scratch; undefined afterwards. */
+  sel: number;
+}
+
+/** Largest type mask the kernel takes: it tests type codes 0..15. */
+export const MAX_TYPE_MASK = 0xffff;
+
+const I64_MIN = -(2n ** 63n);
+const I64_MAX = 2n ** 63n - 1n;
+
 interface RawExports {
   heap_base(): number;
   dot_f32_batch(out: number, q: number, m: number, rows: number, dim: number): number;
@@ -46,6 +87,24 @@ interface RawExports {
   scale_f64(ptr: number, n: number, factor: number): number;
   group_count_u32(counts: number, nGroups: number, keys: number, n: number): number;
   group_sum_f64(sums: number, nGroups: number, keys: number, values: number, n: number): number;
+  window_group_by_u32(
+    counts: number,
+    units: number,
+    revenue: number,
+    nGroups: number,
+    ts: number,
+    type: number,
+    keys: number,
+    lookup: number,
+    nLookup: number,
+    quantity: number,
+    price: number,
+    n: number,
+    from: bigint,
+    to: bigint,
+    typeMask: number,
+    sel: number,
+  ): number;
   gram_f32(out: number, m: number, rows: number, dim: number, reg: number): number;
   als_cg_rows(
     x: number,
@@ -79,6 +138,7 @@ const KERNEL_FUNCTIONS = [
   'scale_f64',
   'group_count_u32',
   'group_sum_f64',
+  'window_group_by_u32',
   'gram_f32',
   'als_cg_rows',
 ] as const;
@@ -125,6 +185,16 @@ function loadError(build: string, message: string): AisleError {
 
 function invalid(message: string): AisleError {
   return new AisleError('AISLE_INVALID_ARGUMENT', message);
+}
+
+/** A window bound as the kernel's i64: safe integers as they are, ±Infinity as the i64 limits. */
+function i64Bound(kernel: string, name: string, v: number): bigint {
+  if (v === -Infinity) return I64_MIN;
+  if (v === Infinity) return I64_MAX;
+  if (!Number.isSafeInteger(v)) {
+    throw invalid(`${kernel}: ${name} (${v}) must be a safe integer or ±Infinity`);
+  }
+  return BigInt(v);
 }
 
 function checkExports(exports: WasmInstance['exports'], build: string): RawExports {
@@ -312,6 +382,62 @@ export class Kernels {
   }
 
   /**
+   * For the rows of one log chunk with ts in [from, to) and a type in `typeMask`, adds per group
+   * (the key, or lookup[key]) 1 to counts, quantity to units and quantity × price to revenue, in
+   * row order (f64, so results equal `reference.windowGroupByU32`'s exactly). All-or-nothing: a
+   * selected row whose key is >= nLookup (with a lookup) or whose group is >= nGroups throws
+   * AISLE_WASM_STATUS naming it, with nothing written. O(n + selected rows).
+   */
+  windowGroupByU32(a: WindowGroupByArgs): void {
+    const k = 'window_group_by_u32';
+    const { nGroups, nLookup, n } = a;
+    this.counts(k, { nGroups, nLookup, n });
+    if (!Number.isInteger(a.typeMask) || a.typeMask < 0 || a.typeMask > MAX_TYPE_MASK) {
+      throw invalid(`${k}: typeMask (${a.typeMask}) must be an integer in 0..${MAX_TYPE_MASK}`);
+    }
+    const from = i64Bound(k, 'from', a.from);
+    const to = i64Bound(k, 'to', a.to);
+    const outputs = [
+      this.region(k, 'counts', a.counts, nGroups, 4),
+      this.region(k, 'units', a.units, nGroups, 8),
+      this.region(k, 'revenue', a.revenue, nGroups, 8),
+      this.region(k, 'sel', a.sel, n, 4),
+    ];
+    const inputs = [
+      this.region(k, 'ts', a.ts, n, 8),
+      this.region(k, 'type', a.type, n, 1),
+      this.region(k, 'keys', a.keys, n, 4),
+      this.region(k, 'quantity', a.quantity, n, 4),
+      this.region(k, 'price', a.price, n, 4),
+    ];
+    if (a.lookup !== 0) inputs.push(this.region(k, 'lookup', a.lookup, nLookup, 4));
+    for (let i = 0; i < outputs.length; i++) {
+      for (let j = i + 1; j < outputs.length; j++) this.disjoint(k, outputs[i]!, outputs[j]!);
+      for (const r of inputs) this.disjoint(k, outputs[i]!, r);
+    }
+    const status = this.raw.window_group_by_u32(
+      a.counts,
+      a.units,
+      a.revenue,
+      nGroups,
+      a.ts,
+      a.type,
+      a.keys,
+      a.lookup,
+      nLookup,
+      a.quantity,
+      a.price,
+      n,
+      from,
+      to,
+      a.typeMask,
+      a.sel,
+    );
+    if (status === KernelStatus.INDEX_OUT_OF_RANGE) throw this.windowKeyError(k, a, from, to);
+    this.check(k, status, `typeMask (${a.typeMask}) must be below 2^16`);
+  }
+
+  /**
    * out = mᵀm + reg·I: `m` is rows×dim f32 row-major, `out` dim×dim f32 (both triangles).
    * f32 accumulation. BAD_ARGUMENT for a non-finite reg. O(rows·dim²).
    */
@@ -485,6 +611,42 @@ export class Kernels {
         status,
       },
     );
+  }
+
+  /** Error path only: the first selected row whose key or group is out of range. */
+  private windowKeyError(
+    kernel: string,
+    a: WindowGroupByArgs,
+    from: bigint,
+    to: bigint,
+  ): AisleError {
+    const ts = new BigInt64Array(this.memory.buffer, a.ts, a.n);
+    const type = this.arena.u8(a.type, a.n);
+    const keys = this.arena.u32(a.keys, a.n);
+    const lookup = a.lookup === 0 ? undefined : this.arena.u32(a.lookup, a.nLookup);
+    let detail = 'no selected row is out of range (a kernel bug)';
+    for (let i = 0; i < a.n; i++) {
+      const t = type[i]!;
+      if (t > 15 || ((a.typeMask >>> t) & 1) === 0 || ts[i]! < from || ts[i]! >= to) continue;
+      const key = keys[i]!;
+      if (lookup === undefined) {
+        if (key < a.nGroups) continue;
+        detail = `keys[${i}] = ${key} is not below nGroups (${a.nGroups})`;
+      } else if (key >= a.nLookup) {
+        detail = `keys[${i}] = ${key} is not below nLookup (${a.nLookup})`;
+      } else if (lookup[key]! >= a.nGroups) {
+        detail = `lookup[keys[${i}] = ${key}] = ${lookup[key]} is not below nGroups (${a.nGroups})`;
+      } else continue;
+      return new AisleError(
+        'AISLE_WASM_STATUS',
+        `${kernel} returned status ${KernelStatus.INDEX_OUT_OF_RANGE} (INDEX_OUT_OF_RANGE): ${detail}; nothing was written`,
+        { kernel, status: KernelStatus.INDEX_OUT_OF_RANGE, index: i },
+      );
+    }
+    return new AisleError('AISLE_WASM_STATUS', `${kernel}: ${detail}`, {
+      kernel,
+      status: KernelStatus.INDEX_OUT_OF_RANGE,
+    });
   }
 
   /** Error path only: finds the first bad key so the message points at it. */

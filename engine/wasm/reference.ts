@@ -316,3 +316,66 @@ export function alsCgRows(
   }
   return KernelStatus.OK;
 }
+
+/** The arrays of `windowGroupByU32`: one chunk of the log (n rows) and the per-group outputs. */
+export interface WindowGroupByArrays {
+  /** Per group, added to: events (u32, wrapping), units, revenue. */
+  counts: Uint32Array;
+  units: Float64Array;
+  revenue: Float64Array;
+  nGroups: number;
+  ts: BigInt64Array;
+  type: Uint8Array;
+  keys: Uint32Array;
+  /** Key → group; undefined: the key is the group. */
+  lookup?: Uint32Array | undefined;
+  quantity: Int32Array;
+  price: Float32Array;
+  n: number;
+  /** Window [from, to), epoch ms (±Infinity for an open end). */
+  from: number;
+  to: number;
+  /** Bit t set: rows of type code t count (codes 0..15). */
+  typeMask: number;
+  /** n entries of scratch for the selected row indexes. */
+  sel: Uint32Array;
+}
+
+/**
+ * For rows with ts in [from, to) and a type in the mask, per group (key, or lookup[key]): count
+ * 1, units += quantity, revenue += quantity × price, in row order. Timestamps are read as two
+ * 32-bit halves (exact below 2^53 ms), which costs no BigInt per row. BAD_ARGUMENT for a mask
+ * above 16 bits; INDEX_OUT_OF_RANGE for a selected key >= lookup length or group >= nGroups.
+ * Nothing written on failure. O(n + selected).
+ */
+export function windowGroupByU32(a: WindowGroupByArrays): number {
+  const { ts, type, keys, lookup, sel, from, to, typeMask } = a;
+  if (!Number.isInteger(typeMask) || typeMask < 0 || typeMask > 0xffff) {
+    return KernelStatus.BAD_ARGUMENT;
+  }
+  const words = new Int32Array(ts.buffer, ts.byteOffset, a.n * 2);
+  let m = 0;
+  for (let i = 0; i < a.n; i++) {
+    const t = type[i];
+    if (t > 15 || ((typeMask >>> t) & 1) === 0) continue;
+    const v = words[2 * i + 1] * 4294967296 + (words[2 * i] >>> 0);
+    if (v >= from && v < to) sel[m++] = i;
+  }
+  const limit = lookup === undefined ? a.nGroups : lookup.length;
+  for (let j = 0; j < m; j++) {
+    const key = keys[sel[j]];
+    if (key >= limit || (lookup !== undefined && lookup[key] >= a.nGroups)) {
+      return KernelStatus.INDEX_OUT_OF_RANGE;
+    }
+  }
+  const { counts, units, revenue, quantity, price } = a;
+  for (let j = 0; j < m; j++) {
+    const i = sel[j];
+    const g = lookup === undefined ? keys[i] : lookup[keys[i]];
+    const q = quantity[i];
+    counts[g]++;
+    units[g] += q;
+    revenue[g] += q * price[i];
+  }
+  return KernelStatus.OK;
+}

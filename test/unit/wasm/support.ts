@@ -21,7 +21,7 @@ export const FC: FcParameters<unknown> = {
 /** mulberry32: the same generator as the benchmarks, so cases are reproducible from a seed. */
 export { rng } from '../../../bench/harness.js';
 
-type Typed = Float32Array | Float64Array | Uint32Array;
+type Typed = Float32Array | Float64Array | Uint32Array | Int32Array | Uint8Array | BigInt64Array;
 
 /** Extra elements written after each placed array and checked afterwards to catch overruns. */
 export const GUARD = 4;
