@@ -79,6 +79,13 @@ export class CategoryIndex {
     };
   }
 
+  /** Category id per item id below `size` (0 where none): a copy, for bulk scans of the log. */
+  table(size: number): Uint32Array {
+    const out = new Uint32Array(size);
+    out.set(this.itemCategory.subarray(0, Math.min(size, this.itemCategory.length)));
+    return out;
+  }
+
   /** Category id of `item`, 0 when unknown. */
   categoryOf(item: number): number {
     return item < this.itemCategory.length ? this.itemCategory[item]! : 0;

@@ -10,6 +10,7 @@ import {
   EVENT_TYPE_CODE,
   validateBatch,
   type BatchRejection,
+  type EventType,
   type InventoryEvent,
   type RetailEvent,
 } from './events.js';
@@ -69,7 +70,8 @@ import {
 } from './analytics/price/index.js';
 import { CategoryTrends } from './analytics/category-trends.js';
 import { trendFigures, type TrendingItem, type TrendingReport } from './analytics/trend-report.js';
-import { formatWindow } from './analytics/windows.js';
+import { formatWindow, parseWindow } from './analytics/windows.js';
+import { groupByWindow, type GroupRow, type ScanKey } from './analytics/scan.js';
 import {
   resolveSalesOptions,
   Sales,
@@ -275,6 +277,26 @@ export type InventoryReportView = Omit<InventoryReport, 'byLocation'> & {
 
 /** `funnel`: counts and rates over the window, with the key asked for. */
 export type FunnelView = FunnelResult & { known: boolean; item?: string; category?: string };
+
+/** `groupBy`: a windowed group-by over the event log. */
+export interface GroupByQuery {
+  by: ScanKey;
+  /** A duration (`'7d'`) ending with the newest event; or give `from` / `to`. */
+  window?: string;
+  /** Window start and end, epoch ms, [from, to); an end left out is open. */
+  from?: number;
+  to?: number;
+  types?: EventType[];
+  top?: number;
+}
+
+export interface GroupByView {
+  by: ScanKey;
+  /** The window scanned; null for an open end. */
+  from: number | null;
+  to: number | null;
+  rows: GroupRow[];
+}
 
 /** `customerSegment`: a customer's facts, scores and segment, by name. */
 export type CustomerSegmentView =
@@ -941,6 +963,44 @@ export class Engine {
       };
     }
     return { ...this.sales.revenueIn({ window: q.window, ...key }, now), ...names };
+  }
+
+  /**
+   * A windowed group-by over the event log: events, units and revenue per item, user or category
+   * for the events of `types` in [from, to), or in the `window` ending with the newest event;
+   * the `top` groups by revenue, then events. A bulk scan in the WASM kernels (cost grows with
+   * the events in the window), for reports and ad-hoc questions the incremental state does not
+   * keep. Throws AisleError('AISLE_INVALID_ARGUMENT') naming the field of a bad query.
+   */
+  groupBy(q: GroupByQuery): GroupByView {
+    if (q.window !== undefined && (q.from !== undefined || q.to !== undefined)) {
+      throw new AisleError('AISLE_INVALID_ARGUMENT', 'window: give a window or from/to, not both', {
+        field: 'window',
+      });
+    }
+    let from = q.from ?? -Infinity;
+    let to = q.to ?? Infinity;
+    if (q.window !== undefined) {
+      const newest = this.store.newestTs;
+      to = Number.isFinite(newest) ? newest + 1 : 0;
+      from = to - parseWindow(q.window, 'window');
+    }
+    const rows = groupByWindow(this.store, this.kernels, {
+      by: q.by,
+      from,
+      to,
+      ...(q.types !== undefined && { types: q.types }),
+      ...(q.top !== undefined && { top: q.top }),
+      ...(q.by === 'category' && {
+        categoryOf: this.categories.table(this.store.dicts.item.size + 1),
+      }),
+    });
+    return {
+      by: q.by,
+      from: Number.isFinite(from) ? from : null,
+      to: Number.isFinite(to) ? to : null,
+      rows,
+    };
   }
 
   /** Anomaly alerts raised since the last call, for a host to publish; each handed out once. */

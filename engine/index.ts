@@ -16,6 +16,8 @@ export type {
   FactorState,
   AnomalyView,
   CustomerSegmentView,
+  GroupByQuery,
+  GroupByView,
   FunnelView,
   RevenueView,
   InventoryAlertView,
@@ -28,6 +30,7 @@ export type {
 } from './engine.js';
 export { Catalogue, type CatalogueItem } from './catalogue.js';
 export type { SalesOptions, SegmentsView } from './analytics/sales.js';
+export type { GroupRow, ScanKey } from './analytics/scan.js';
 export type { BasketStats, BasketQuantiles } from './analytics/baskets.js';
 export type { RfmSummary, RfmSegmentSummary, RfmCuts } from './analytics/segments.js';
 export type { RevenueResult, RevenueSeries, RevenuePoint } from './analytics/revenue.js';

@@ -127,6 +127,13 @@ export class EventStore {
   }
 
   /** Bytes of column data holding events, summed over the chunks' arrays (34 per event). O(chunks). */
+  /** Newest event time the log holds (epoch ms), -Infinity when empty. O(chunks). */
+  get newestTs(): number {
+    let max = this.open.newestTs;
+    for (const s of this.sealed) if (s.newest > max) max = s.newest;
+    return max;
+  }
+
   bytesUsed(): number {
     let bytes = 0;
     for (const c of this.chunks()) {

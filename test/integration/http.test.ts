@@ -448,6 +448,43 @@ describe('behaviour analytics over HTTP', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it('groups the log by item, user or category over a window', async () => {
+    // The simulated stream's last hour (other tests post events at other times).
+    const to = Math.max(...simEvents.map((e) => e.ts)) + 1;
+    const from = to - 3_600_000;
+    const r = await get(
+      `/v1/analytics/group-by?by=item&from=${from}&to=${to}&types=purchase,add_to_cart&top=5`,
+    );
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual(
+      engine.groupBy({ by: 'item', from, to, types: ['purchase', 'add_to_cart'], top: 5 }),
+    );
+    const rows = r.body.rows as { key: string; events: number }[];
+    expect(rows).toHaveLength(5);
+    const top = rows[0]!;
+    const kept = simEvents.filter(
+      (e) =>
+        (e.type === 'purchase' || e.type === 'add_to_cart') &&
+        e.item === top.key &&
+        e.ts >= from &&
+        e.ts < to,
+    );
+    expect(top.events).toBe(kept.length);
+    const recent = await get('/v1/analytics/group-by?by=item&window=1h&top=5');
+    expect(recent.status).toBe(200);
+    const cats = await get('/v1/analytics/group-by?by=category');
+    expect(cats.status).toBe(200);
+    expect(cats.body.from).toBeNull();
+    const badType = await get('/v1/analytics/group-by?by=item&types=purchase,refund');
+    expect(badType.status).toBe(400);
+    expect(badType.body.message).toMatch(/^querystring\.types: "refund" is not an event type/);
+    const noBy = await get('/v1/analytics/group-by?window=1h');
+    expect(noBy.status).toBe(400);
+    expect(noBy.body.message).toMatch(/by/);
+    const both = await get('/v1/analytics/group-by?by=user&window=1h&from=0');
+    expect(both.status).toBe(400);
+  });
+
   it('refuses bad windows and unknown keys with a message naming them', async () => {
     const bad = await get('/v1/analytics/funnel?window=15x');
     expect(bad.status).toBe(400);

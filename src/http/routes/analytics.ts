@@ -3,7 +3,7 @@
  * anomalies in event rates.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Engine } from '../../../engine/index.js';
+import { EVENT_TYPES, type Engine, type EventType } from '../../../engine/index.js';
 import { name } from '../recommend-params.js';
 
 const none = { type: 'object', properties: {}, additionalProperties: false } as const;
@@ -139,6 +139,55 @@ export function analyticsRoutes(app: FastifyInstance, engine: Engine): void {
         return reply.code(404).send({ error: 'not_found', message: `unknown ${what}` });
       }
       return r;
+    },
+  );
+
+  app.get<{
+    Querystring: {
+      by: 'item' | 'user' | 'category';
+      window?: string;
+      from?: number;
+      to?: number;
+      types?: string;
+      top: number;
+    };
+  }>(
+    '/v1/analytics/group-by',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            by: { type: 'string', enum: ['item', 'user', 'category'] },
+            window: { type: 'string', minLength: 1, maxLength: 32 },
+            from: { type: 'integer' },
+            to: { type: 'integer' },
+            types: { type: 'string', minLength: 1, maxLength: 200 },
+            top: { type: 'integer', minimum: 1, maximum: 10_000, default: 100 },
+          },
+          required: ['by'],
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { by, window, from, to, types, top } = request.query;
+      const list = types?.split(',').map((t) => t.trim());
+      const bad = list?.find((t) => !(EVENT_TYPES as readonly string[]).includes(t));
+      if (bad !== undefined) {
+        return reply.code(400).send({
+          error: 'bad_request',
+          message: `querystring.types: "${bad}" is not an event type (${EVENT_TYPES.join(', ')})`,
+        });
+      }
+      return engine.groupBy({
+        by,
+        top,
+        ...(window !== undefined && { window }),
+        ...(from !== undefined && { from }),
+        ...(to !== undefined && { to }),
+        ...(list !== undefined && { types: list as EventType[] }),
+      });
     },
   );
 
