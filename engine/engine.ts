@@ -39,8 +39,10 @@ import {
 } from './models/user-history.js';
 import {
   Inventory,
+  INVENTORY_ALERT_TYPES,
   resolveInventoryOptions,
   type InventoryAlert,
+  type InventoryAlertType,
   type InventoryOptions,
   type InventoryReport,
   type InventoryState,
@@ -816,9 +818,41 @@ export class Engine {
     };
   }
 
-  /** Open inventory alerts (stockout risk, oversell, overstock), oldest first, items by name. */
-  inventoryAlerts(): InventoryAlertView[] {
-    return this.inventory.alerts().map((a) => this.alertView(a));
+  /**
+   * Open inventory alerts (stockout risk, oversell, overstock, unknown SKU), oldest first, items
+   * by name; of one `type` when given, the first `limit` when given. Listing is O(open alerts);
+   * naming them costs about a microsecond each, so a service asks for a page.
+   */
+  inventoryAlerts(opts: { type?: InventoryAlertType; limit?: number } = {}): InventoryAlertView[] {
+    const { type, limit = Infinity } = opts;
+    if (type !== undefined && !(INVENTORY_ALERT_TYPES as readonly string[]).includes(type)) {
+      throw new AisleError(
+        'AISLE_INVALID_ARGUMENT',
+        `type must be one of ${INVENTORY_ALERT_TYPES.join(', ')}`,
+        { field: 'type' },
+      );
+    }
+    if (limit !== Infinity && !(Number.isInteger(limit) && limit >= 1)) {
+      throw new AisleError('AISLE_INVALID_ARGUMENT', 'limit must be an integer ≥ 1', {
+        field: 'limit',
+      });
+    }
+    const out: InventoryAlertView[] = [];
+    for (const a of this.inventory.alerts()) {
+      if (out.length >= limit) break;
+      if (type === undefined || a.type === type) out.push(this.alertView(a));
+    }
+    return out;
+  }
+
+  /** Open inventory alerts per type. O(open alerts). */
+  inventoryAlertCounts(): Record<InventoryAlertType, number> {
+    const counts = Object.fromEntries(INVENTORY_ALERT_TYPES.map((t) => [t, 0])) as Record<
+      InventoryAlertType,
+      number
+    >;
+    for (const a of this.inventory.alerts()) counts[a.type]++;
+    return counts;
   }
 
   /** Alerts raised since the last call, for a host to publish; each is handed out once. */

@@ -29,6 +29,7 @@ export type {
   SimilarResult,
 } from './engine.js';
 export { Catalogue, type CatalogueItem } from './catalogue.js';
+export { INVENTORY_ALERT_TYPES, type InventoryAlertType } from './inventory/index.js';
 export type { SalesOptions, SegmentsView } from './analytics/sales.js';
 export type { GroupRow, ScanKey } from './analytics/scan.js';
 export type { BasketStats, BasketQuantiles } from './analytics/baskets.js';

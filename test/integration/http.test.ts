@@ -332,7 +332,21 @@ describe('inventory and price over HTTP', () => {
     expect(unknown.body.message).toBe('unknown item no-such-sku');
     const alerts = await get('/v1/inventory/alerts');
     expect(alerts.status).toBe(200);
-    expect(Array.isArray(alerts.body.alerts)).toBe(true);
+    const all = engine.inventoryAlerts();
+    expect(alerts.body.total).toBe(all.length);
+    // Through JSON, as the reply went: infinite days of cover read as null.
+    expect(alerts.body.alerts).toEqual(JSON.parse(JSON.stringify(all.slice(0, 100))));
+    const counts = alerts.body.byType as Record<string, number>;
+    const risky = await get('/v1/inventory/alerts?type=stockout_risk&limit=3');
+    expect(risky.status).toBe(200);
+    expect(risky.body.total).toBe(counts.stockout_risk);
+    const page = risky.body.alerts as { type: string }[];
+    expect(page.length).toBe(Math.min(3, counts.stockout_risk!));
+    for (const a of page) expect(a.type).toBe('stockout_risk');
+    const badType = await get('/v1/inventory/alerts?type=late');
+    expect(badType.status).toBe(400);
+    expect(badType.body.message).toMatch(/querystring\.type/);
+    expect((await get('/v1/inventory/alerts?limit=0')).status).toBe(400);
   });
 
   it('serves price history with an elasticity or the reason there is none', async () => {

@@ -115,6 +115,12 @@ describe('engine bad inventory and price input', () => {
     );
     expect(engine.stats().unknownSkuEvents).toBe(2);
     expect(engine.drainInventoryAlerts().map((a) => a.type)).toContain('unknown_sku');
+    expect(engine.inventoryAlerts({ type: 'unknown_sku' }).map((a) => a.item)).toEqual(['mlik']);
+    expect(engine.inventoryAlerts({ type: 'overstock' })).toEqual([]);
+    expect(engine.inventoryAlerts({ limit: 1 })).toHaveLength(1);
+    expect(engine.inventoryAlertCounts().unknown_sku).toBe(1);
+    expect(() => engine.inventoryAlerts({ limit: 0 })).toThrow(/limit/);
+    expect(() => engine.inventoryAlerts({ type: 'late' as 'oversell' })).toThrow(/type/);
 
     // Once the catalogue lists it, the flag is over.
     engine.loadCatalogue([{ id: 'mlik', category: 'dairy' }]);

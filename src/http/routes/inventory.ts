@@ -4,7 +4,11 @@
  * Infinity when nothing sells, which JSON spells null.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Engine } from '../../../engine/index.js';
+import {
+  INVENTORY_ALERT_TYPES,
+  type Engine,
+  type InventoryAlertType,
+} from '../../../engine/index.js';
 import type { ErrorBody } from '../errors.js';
 import { name } from '../recommend-params.js';
 
@@ -16,9 +20,30 @@ function notFound(item: string): ErrorBody {
 }
 
 export function inventoryRoutes(app: FastifyInstance, engine: Engine): void {
-  app.get('/v1/inventory/alerts', { schema: { querystring: none } }, async () => ({
-    alerts: engine.inventoryAlerts(),
-  }));
+  app.get<{ Querystring: { type?: InventoryAlertType; limit: number } }>(
+    '/v1/inventory/alerts',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            type: { type: 'string', enum: [...INVENTORY_ALERT_TYPES] },
+            limit: { type: 'integer', minimum: 1, maximum: 100_000, default: 100 },
+          },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request) => {
+      const { type, limit } = request.query;
+      const counts = engine.inventoryAlertCounts();
+      return {
+        total: type === undefined ? Object.values(counts).reduce((a, b) => a + b, 0) : counts[type],
+        byType: counts,
+        alerts: engine.inventoryAlerts({ limit, ...(type !== undefined && { type }) }),
+      };
+    },
+  );
 
   app.get<{ Params: { id: string } }>(
     '/v1/inventory/:id',
