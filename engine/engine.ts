@@ -838,7 +838,7 @@ export class Engine {
       });
     }
     const out: InventoryAlertView[] = [];
-    for (const a of this.inventory.alerts()) {
+    for (const a of this.inventory.openAlerts()) {
       if (out.length >= limit) break;
       if (type === undefined || a.type === type) out.push(this.alertView(a));
     }
@@ -851,7 +851,7 @@ export class Engine {
       InventoryAlertType,
       number
     >;
-    for (const a of this.inventory.alerts()) counts[a.type]++;
+    for (const a of this.inventory.openAlerts()) counts[a.type]++;
     return counts;
   }
 

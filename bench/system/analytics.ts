@@ -121,7 +121,16 @@ function probes(shop: Shop): Probe[] {
       ask: (i) => engine.funnel({ window: '7d', category: categories[i % categories.length]! }),
     },
     { name: 'inventoryReport(sku)', ask: (i) => engine.inventoryReport(skus[i % skus.length]!) },
-    { name: 'inventoryAlerts()', ask: () => engine.inventoryAlerts() },
+    { name: 'inventoryAlerts({limit:100})', ask: () => engine.inventoryAlerts({ limit: 100 }) },
+    { name: 'inventoryAlerts() (every open alert)', ask: () => engine.inventoryAlerts() },
+    { name: 'trendingReport({k:10})', ask: () => engine.trendingReport({ k: 10 }) },
+    { name: "revenue({window:'1d'})", ask: () => engine.revenue({ window: '1d' }) },
+    {
+      name: "revenue({window:'7d', category})",
+      ask: (i) => engine.revenue({ window: '7d', category: categories[i % categories.length]! }),
+    },
+    { name: 'segments()', ask: () => engine.segments() },
+    { name: 'basketStats()', ask: () => engine.basketStats() },
   ];
 }
 

@@ -170,6 +170,11 @@ export class AlertBook {
     this.open.delete(keyOf(item, type));
   }
 
+  /** Open alerts, oldest first, lazily: a caller that wants a page stops early. */
+  *iterate(): IterableIterator<InventoryAlert> {
+    for (const entry of this.open.values()) yield entry.alert;
+  }
+
   /** Open alerts, oldest first (at most `capacity`). */
   current(): InventoryAlert[] {
     const out: InventoryAlert[] = [];

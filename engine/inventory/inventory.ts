@@ -329,6 +329,11 @@ export class Inventory {
     return this.book.current();
   }
 
+  /** The open alerts one by one, oldest first, for a caller that stops after a page. */
+  openAlerts(): IterableIterator<InventoryAlert> {
+    return this.book.iterate();
+  }
+
   /** Alerts raised since the last drain, oldest first (at most `maxAlerts`); empties the queue. */
   drainAlerts(): InventoryAlert[] {
     return this.book.drain();
