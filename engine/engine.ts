@@ -11,7 +11,6 @@ import {
   validateBatch,
   type BatchRejection,
   type EventType,
-  type InventoryEvent,
   type RetailEvent,
 } from './events.js';
 import {
@@ -47,6 +46,7 @@ import {
   type InventoryReport,
   type InventoryState,
 } from './inventory/index.js';
+import { flagUnknownSkus } from './inventory/unknown-skus.js';
 import {
   AnomalyDetector,
   type AnomalyAlert,
@@ -616,12 +616,23 @@ export class Engine {
     const batch = this.store.append(events);
     this.learnCatalogue(batch, events);
     this.popularity.ingest(batch, this.store.dicts.item.size + 1);
-    this.categoryTrends.ingest(batch, this.store.dicts.category.size + 1);
+    this.categoryTrends.ingest(batch, this.store.dicts.category.size + 1, this.popularity.now);
     this.alsoViewed.ingest(batch);
     this.alsoBought.ingest(batch);
     this.history.ingest(batch);
     this.inventory.ingest(batch);
-    this.flagUnknownSkus(batch, events);
+    // Before the engine knows any item there is nothing to check against: a stream may open
+    // with its stock counts. After that, an SKU is known by the catalogue or by shoppers.
+    if (this.catalogue.size > 0) {
+      flagUnknownSkus(
+        this.inventory,
+        batch,
+        events,
+        (id, sku) =>
+          this.catalogue.get(sku) !== undefined ||
+          this.popularity.long.valueAt(id, this.popularity.now) > 0,
+      );
+    }
     this.priceHistory.ingest(batch);
     this.funnels.ingest(batch);
     this.anomalyDetector.ingest(batch);
@@ -655,14 +666,10 @@ export class Engine {
     const candidates = this.candidates(opts.category);
     if (candidates === null) return [];
     const { ids, scores } = this.popularity.trending(k, candidates);
+    const where = opts.category === undefined ? '' : ` in ${opts.category}`;
     return Array.from(ids, (id, i) => {
       const { short, expected } = this.popularity.countsOf(id);
-      const lift = expected > 0 ? short / expected : Infinity;
-      const where = opts.category === undefined ? '' : ` in ${opts.category}`;
-      const reason = Number.isFinite(lift)
-        ? `trending${where}: ${lift.toFixed(1)}× its usual rate`
-        : `trending${where}: new activity`;
-      return this.describe(id, scores[i]!, reason);
+      return this.describe(id, scores[i]!, trendFigures(scores[i]!, short, expected, where).reason);
     });
   }
 
@@ -1272,7 +1279,7 @@ export class Engine {
 
   /** Stream time (newest weighted event), 0 before any. */
   private streamTimeOr0(): number {
-    const now = Math.max(this.popularity.now, this.sales.revenue.newest);
+    const now = this.popularity.now;
     return Number.isFinite(now) ? now : 0;
   }
 
@@ -1314,23 +1321,6 @@ export class Engine {
     if (category === undefined) return undefined;
     const cat = this.store.dicts.category.lookup(category);
     return cat === undefined ? null : this.categories.itemsOf(cat);
-  }
-
-  /**
-   * Inventory events for SKUs the catalogue (loaded, or learned from shopper events) does not
-   * list are kept but flagged. Before the engine knows any item there is nothing to check
-   * against: a stream may open with its stock counts.
-   */
-  private flagUnknownSkus(batch: EncodedBatch, events: readonly RetailEvent[]): void {
-    if (this.catalogue.size === 0) return;
-    const { type, item } = batch;
-    for (let i = 0; i < batch.length; i++) {
-      if (type[i] !== EVENT_TYPE_CODE.inventory) continue;
-      const e = events[i] as InventoryEvent;
-      if (this.catalogue.get(e.item) !== undefined) continue;
-      const units = e.quantity === 1 || e.quantity === -1 ? 'unit' : 'units';
-      this.inventory.flagUnknown(item[i]!, e.ts, `inventory ${e.op} of ${e.quantity} ${units}`);
-    }
   }
 
   private learnCatalogue(batch: EncodedBatch, events: readonly RetailEvent[]): void {

@@ -6,6 +6,7 @@
  * Events are attributed to the item's category when they arrive; an item that later moves to
  * another category leaves its past activity where it was, as a report of that period would.
  */
+import { expectState } from '../snapshot/check.js';
 import type { EncodedBatch } from '../store/index.js';
 import type { Kernels } from '../wasm/index.js';
 import { Popularity, type PopularityOptions, type PopularityState } from '../models/popularity.js';
@@ -23,6 +24,9 @@ export interface CategoryTrend {
 }
 
 export class CategoryTrends {
+  /** Category id per row of the batch being counted; reused, not state. */
+  private mapped = new Uint32Array(0);
+
   private constructor(
     private readonly counts: Popularity,
     private readonly categoryOf: (item: number) => number,
@@ -44,6 +48,7 @@ export class CategoryTrends {
     categoryOf: (item: number) => number,
     state: PopularityState,
   ): CategoryTrends {
+    expectState(typeof state === 'object' && state !== null, 'category trends: state');
     return new CategoryTrends(Popularity.fromState(kernels, options, state), categoryOf);
   }
 
@@ -51,19 +56,24 @@ export class CategoryTrends {
     return this.counts.exportState();
   }
 
-  /** Counts the batch's weighted events under their items' categories (uncategorised: none). */
-  ingest(batch: EncodedBatch, categoryCount: number): void {
-    const mapped = new Uint32Array(batch.length);
+  /**
+   * Counts the batch's weighted events under their items' categories (uncategorised: none), then
+   * moves the categories' clock to `now`, the stream time of the item counters, so that
+   * categories with no new events decay with the rest of the stream.
+   */
+  ingest(batch: EncodedBatch, categoryCount: number, now: number): void {
+    if (this.mapped.length < batch.length) this.mapped = new Uint32Array(batch.length);
+    const mapped = this.mapped.subarray(0, batch.length);
     const { item } = batch;
     let any = false;
     for (let i = 0; i < batch.length; i++) {
       const it = item[i]!;
-      if (it === 0) continue;
-      const c = this.categoryOf(it);
+      const c = it === 0 ? 0 : this.categoryOf(it);
       mapped[i] = c;
       if (c !== 0) any = true;
     }
     if (any) this.counts.ingest({ ...batch, item: mapped }, categoryCount + 1);
+    this.counts.advanceTo(now);
   }
 
   /** Categories whose recent activity most exceeds their usual rate, best first. */

@@ -45,6 +45,11 @@ export interface SalesState {
   customers: CustomersState;
   baskets: BasketState;
   revenue: RevenueState;
+  /**
+   * The segment summary being served, and whether customers are unchanged since it was
+   * computed: a restored engine must serve what the saved one would have.
+   */
+  served: { summary: RfmSummary; current: boolean } | null;
 }
 
 /** A segment summary and whether it is the one computed at the time asked for. */
@@ -99,13 +104,29 @@ export class Sales {
   ): Sales {
     expectState(typeof state === 'object' && state !== null, 'sales: state');
     const o = resolveSalesOptions(options);
-    return new Sales(
+    const served = state.served;
+    expectState(
+      served === null ||
+        (typeof served === 'object' &&
+          typeof served.current === 'boolean' &&
+          typeof served.summary === 'object' &&
+          served.summary !== null &&
+          Number.isFinite(served.summary.now) &&
+          Array.isArray(served.summary.segments)),
+      'sales: served segments',
+    );
+    const out = new Sales(
       o,
       categoryOf,
       Customers.fromState(state.customers),
       Baskets.fromState(o.baskets ?? {}, state.baskets),
       Revenue.fromState(o.revenue ?? {}, state.revenue),
     );
+    if (served !== null) {
+      out.summary = served.summary;
+      out.summaryVersion = served.current ? out.customers.version : -1;
+    }
+    return out;
   }
 
   exportState(): SalesState {
@@ -113,6 +134,13 @@ export class Sales {
       customers: this.customers.exportState(),
       baskets: this.baskets.exportState(),
       revenue: this.revenue.exportState(),
+      served:
+        this.summary === undefined
+          ? null
+          : {
+              summary: structuredClone(this.summary),
+              current: this.summaryVersion === this.customers.version,
+            },
     };
   }
 

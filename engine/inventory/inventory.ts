@@ -314,7 +314,7 @@ export class Inventory {
     return this.book.raise(alert) ? alert : undefined;
   }
 
-  /** Ends the item's `unknown_sku` episode (the catalogue now lists it). */
+  /** Ends the item's `unknown_sku` episode (the item turned out to be real). O(1). */
   clearUnknown(item: number): void {
     this.book.clear(item, 'unknown_sku');
   }

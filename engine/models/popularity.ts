@@ -110,6 +110,14 @@ export class Popularity {
     return this.newest;
   }
 
+  /**
+   * Moves stream time forward to `t` without counting anything, for counters that share another
+   * model's clock: a quiet key must decay while the rest of the stream goes on.
+   */
+  advanceTo(t: number): void {
+    if (t > this.newest) this.newest = t;
+  }
+
   /** Stages the weighted events of a batch in scratch memory and scatter-adds them. */
   ingest(batch: EncodedBatch, itemCount: number): void {
     this.short.ensure(itemCount);

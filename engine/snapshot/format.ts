@@ -25,7 +25,7 @@ import type { SectionInfo } from './sections.js';
 /** `format` field of every manifest. */
 export const SNAPSHOT_FORMAT = 'aisle.engine.snapshot';
 /** Version of the layout and of every file in it; a reader refuses other versions. */
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
 /** The manifest's file name, in each snapshot directory. */
 export const SNAPSHOT_MANIFEST = 'snapshot.json';
 /** Model state: raw little-endian sections behind a JSON header (sections.ts). */

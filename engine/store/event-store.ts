@@ -126,7 +126,6 @@ export class EventStore {
     return new Table(EVENT_SCHEMA, this.recordBatches());
   }
 
-  /** Bytes of column data holding events, summed over the chunks' arrays (34 per event). O(chunks). */
   /** Newest event time the log holds (epoch ms), -Infinity when empty. O(chunks). */
   get newestTs(): number {
     let max = this.open.newestTs;
@@ -134,6 +133,7 @@ export class EventStore {
     return max;
   }
 
+  /** Bytes of column data holding events, summed over the chunks' arrays (34 per event). O(chunks). */
   bytesUsed(): number {
     let bytes = 0;
     for (const c of this.chunks()) {

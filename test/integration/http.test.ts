@@ -514,3 +514,34 @@ describe('behaviour analytics over HTTP', () => {
     expect(Array.isArray(anomalies.body.recent)).toBe(true);
   });
 });
+
+// Last in the file: the burst it posts would change the exact counts the tests above check.
+describe('trending after a burst, over HTTP', () => {
+  it('lists the burst item and its category with the numbers behind them', async () => {
+    // A new category: on a stream an hour old, an established category's usual rate is still
+    // mostly this hour, so only a very large burst would stand out in it.
+    const category = 'flash-sale';
+    const at = Math.max(...simEvents.map((e) => e.ts)) + 60_000;
+    const burst = Array.from({ length: 60 }, (_, i) => ({
+      type: 'view',
+      item: 'burst-sku',
+      category,
+      user: `burst-${i}`,
+      ts: at + i * 1000,
+    }));
+    expect((await post('/v1/events', JSON.stringify(burst))).status).toBe(200);
+    const r = await get(`/v1/analytics/trending?k=5&category=${category}`);
+    expect(r.status).toBe(200);
+    type Trend = { score: number; recent: number; expected: number; lift: number; reason: string };
+    const items = r.body.items as (Trend & { item: string })[];
+    const categories = r.body.categories as (Trend & { category: string })[];
+    expect(items[0]!.item).toBe('burst-sku');
+    expect(categories.map((c) => c.category)).toContain(category);
+    for (const t of [...items, ...categories]) {
+      expect(t.score).toBeGreaterThanOrEqual(r.body.minZ as number);
+      expect(t.recent).toBeGreaterThanOrEqual(r.body.minSupport as number);
+      expect(t.recent).toBeGreaterThan(t.expected);
+      expect(t.reason).toMatch(/^trending/);
+    }
+  });
+});

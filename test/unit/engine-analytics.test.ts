@@ -125,6 +125,17 @@ describe('engine bad inventory and price input', () => {
     // Once the catalogue lists it, the flag is over.
     engine.loadCatalogue([{ id: 'mlik', category: 'dairy' }]);
     expect(engine.inventoryAlerts().filter((a) => a.type === 'unknown_sku')).toEqual([]);
+
+    // An item shoppers view is known without a catalogue entry; a flag ends when shoppers or a
+    // price change show the item is real.
+    engine.ingest([
+      { type: 'view', item: 'oat-milk', ts: ts + 10 },
+      { type: 'inventory', item: 'oat-milk', op: 'set', quantity: 20, ts: ts + 11 },
+      { type: 'inventory', item: 'rice', op: 'set', quantity: 20, ts: ts + 12 },
+    ]);
+    expect(engine.inventoryAlerts({ type: 'unknown_sku' }).map((a) => a.item)).toEqual(['rice']);
+    engine.ingest([{ type: 'price_change', item: 'rice', price: 3, ts: ts + 13 }]);
+    expect(engine.inventoryAlerts({ type: 'unknown_sku' })).toEqual([]);
     engine.close();
   });
 

@@ -94,6 +94,25 @@ describe('trending categories', () => {
     engine.close();
   });
 
+  it('lets a burst fade while the rest of the stream carries no category', async () => {
+    const engine = await shop();
+    const ts = T0 + 10 * 24 * HOUR;
+    const burst: RetailEvent[] = [];
+    for (let i = 0; i < 60; i++) {
+      burst.push({ type: 'view', item: 'fruit-2', category: 'fruit', ts: ts + i * 1000 });
+    }
+    engine.ingest(burst);
+    expect(engine.trendingReport().categories.map((c) => c.category)).toEqual(['fruit']);
+    // Three days of views of items no event or catalogue gives a category.
+    const later: RetailEvent[] = [];
+    for (let h = 1; h <= 72; h++) later.push({ type: 'view', item: 'loose', ts: ts + h * HOUR });
+    engine.ingest(later);
+    const r = engine.trendingReport();
+    expect(r.categories).toEqual([]);
+    expect(r.streamTime).toBe(ts + 72 * HOUR);
+    engine.close();
+  });
+
   it('restores category trends from a snapshot state with the same answers', async () => {
     const engine = await shop();
     const ts = T0 + 10 * 24 * HOUR;

@@ -104,6 +104,11 @@ describe('sales analytics through the engine', () => {
     const cached = engine.segments();
     expect(cached.customers).toBe(5);
     expect(cached.computedAt).toBe(first.computedAt);
+    // A restore serves what the saved engine serves, then rescores as it would.
+    const copy = await Engine.fromState(engine.store, engine.exportState());
+    expect(copy.segments()).toEqual(cached);
+    expect(copy.segments({ fresh: true }).customers).toBe(6);
+    copy.close();
     expect(engine.segments({ fresh: true }).customers).toBe(6);
     engine.ingest(orders('gus', 1, 1, 50, late + 11 * 60_000));
     expect(engine.segments().customers).toBe(7);
