@@ -22,15 +22,21 @@ import { AisleError } from '../errors.js';
 import { EVENT_TYPE_CODE } from '../events.js';
 import { allBelow, expectState, isArrayOf } from '../snapshot/check.js';
 import type { EncodedBatch } from '../store/index.js';
-import { BucketRings, formatWindow, parseWindow, type BucketRingsState } from './windows.js';
+import {
+  BucketRings,
+  DEFAULT_TIERS,
+  checkWindowQuery,
+  resolveTiers,
+  tierFor,
+  windowBuckets,
+  type BucketRingsState,
+  type BucketTier,
+  type ResolvedTier,
+  type WindowQuery,
+} from './windows.js';
 
 /** One resolution of the funnel: buckets of `resolution` covering the last `span` of time. */
-export interface FunnelTier {
-  /** Bucket width: ms or a duration string (`'1m'`). At least 1 s. */
-  resolution: string | number;
-  /** Time the tier covers: ms or a duration string (`'1d'`); a whole number of buckets. */
-  span: string | number;
-}
+export type FunnelTier = BucketTier;
 
 export interface FunnelOptions {
   /**
@@ -46,26 +52,17 @@ export interface FunnelOptions {
 }
 
 /** 1-minute buckets for windows up to a day, 1-hour buckets for windows up to 30 days. */
-export const DEFAULT_FUNNEL_TIERS: readonly FunnelTier[] = Object.freeze([
-  { resolution: '1m', span: '1d' },
-  { resolution: '1h', span: '30d' },
-]);
+export const DEFAULT_FUNNEL_TIERS: readonly FunnelTier[] = DEFAULT_TIERS;
 
 /** The options in force, durations in ms. */
 export interface ResolvedFunnelOptions {
   categoryOf: (item: number) => number;
-  tiers: readonly { resolutionMs: number; spanMs: number; slots: number }[];
+  tiers: readonly ResolvedTier[];
   distinctUsers: boolean;
 }
 
-export interface FunnelQuery {
-  /** Window length: ms or a duration string (`'15m'`, `'1h'`, `'7d'`). */
-  window: string | number;
-  /** Dense item id; omit (with `category`) for the whole shop. */
-  item?: number;
-  /** Dense category id. */
-  category?: number;
-}
+/** A window ending now, for an item, a category or (neither) the whole shop. */
+export type FunnelQuery = WindowQuery;
 
 export interface FunnelSteps {
   views: number;
@@ -111,9 +108,6 @@ export interface FunnelState {
 }
 
 const OPTION_KEYS = new Set(['categoryOf', 'tiers', 'distinctUsers']);
-const MIN_RESOLUTION_MS = 1000;
-const MAX_SLOTS = 100_000;
-const MAX_TIERS = 8;
 /** Funnel step of each event type code, −1 for types that are not a step. */
 const STEP_OF = new Int8Array(256).fill(-1);
 STEP_OF[EVENT_TYPE_CODE.view] = 0;
@@ -144,28 +138,7 @@ export function resolveFunnelOptions(options: FunnelOptions = {}): ResolvedFunne
   if (typeof categoryOf !== 'function') invalid('categoryOf', 'must be a function');
   const distinctUsers = options.distinctUsers ?? true;
   if (typeof distinctUsers !== 'boolean') invalid('distinctUsers', 'must be a boolean');
-  const raw = options.tiers ?? DEFAULT_FUNNEL_TIERS;
-  if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_TIERS) {
-    invalid('tiers', `must be an array of 1..${MAX_TIERS} tiers`);
-  }
-  const tiers: { resolutionMs: number; spanMs: number; slots: number }[] = [];
-  raw.forEach((tier: FunnelTier, i: number) => {
-    const at = `tiers[${i}]`;
-    if (typeof tier !== 'object' || tier === null) invalid(at, 'must be { resolution, span }');
-    const resolutionMs = parseWindow(tier.resolution, `${at}.resolution`);
-    const spanMs = parseWindow(tier.span, `${at}.span`);
-    if (resolutionMs < MIN_RESOLUTION_MS) invalid(`${at}.resolution`, 'must be at least 1s');
-    if (spanMs % resolutionMs !== 0) {
-      invalid(`${at}.span`, `must be a whole number of ${formatWindow(resolutionMs)} buckets`);
-    }
-    const slots = spanMs / resolutionMs;
-    if (slots > MAX_SLOTS) invalid(`${at}.span`, `must be at most ${MAX_SLOTS} buckets`);
-    const prev = tiers[i - 1];
-    if (prev !== undefined && (resolutionMs <= prev.resolutionMs || spanMs <= prev.spanMs)) {
-      invalid(at, 'must be coarser and longer than the tier before it');
-    }
-    tiers.push({ resolutionMs, spanMs, slots });
-  });
+  const tiers = resolveTiers(options.tiers, 'funnel');
   return { categoryOf, tiers, distinctUsers };
 }
 
@@ -228,10 +201,7 @@ class LastSeen {
   }
 }
 
-interface Tier {
-  readonly resolutionMs: number;
-  readonly spanMs: number;
-  readonly slots: number;
+interface Tier extends ResolvedTier {
   /** Per item: steps 0..2. */
   items: BucketRings;
   /** Per scope (shop 0, category ids): steps 0..2, then distinct users per step 3..5. */
@@ -421,36 +391,11 @@ export class Funnels {
    * is so far behind the newest event that the window starts before what the tier still holds.
    */
   funnel(query: FunnelQuery, now: number): FunnelResult {
-    if (typeof query !== 'object' || query === null) invalid('query', 'must be an object');
-    const window = parseWindow(query.window, 'window');
-    const { item, category } = query;
-    if (item !== undefined && category !== undefined) {
-      invalid('item', 'give an item or a category, not both');
-    }
-    if (item !== undefined && !(Number.isSafeInteger(item) && item > 0)) {
-      invalid('item', `must be a dense item id (integer ≥ 1), not ${String(item)}`);
-    }
-    if (category !== undefined && !(Number.isSafeInteger(category) && category > 0)) {
-      invalid('category', `must be a dense category id (integer ≥ 1), not ${String(category)}`);
-    }
-    if (typeof now !== 'number' || !Number.isFinite(now) || now < 0) {
-      invalid('now', `must be a time in epoch ms, not ${String(now)}`);
-    }
-    const tier = this.tiers.find((t) => t.spanMs >= window);
-    if (tier === undefined) {
-      invalid('window', `${formatWindow(window)} is longer than ${formatWindow(this.maxWindow)}`);
-    }
+    const { window, item, category } = checkWindowQuery(query, now, 'funnel');
+    const tier = tierFor(this.tiers, window, 'funnel');
     const width = tier.resolutionMs;
-    const last = Math.floor(now / width);
-    const first = last - Math.ceil(window / width) + 1;
     const rings = item === undefined ? tier.scopes : tier.items;
-    if (!rings.retains(first)) {
-      invalid(
-        'now',
-        `a ${formatWindow(window)} window ending at ${new Date(now).toISOString()} starts ` +
-          `before the ${formatWindow(tier.spanMs)} this resolution keeps`,
-      );
-    }
+    const { first, last } = windowBuckets(rings, window, now, 'funnel');
     const sums = new Float64Array(2 * STEPS);
     rings.sumInto(item ?? category ?? SHOP, first, last, sums);
     const [views, carts, purchases] = sums;

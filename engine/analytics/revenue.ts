@@ -29,15 +29,23 @@ import { expectState, isCount } from '../snapshot/check.js';
 import type { EncodedBatch } from '../store/index.js';
 import { fromCents, lineCents } from './money.js';
 import { OrderScopes, type OrderScopesState } from './order-scopes.js';
-import { BucketRings, formatWindow, parseWindow, type BucketRingsState } from './windows.js';
+import {
+  BucketRings,
+  DEFAULT_TIERS,
+  checkWindowQuery,
+  formatWindow,
+  parseWindow,
+  resolveTiers,
+  tierFor,
+  windowBuckets,
+  type BucketRingsState,
+  type BucketTier,
+  type ResolvedTier,
+  type WindowQuery,
+} from './windows.js';
 
 /** One resolution: buckets of `resolution` covering the last `span` of time. */
-export interface RevenueTier {
-  /** Bucket width: ms or a duration string (`'1m'`). At least 1 s. */
-  resolution: string | number;
-  /** Time the tier covers: ms or a duration string (`'1d'`); a whole number of buckets. */
-  span: string | number;
-}
+export type RevenueTier = BucketTier;
 
 export interface RevenueOptions {
   /** Resolutions, finest first, each coarser and longer than the last. Default 1m/1d, 1h/30d. */
@@ -50,25 +58,16 @@ export interface RevenueOptions {
 }
 
 /** 1-minute buckets for windows up to a day, 1-hour buckets for windows up to 30 days. */
-export const DEFAULT_REVENUE_TIERS: readonly RevenueTier[] = Object.freeze([
-  { resolution: '1m', span: '1d' },
-  { resolution: '1h', span: '30d' },
-]);
+export const DEFAULT_REVENUE_TIERS: readonly RevenueTier[] = DEFAULT_TIERS;
 
 /** The options in force, durations in ms. */
 export interface ResolvedRevenueOptions {
-  tiers: readonly { resolutionMs: number; spanMs: number; slots: number }[];
+  tiers: readonly ResolvedTier[];
   orderHorizonMs: number;
 }
 
-export interface RevenueQuery {
-  /** Window length: ms or a duration string (`'15m'`, `'1h'`, `'7d'`). */
-  window: string | number;
-  /** Dense item id; omit (with `category`) for the whole shop. */
-  item?: number;
-  /** Dense category id. */
-  category?: number;
-}
+/** A window ending now, for an item, a category or (neither) the whole shop. */
+export type RevenueQuery = WindowQuery;
 
 export interface RevenueSeriesQuery extends RevenueQuery {
   /** Length of each point: ms or a duration string, a whole number of the tier's buckets. */
@@ -131,10 +130,7 @@ export interface RevenueState {
 }
 
 const OPTION_KEYS = new Set(['tiers', 'orderHorizon']);
-const MIN_RESOLUTION_MS = 1000;
-const MAX_SLOTS = 100_000;
-const MAX_TIERS = 8;
-/** A day of minutes: enough for any chart, and it bounds the quadratic walk of `series`. */
+/** A day of minutes: enough for any chart. */
 const MAX_POINTS = 1440;
 const PURCHASE = EVENT_TYPE_CODE.purchase;
 const TWO_32 = 2 ** 32;
@@ -163,28 +159,7 @@ export function resolveRevenueOptions(options: RevenueOptions = {}): ResolvedRev
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.has(key)) invalid(key, 'is not a revenue option');
   }
-  const raw = options.tiers ?? DEFAULT_REVENUE_TIERS;
-  if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_TIERS) {
-    invalid('tiers', `must be an array of 1..${MAX_TIERS} tiers`);
-  }
-  const tiers: { resolutionMs: number; spanMs: number; slots: number }[] = [];
-  raw.forEach((tier: RevenueTier, i: number) => {
-    const at = `tiers[${i}]`;
-    if (typeof tier !== 'object' || tier === null) invalid(at, 'must be { resolution, span }');
-    const resolutionMs = parseWindow(tier.resolution, `${at}.resolution`);
-    const spanMs = parseWindow(tier.span, `${at}.span`);
-    if (resolutionMs < MIN_RESOLUTION_MS) invalid(`${at}.resolution`, 'must be at least 1s');
-    if (spanMs % resolutionMs !== 0) {
-      invalid(`${at}.span`, `must be a whole number of ${formatWindow(resolutionMs)} buckets`);
-    }
-    const slots = spanMs / resolutionMs;
-    if (slots > MAX_SLOTS) invalid(`${at}.span`, `must be at most ${MAX_SLOTS} buckets`);
-    const prev = tiers[i - 1];
-    if (prev !== undefined && (resolutionMs <= prev.resolutionMs || spanMs <= prev.spanMs)) {
-      invalid(at, 'must be coarser and longer than the tier before it');
-    }
-    tiers.push({ resolutionMs, spanMs, slots });
-  });
+  const tiers = resolveTiers(options.tiers, 'revenue');
   const orderHorizonMs = parseWindow(options.orderHorizon ?? '1d', 'orderHorizon');
   const longest = tiers[tiers.length - 1]!.spanMs;
   if (orderHorizonMs > longest) {
@@ -193,10 +168,7 @@ export function resolveRevenueOptions(options: RevenueOptions = {}): ResolvedRev
   return { tiers, orderHorizonMs };
 }
 
-interface Tier {
-  readonly resolutionMs: number;
-  readonly spanMs: number;
-  readonly slots: number;
+interface Tier extends ResolvedTier {
   /** Per item. */
   items: BucketRings;
   /** Per scope: the shop (0) and categories (their ids). */
@@ -208,12 +180,14 @@ const shopScope = 0;
 const categoryScope = (category: number) => 2 * category;
 const itemScope = (item: number) => 2 * item + 1;
 
-function revenueOf(sums: Float64Array): number {
-  return fromCents(sums[REVENUE + 1]! * TWO_32 + sums[REVENUE]!);
+/** Revenue of the counters summed at `sums[at..at + CHANNELS)`, currency units. */
+function revenueOf(sums: Float64Array, at: number): number {
+  return fromCents(sums[at + REVENUE + 1]! * TWO_32 + sums[at + REVENUE]!);
 }
 
-function unitsOf(sums: Float64Array): number {
-  return sums[UNITS + 1]! * TWO_32 + sums[UNITS]!;
+/** Units of the counters summed at `sums[at..at + CHANNELS)`. */
+function unitsOf(sums: Float64Array, at: number): number {
+  return sums[at + UNITS + 1]! * TWO_32 + sums[at + UNITS]!;
 }
 
 export class Revenue {
@@ -224,8 +198,6 @@ export class Revenue {
   private lateCount = 0;
   private expiredCount = 0;
   private ignoredRows = 0;
-  /** A bucket's counters before a line is added, to see a low word wrap. */
-  private readonly current = new Float64Array(CHANNELS);
 
   /** Throws AisleError('AISLE_INVALID_ARGUMENT') naming a bad option. */
   constructor(options: RevenueOptions = {}) {
@@ -363,9 +335,9 @@ export class Revenue {
           continue;
         }
         held = true;
-        this.addLine(tier.items, it, b, cents, q, newInItem);
-        this.addLine(tier.scopes, SHOP, b, cents, q, newInShop);
-        if (category > 0) this.addLine(tier.scopes, category, b, cents, q, newInCategory);
+        addLine(tier.items, it, b, cents, q, newInItem);
+        addLine(tier.scopes, SHOP, b, cents, q, newInShop);
+        if (category > 0) addLine(tier.scopes, category, b, cents, q, newInCategory);
       }
       if (!held) this.expiredCount++;
     }
@@ -381,19 +353,14 @@ export class Revenue {
    * is so far behind the newest line that the window starts before what the tier still holds.
    */
   revenue(query: RevenueQuery, now: number): RevenueResult {
-    const { window, key, byItem } = this.scope(query, now);
-    const tier = this.tiers.find((t) => t.spanMs >= window);
-    if (tier === undefined) {
-      invalid('window', `${formatWindow(window)} is longer than ${formatWindow(this.maxWindow)}`);
-    }
+    const { window, item, category } = checkWindowQuery(query, now, 'revenue');
+    const tier = tierFor(this.tiers, window, 'revenue');
     const width = tier.resolutionMs;
-    const last = Math.floor(now / width);
-    const first = last - Math.ceil(window / width) + 1;
-    const rings = byItem ? tier.items : tier.scopes;
-    this.checkHeld(rings, first, window, tier, now);
+    const rings = item === undefined ? tier.scopes : tier.items;
+    const { first, last } = windowBuckets(rings, window, now, 'revenue');
     const sums = new Float64Array(CHANNELS);
-    rings.sumInto(key, first, last, sums);
-    const revenue = revenueOf(sums);
+    rings.sumInto(item ?? category ?? SHOP, first, last, sums);
+    const revenue = revenueOf(sums, 0);
     const orders = sums[ORDERS]!;
     return {
       window,
@@ -401,7 +368,7 @@ export class Revenue {
       from: first * width,
       to: (last + 1) * width,
       revenue,
-      units: unitsOf(sums),
+      units: unitsOf(sums, 0),
       lines: sums[LINES]!,
       orders,
       averageOrderValue: orders > 0 ? revenue / orders : null,
@@ -411,19 +378,18 @@ export class Revenue {
   /**
    * The window as consecutive steps of `step`, oldest first, the last ending with the bucket
    * holding `now`: ⌈window / step⌉ points (at most 1,440), from the finest tier whose buckets
-   * divide the step and whose span holds every point. Each point sums its own buckets, and a ring
-   * is read from its newest bucket back, so a busy key costs O(points × buckets of the window):
-   * a day in 15-minute steps about 0.4 ms, a day in 1-minute steps about 5 ms.
+   * divide the step and whose span holds every point. One walk over the key's buckets from the
+   * newest back adds each bucket to its point, so a busy key costs O(buckets of the window +
+   * points): a day in 1-minute steps about 0.2 ms, in 15-minute steps about 0.05 ms.
    *
    * Throws as `revenue` does, and naming `step` when it is not a duration, is longer than the
    * window, gives too many points, or fits no tier's buckets.
    */
   series(query: RevenueSeriesQuery, now: number): RevenueSeries {
-    const { window, key, byItem } = this.scope(query, now);
+    const { window, item, category } = checkWindowQuery(query, now, 'revenue');
     const step = parseWindow(query.step, 'step');
-    if (window > this.maxWindow) {
-      invalid('window', `${formatWindow(window)} is longer than ${formatWindow(this.maxWindow)}`);
-    }
+    // The window must fit some tier; the step may need a coarser one.
+    tierFor(this.tiers, window, 'revenue');
     if (step > window) invalid('step', `${formatWindow(step)} is longer than the window`);
     const count = Math.ceil(window / step);
     if (count > MAX_POINTS) {
@@ -440,90 +406,53 @@ export class Revenue {
     }
     const width = tier.resolutionMs;
     const per = step / width;
-    const last = Math.floor(now / width);
-    const first = last - count * per + 1;
-    const rings = byItem ? tier.items : tier.scopes;
-    this.checkHeld(rings, first, count * step, tier, now);
+    const rings = item === undefined ? tier.scopes : tier.items;
+    const { first, last } = windowBuckets(rings, count * step, now, 'revenue');
+    const sums = new Float64Array(count * CHANNELS);
+    rings.sumSteps(item ?? category ?? SHOP, first, per, count, sums);
     const points: RevenuePoint[] = [];
-    const sums = new Float64Array(CHANNELS);
     for (let p = 0; p < count; p++) {
       const from = first + p * per;
-      sums.fill(0);
-      rings.sumInto(key, from, from + per - 1, sums);
+      const at = p * CHANNELS;
       points.push({
         from: from * width,
         to: (from + per) * width,
-        revenue: revenueOf(sums),
-        units: unitsOf(sums),
-        lines: sums[LINES]!,
-        orders: sums[ORDERS]!,
+        revenue: revenueOf(sums, at),
+        units: unitsOf(sums, at),
+        lines: sums[at + LINES]!,
+        orders: sums[at + ORDERS]!,
       });
     }
     return { window, step, resolution: width, from: first * width, to: (last + 1) * width, points };
   }
+}
 
-  /** Checks a query's window, scope and `now`; the ring key and whether it is an item's. */
-  private scope(query: RevenueQuery, now: number) {
-    if (typeof query !== 'object' || query === null) invalid('query', 'must be an object');
-    const window = parseWindow(query.window, 'window');
-    const { item, category } = query;
-    if (item !== undefined && category !== undefined) {
-      invalid('item', 'give an item or a category, not both');
-    }
-    if (item !== undefined && !(Number.isSafeInteger(item) && item > 0)) {
-      invalid('item', `must be a dense item id (integer ≥ 1), not ${String(item)}`);
-    }
-    if (category !== undefined && !(Number.isSafeInteger(category) && category > 0)) {
-      invalid('category', `must be a dense category id (integer ≥ 1), not ${String(category)}`);
-    }
-    if (typeof now !== 'number' || !Number.isFinite(now) || now < 0) {
-      invalid('now', `must be a time in epoch ms, not ${String(now)}`);
-    }
-    return { window, key: item ?? category ?? SHOP, byItem: item !== undefined };
-  }
+/**
+ * Adds one line to a bucket of a key, carrying from the low words of revenue and units: the
+ * bucket is located once and its counters read and written in place.
+ */
+function addLine(
+  rings: BucketRings,
+  key: number,
+  bucket: number,
+  cents: number,
+  units: number,
+  newOrder: boolean,
+): void {
+  const at = rings.locate(key, bucket);
+  if (at < 0) return;
+  rings.addAt(at, LINES, 1);
+  addWide(rings, at, REVENUE, cents);
+  addWide(rings, at, UNITS, units);
+  if (newOrder) rings.addAt(at, ORDERS, 1);
+}
 
-  /** A window starting before what its tier holds would silently miss buckets: refused. */
-  private checkHeld(rings: BucketRings, first: number, span: number, tier: Tier, now: number) {
-    if (rings.retains(first)) return;
-    invalid(
-      'now',
-      `a ${formatWindow(span)} window ending at ${new Date(now).toISOString()} starts ` +
-        `before the ${formatWindow(tier.spanMs)} this resolution keeps`,
-    );
-  }
-
-  /** Adds one line to a bucket of a key, carrying from the low words of revenue and units. */
-  private addLine(
-    rings: BucketRings,
-    key: number,
-    bucket: number,
-    cents: number,
-    units: number,
-    newOrder: boolean,
-  ): void {
-    const current = this.current;
-    current.fill(0);
-    rings.sumInto(key, bucket, bucket, current);
-    rings.add(key, bucket, LINES, 1);
-    this.addWide(rings, key, bucket, REVENUE, cents, current[REVENUE]!);
-    this.addWide(rings, key, bucket, UNITS, units, current[UNITS]!);
-    if (newOrder) rings.add(key, bucket, ORDERS, 1);
-  }
-
-  /** Adds `value` to the two-word counter at `channel`, whose low word now holds `low`. */
-  private addWide(
-    rings: BucketRings,
-    key: number,
-    bucket: number,
-    channel: number,
-    value: number,
-    low: number,
-  ): void {
-    const lo = value % TWO_32;
-    const carry = low + lo >= TWO_32 ? 1 : 0;
-    const hi = (value - lo) / TWO_32 + carry;
-    // A u32 counter keeps the sum modulo 2^32: the wrap is the carry taken above.
-    if (lo > 0) rings.add(key, bucket, channel, lo);
-    if (hi > 0) rings.add(key, bucket, channel + 1, hi);
-  }
+/** Adds `value` to the two-word counter at `channel` of the bucket at `at`. */
+function addWide(rings: BucketRings, at: number, channel: number, value: number): void {
+  const lo = value % TWO_32;
+  const carry = rings.counter(at, channel) + lo >= TWO_32 ? 1 : 0;
+  const hi = (value - lo) / TWO_32 + carry;
+  // A u32 counter keeps the sum modulo 2^32: the wrap is the carry taken above.
+  if (lo > 0) rings.addAt(at, channel, lo);
+  if (hi > 0) rings.addAt(at, channel + 1, hi);
 }

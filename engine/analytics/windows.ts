@@ -57,6 +57,176 @@ export function formatWindow(ms: number): string {
   return `${ms}ms`;
 }
 
+/** One resolution of a set of rings: buckets of `resolution` covering the last `span` of time. */
+export interface BucketTier {
+  /** Bucket width: ms or a duration string (`'1m'`). At least 1 s. */
+  resolution: string | number;
+  /** Time the tier covers: ms or a duration string (`'1d'`); a whole number of buckets. */
+  span: string | number;
+}
+
+/** 1-minute buckets for windows up to a day, 1-hour buckets for windows up to 30 days. */
+export const DEFAULT_TIERS: readonly BucketTier[] = Object.freeze([
+  { resolution: '1m', span: '1d' },
+  { resolution: '1h', span: '30d' },
+]);
+
+/** A tier in force, durations in ms; `slots` = span / resolution. */
+export interface ResolvedTier {
+  readonly resolutionMs: number;
+  readonly spanMs: number;
+  readonly slots: number;
+}
+
+const MIN_RESOLUTION_MS = 1000;
+const MAX_SLOTS = 100_000;
+const MAX_TIERS = 8;
+
+/** Throws AisleError('AISLE_INVALID_ARGUMENT') with a message `<owner> <field>: <message>`. */
+function invalid(owner: string, field: string, message: string): never {
+  throw new AisleError('AISLE_INVALID_ARGUMENT', `${owner} ${field}: ${message}`, { field });
+}
+
+/**
+ * Checks tiers given as an option of `owner` (`'funnel'`, `'revenue'`, the start of each error
+ * message): 1 to 8 of them, finest first, each coarser and longer than the one before, each
+ * resolution at least 1 s and each span a whole number of at most 100,000 buckets. `raw`
+ * undefined gives {@link DEFAULT_TIERS}.
+ * Throws AisleError('AISLE_INVALID_ARGUMENT') naming the first bad field (`tiers`, `tiers[i]`,
+ * `tiers[i].resolution`, `tiers[i].span`).
+ */
+export function resolveTiers(
+  raw: readonly BucketTier[] | undefined,
+  owner: string,
+): ResolvedTier[] {
+  const given: unknown = raw ?? DEFAULT_TIERS;
+  if (!Array.isArray(given) || given.length === 0 || given.length > MAX_TIERS) {
+    invalid(owner, 'tiers', `must be an array of 1..${MAX_TIERS} tiers`);
+  }
+  const tiers: ResolvedTier[] = [];
+  given.forEach((tier: BucketTier, i: number) => {
+    const at = `tiers[${i}]`;
+    if (typeof tier !== 'object' || tier === null) {
+      invalid(owner, at, 'must be { resolution, span }');
+    }
+    const resolutionMs = parseWindow(tier.resolution, `${at}.resolution`);
+    const spanMs = parseWindow(tier.span, `${at}.span`);
+    if (resolutionMs < MIN_RESOLUTION_MS) invalid(owner, `${at}.resolution`, 'must be at least 1s');
+    if (spanMs % resolutionMs !== 0) {
+      invalid(
+        owner,
+        `${at}.span`,
+        `must be a whole number of ${formatWindow(resolutionMs)} buckets`,
+      );
+    }
+    const slots = spanMs / resolutionMs;
+    if (slots > MAX_SLOTS) invalid(owner, `${at}.span`, `must be at most ${MAX_SLOTS} buckets`);
+    const prev = tiers[i - 1];
+    if (prev !== undefined && (resolutionMs <= prev.resolutionMs || spanMs <= prev.spanMs)) {
+      invalid(owner, at, 'must be coarser and longer than the tier before it');
+    }
+    tiers.push({ resolutionMs, spanMs, slots });
+  });
+  return tiers;
+}
+
+/** A window ending now, for an item, a category or (neither) the whole shop. */
+export interface WindowQuery {
+  /** Window length: ms or a duration string (`'15m'`, `'1h'`, `'7d'`). */
+  window: string | number;
+  /** Dense item id; omit (with `category`) for the whole shop. */
+  item?: number;
+  /** Dense category id. */
+  category?: number;
+}
+
+/** A checked {@link WindowQuery}: the window in ms, at most one of the ids. */
+export interface CheckedWindowQuery {
+  window: number;
+  item: number | undefined;
+  category: number | undefined;
+}
+
+/**
+ * Checks a query of `owner` and the stream time `now` it ends at (epoch ms, finite, ≥ 0).
+ * Throws AisleError('AISLE_INVALID_ARGUMENT') naming `query`, `window`, `item`, `category` or
+ * `now`, in that order.
+ */
+export function checkWindowQuery(
+  query: WindowQuery,
+  now: number,
+  owner: string,
+): CheckedWindowQuery {
+  if (typeof query !== 'object' || query === null) invalid(owner, 'query', 'must be an object');
+  const window = parseWindow(query.window, 'window');
+  const { item, category } = query;
+  if (item !== undefined && category !== undefined) {
+    invalid(owner, 'item', 'give an item or a category, not both');
+  }
+  if (item !== undefined && !(Number.isSafeInteger(item) && item > 0)) {
+    invalid(owner, 'item', `must be a dense item id (integer ≥ 1), not ${String(item)}`);
+  }
+  if (category !== undefined && !(Number.isSafeInteger(category) && category > 0)) {
+    invalid(
+      owner,
+      'category',
+      `must be a dense category id (integer ≥ 1), not ${String(category)}`,
+    );
+  }
+  checkNow(now, owner);
+  return { window, item, category };
+}
+
+/** Throws AisleError('AISLE_INVALID_ARGUMENT') naming `now` unless it is a finite time ≥ 0, ms. */
+export function checkNow(now: number, owner: string): void {
+  if (typeof now !== 'number' || !Number.isFinite(now) || now < 0) {
+    invalid(owner, 'now', `must be a time in epoch ms, not ${String(now)}`);
+  }
+}
+
+/**
+ * The finest of `tiers` (finest first) whose span covers `window` ms. Throws
+ * AisleError('AISLE_INVALID_ARGUMENT') naming `window` when it is longer than every span.
+ */
+export function tierFor<T extends ResolvedTier>(
+  tiers: readonly T[],
+  window: number,
+  owner: string,
+): T {
+  const tier = tiers.find((t) => t.spanMs >= window);
+  if (tier === undefined) {
+    const longest = tiers[tiers.length - 1]!.spanMs;
+    invalid(owner, 'window', `${formatWindow(window)} is longer than ${formatWindow(longest)}`);
+  }
+  return tier;
+}
+
+/**
+ * Buckets `first..last` (inclusive) of `rings` for `span` ms ending with the bucket holding `now`:
+ * ⌈span / width⌉ whole buckets, so [first·width, (last + 1)·width) in ms.
+ * Throws AisleError('AISLE_INVALID_ARGUMENT') naming `now` when the first bucket has already left
+ * the rings (`now` too far behind their head): the answer would silently miss buckets.
+ */
+export function windowBuckets(
+  rings: BucketRings,
+  span: number,
+  now: number,
+  owner: string,
+): { first: number; last: number } {
+  const width = rings.widthMs;
+  const last = Math.floor(now / width);
+  const first = last - Math.ceil(span / width) + 1;
+  if (!rings.retains(first)) {
+    invalid(
+      owner,
+      'now',
+      `a ${formatWindow(span)} window ending at ${new Date(now).toISOString()} starts ` +
+        `before the ${formatWindow(width * rings.slots)} this resolution keeps`,
+    );
+  }
+  return { first, last };
+}
+
 /** What a snapshot keeps of a ring set: the retained buckets of every non-empty key. */
 export interface BucketRingsState {
   /** Newest bucket index seen; −1 before any. */
@@ -237,11 +407,26 @@ export class BucketRings {
    * (out-of-order arrivals only).
    */
   add(key: number, bucket: number, channel: number, delta: number): boolean {
+    // Only an increment opens a bucket: a decrement always follows its increment.
+    const at = this.locate(key, bucket, delta >= 0);
+    if (at < 0) return false;
+    this.pool[at + channel]! += delta;
+    return true;
+  }
+
+  /**
+   * Where the counters of `key`'s `bucket` are, for {@link counter} and {@link addAt}: the bucket
+   * is opened with zero counters when the key lacks it (unless `open` is false), and the head
+   * moves up to `bucket` if it is newer. −1, changing nothing but the head, when the bucket has
+   * left the ring (or is missing and `open` is false). The place holds until the next `add` or
+   * `locate` on these rings, which may move buckets. Costs as `add`.
+   */
+  locate(key: number, bucket: number, open = true): number {
     if (bucket > this.headBucket) this.headBucket = bucket;
-    else if (bucket <= this.headBucket - this.slots) return false;
+    else if (bucket <= this.headBucket - this.slots) return -1;
     const m = key * META;
     if (m >= this.meta.length || this.meta[m + CAPACITY] === 0) {
-      if (delta < 0) return false;
+      if (!open) return -1;
       this.open(key);
     }
     const meta = this.meta;
@@ -249,20 +434,13 @@ export class BucketRings {
     if (len > 0) {
       const tail = this.entry(m, len - 1);
       const last = this.pool[tail]!;
-      if (last === bucket) {
-        this.pool[tail + 1 + channel]! += delta;
-        return true;
-      }
+      if (last === bucket) return tail + 1;
       if (last > bucket) {
         const found = this.find(m, bucket, last);
-        if (found >= 0) {
-          this.pool[found + 1 + channel]! += delta;
-          return true;
-        }
+        if (found >= 0) return found + 1;
       }
     }
-    // Only an increment opens a bucket: a decrement always follows its increment.
-    if (delta < 0) return false;
+    if (!open) return -1;
     if (len === meta[m + CAPACITY]) {
       // Expired buckets go only when room is needed (they are skipped when read). At most
       // `slots` are live, so a ring of `slots` entries then always has room.
@@ -279,9 +457,18 @@ export class BucketRings {
     const e = this.entry(m, pos);
     this.pool[e] = bucket;
     for (let c = 1; c < stride; c++) this.pool[e + c] = 0;
-    this.pool[e + 1 + channel] = delta;
     meta[m + LEN] = len + 1;
-    return true;
+    return e + 1;
+  }
+
+  /** Counter `channel` of the bucket at `at` (from {@link locate}). */
+  counter(at: number, channel: number): number {
+    return this.pool[at + channel]!;
+  }
+
+  /** Adds `delta` to counter `channel` of the bucket at `at` (from {@link locate}), mod 2^32. */
+  addAt(at: number, channel: number, delta: number): void {
+    this.pool[at + channel]! += delta;
   }
 
   /**
@@ -300,6 +487,29 @@ export class BucketRings {
       if (b < lo) break;
       if (b > to) continue;
       for (let c = 0; c < ch; c++) out[c]! += pool[e + 1 + c]!;
+    }
+  }
+
+  /**
+   * Adds the counters of `key` over `count` consecutive steps of `per` buckets, the first step
+   * starting at bucket `from` (clipped to the ring), into `out[p·channels + c]` for step `p`:
+   * `sumInto` of every step in one walk from the newest bucket back.
+   * O(buckets of the key newer than `from`), whatever the number of steps.
+   */
+  sumSteps(key: number, from: number, per: number, count: number, out: Float64Array): void {
+    const m = key * META;
+    if (m >= this.meta.length || this.meta[m + CAPACITY] === 0) return;
+    const lo = Math.max(from, this.headBucket - this.slots + 1);
+    const to = from + per * count - 1;
+    const ch = this.channels;
+    const pool = this.pool;
+    for (let j = this.meta[m + LEN]! - 1; j >= 0; j--) {
+      const e = this.entry(m, j);
+      const b = pool[e]!;
+      if (b < lo) break;
+      if (b > to) continue;
+      const at = Math.floor((b - from) / per) * ch;
+      for (let c = 0; c < ch; c++) out[at + c]! += pool[e + 1 + c]!;
     }
   }
 
