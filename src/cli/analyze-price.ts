@@ -11,7 +11,8 @@ import type { Engine } from '../../engine/index.js';
 import { image, type Section } from '../report/document.js';
 import { fixed, int, percent, table } from '../report/markdown.js';
 import { histogramChart } from '../report/svg-histogram.js';
-import type { RetailData } from './analyze-retail.js';
+import { itemLabel, type RetailData } from './analyze-retail.js';
+import { quantile } from './analyze-stats.js';
 
 /** Refusals grouped by cause; the engine's own words go in the example column. */
 const CAUSES: readonly [RegExp, string][] = [
@@ -26,13 +27,6 @@ const CAUSES: readonly [RegExp, string][] = [
 function cause(refusal: string): string {
   for (const [re, name] of CAUSES) if (re.test(refusal)) return name;
   return refusal.split(':')[0]!;
-}
-
-function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const i = (sorted.length - 1) * q;
-  const lo = Math.floor(i);
-  return sorted[lo]! + (sorted[Math.min(lo + 1, sorted.length - 1)]! - sorted[lo]!) * (i - lo);
 }
 
 export function priceSection(data: RetailData, engine: Engine): Section {
@@ -64,7 +58,6 @@ export function priceSection(data: RetailData, engine: Engine): Section {
         a.e.ci95[1] - a.e.ci95[0] - (b.e.ci95[1] - b.e.ci95[0]) || (a.item < b.item ? -1 : 1),
     )
     .slice(0, 10);
-  const label = (item: string) => `${item} ${data.descriptions.get(item) ?? ''}`.trim();
   const d = DEFAULT_ELASTICITY;
   const some = values.length > 0;
   const chart = some
@@ -89,7 +82,7 @@ export function priceSection(data: RetailData, engine: Engine): Section {
   const tightestTable = table(
     ['item', 'elasticity', '95% interval', 'days', 'price levels', 'price range', 'R²'],
     tightest.map(({ item, e }) => [
-      label(item),
+      itemLabel(data, item),
       fixed(e.elasticity, 2),
       `${fixed(e.ci95[0], 2)} to ${fixed(e.ci95[1], 2)}`,
       int(e.periods),

@@ -4,11 +4,15 @@
  * the product lines of cancelled invoices. The reader drops cancellations but keeps the purchases
  * they undo; the analysis nets them out (drops those purchases) before the replay.
  */
-import { parse } from 'csv-parse';
-import fs from 'node:fs';
-import { createGunzip } from 'node:zlib';
 import type { PurchaseEvent } from '../../engine/index.js';
-import { retailRowToEvent, type RetailRowCounts } from '../datasets/online-retail.js';
+import {
+  emptyRetailCounts,
+  isProductCode,
+  readOnlineRetailRows,
+  retailCustomer,
+  retailTime,
+  type RetailRowCounts,
+} from '../datasets/online-retail.js';
 
 export interface CancelledLine {
   /** Customer id, as the reader writes it; undefined for anonymous lines. */
@@ -39,8 +43,6 @@ export interface RetailData {
   matched: Uint8Array;
 }
 
-const PRODUCT_CODE = /^\d{5}/;
-
 function mostFrequent(counts: Map<string, number>): string {
   let best = '';
   let n = 0;
@@ -50,48 +52,45 @@ function mostFrequent(counts: Map<string, number>): string {
   return best;
 }
 
+/** Stock code and description, as the report names an item; the code alone without one. */
+export function itemLabel(data: Pick<RetailData, 'descriptions'>, item: string): string {
+  return `${item} ${data.descriptions.get(item) ?? ''}`.trim();
+}
+
+/** A cancellation record's product line; undefined for other codes or no units or price. */
+function cancelledLine(record: Record<string, string>): CancelledLine | undefined {
+  const item = record.StockCode ?? '';
+  const quantity = -Number(record.Quantity);
+  const price = Number(record.UnitPrice);
+  if (!(isProductCode(item) && quantity > 0 && price > 0)) return undefined;
+  return {
+    user: retailCustomer(record),
+    item,
+    ts: retailTime(record),
+    quantity,
+    value: quantity * price,
+  };
+}
+
 /** Reads the first `limit` data rows (all by default). */
 export async function readRetail(file: string, limit = Infinity): Promise<RetailData> {
-  const source = fs.createReadStream(file);
-  const input = file.endsWith('.gz') ? source.pipe(createGunzip()) : source;
-  const parser = input.pipe(parse({ columns: true, relax_quotes: true }));
-  const counts: RetailRowCounts = {
-    rows: 0,
-    events: 0,
-    skipped: { cancellation: 0, adjustment: 0, non_product: 0, non_positive: 0 },
-  };
+  const counts = emptyRetailCounts();
   const events: PurchaseEvent[] = [];
   const cancelled: CancelledLine[] = [];
   const texts = new Map<string, Map<string, number>>();
-  try {
-    for await (const row of parser as AsyncIterable<Record<string, string>>) {
-      if (counts.rows >= limit) break;
-      counts.rows++;
-      const mapped = retailRowToEvent(row);
-      if (typeof mapped === 'string') {
-        counts.skipped[mapped]++;
-        const code = row.StockCode ?? '';
-        const quantity = -Number(row.Quantity);
-        const price = Number(row.UnitPrice);
-        if (mapped === 'cancellation' && PRODUCT_CODE.test(code) && quantity > 0 && price > 0) {
-          const ts = Date.parse(`${(row.InvoiceDate ?? '').replace(' ', 'T')}Z`);
-          const customer = row.CustomerID ?? '';
-          const user = customer === '' ? undefined : String(Math.trunc(Number(customer)));
-          cancelled.push({ user, item: code, ts, quantity, value: quantity * price });
-        }
-        continue;
-      }
-      counts.events++;
-      events.push(mapped);
-      const text = (row.Description ?? '').replace(/\s+/g, ' ').trim();
-      if (text !== '') {
-        let byText = texts.get(mapped.item);
-        if (byText === undefined) texts.set(mapped.item, (byText = new Map()));
-        byText.set(text, (byText.get(text) ?? 0) + 1);
-      }
+  for await (const { record, mapped } of readOnlineRetailRows(file, counts, limit)) {
+    if (typeof mapped === 'string') {
+      const line = mapped === 'cancellation' ? cancelledLine(record) : undefined;
+      if (line !== undefined) cancelled.push(line);
+      continue;
     }
-  } finally {
-    source.destroy();
+    events.push(mapped);
+    const text = (record.Description ?? '').replace(/\s+/g, ' ').trim();
+    if (text !== '') {
+      let byText = texts.get(mapped.item);
+      if (byText === undefined) texts.set(mapped.item, (byText = new Map()));
+      byText.set(text, (byText.get(text) ?? 0) + 1);
+    }
   }
   // A stable sort keeps the file's order within a minute; it only matters for a file not in time order.
   events.sort((a, b) => a.ts - b.ts);

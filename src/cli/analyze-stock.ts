@@ -7,7 +7,7 @@ import type { Engine, InventoryEvent } from '../../engine/index.js';
 import { image, type Section } from '../report/document.js';
 import { fixed, int, percent, table } from '../report/markdown.js';
 import { barChart } from '../report/svg-bar.js';
-import type { RetailData } from './analyze-retail.js';
+import { itemLabel, type RetailData } from './analyze-retail.js';
 import { DAY_MS } from './analyze-time.js';
 
 const WINDOW_DAYS = 90;
@@ -21,10 +21,14 @@ export const HYPOTHETICAL_STOCK = 500;
  */
 export function stockSection(data: RetailData, engine: Engine): Section {
   const now = engine.stats().streamTime ?? 0;
-  const since = now - WINDOW_DAYS * DAY_MS;
-  const units = new Map<string, number>();
-  for (const e of data.events)
-    if (e.ts > since) units.set(e.item, (units.get(e.item) ?? 0) + e.quantity);
+  // Purchases in (now - window, now]; the group-by's window is [from, to). Its `top` ranks by
+  // revenue, so the ranking by units is done here.
+  const window = { from: now - WINDOW_DAYS * DAY_MS + 1, to: now + 1 };
+  const units = new Map(
+    engine
+      .groupBy({ by: 'item', ...window, types: ['purchase'] })
+      .rows.map((r) => [r.key, r.units]),
+  );
   const top = [...units]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, TOP)
@@ -39,7 +43,6 @@ export function stockSection(data: RetailData, engine: Engine): Section {
   }));
   engine.ingestEvents(hypothetical);
   const after = top.map((item) => engine.inventoryReport(item));
-  const label = (item: string) => `${item} ${data.descriptions.get(item) ?? ''}`.trim();
   const rows = top.map((item, i) => {
     const b = before[i]!;
     const a = after[i]!;
@@ -64,7 +67,7 @@ export function stockSection(data: RetailData, engine: Engine): Section {
     svg: barChart({
       title: `Sales velocity of the top ${top.length} sellers of the last ${WINDOW_DAYS} days (units per day)`,
       bars: rows.map((r) => ({
-        label: label(r.item),
+        label: itemLabel(data, r.item),
         value: r.velocityPerDay,
         note: `${fixed(r.velocityPerDay, 0)}/day`,
       })),
@@ -95,7 +98,7 @@ export function stockSection(data: RetailData, engine: Engine): Section {
         'order now',
       ],
       rows.map((r) => [
-        label(r.item),
+        itemLabel(data, r.item),
         int(r.units90d),
         fixed(r.velocityPerDay, 1),
         int(r.reorderPoint),
@@ -113,7 +116,7 @@ export function stockSection(data: RetailData, engine: Engine): Section {
     ...(fastest !== undefined && {
       headline:
         `No stock records, so cover is shown for a hypothetical ${HYPOTHETICAL_STOCK} units; the fastest ` +
-        `seller by the engine's velocity is ${label(fastest.item)} at ${fixed(fastest.velocityPerDay, 0)} a day.`,
+        `seller by the engine's velocity is ${itemLabel(data, fastest.item)} at ${fixed(fastest.velocityPerDay, 0)} a day.`,
     }),
     blocks,
     charts: [chart],

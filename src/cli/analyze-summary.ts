@@ -5,7 +5,8 @@
 import type { Engine } from '../../engine/index.js';
 import type { Section } from '../report/document.js';
 import { date, int, percent, pounds, table, WEEKDAYS_PLURAL } from '../report/markdown.js';
-import type { RetailData } from './analyze-retail.js';
+import { itemLabel, type RetailData } from './analyze-retail.js';
+import { median } from './analyze-stats.js';
 import { DAY_MS, dayStart } from './analyze-time.js';
 
 const WHY: Readonly<Record<string, string>> = {
@@ -48,27 +49,27 @@ function closures(
 export function summarySection(data: RetailData, engine: Engine, limit?: number): Section {
   const { events, counts, cancelled } = data;
   const stats = engine.stats();
+  // Invoices, units and value (to the cent) of the replayed lines, as the engine counted them.
+  const baskets = engine.basketStats();
   const first = events[0]?.ts ?? 0;
   const last = events[events.length - 1]?.ts ?? 0;
   const customers = new Set<string>();
-  const orders = new Map<string, number>();
+  // Lines per invoice, for their median and maximum: the engine's basket quantiles are nearest-rank
+  // and it keeps no maximum.
+  const linesPerInvoice = new Map<string, number>();
   const days = new Set<number>();
   const byWeekday = [0, 0, 0, 0, 0, 0, 0];
   let anonymous = 0;
-  let units = 0;
-  let value = 0;
   for (const e of events) {
     if (e.user === undefined) anonymous++;
     else customers.add(e.user);
-    orders.set(e.order, (orders.get(e.order) ?? 0) + 1);
+    linesPerInvoice.set(e.order, (linesPerInvoice.get(e.order) ?? 0) + 1);
     days.add(dayStart(e.ts));
     byWeekday[new Date(e.ts).getUTCDay()]!++;
-    units += e.quantity;
-    value += e.quantity * e.price;
   }
   const calendarDays = events.length === 0 ? 0 : (dayStart(last) - dayStart(first)) / DAY_MS + 1;
-  const lines = [...orders.values()].sort((a, b) => a - b);
-  const medianLines = lines.length === 0 ? 0 : lines[Math.floor(lines.length / 2)]!;
+  const lines = [...linesPerInvoice.values()].sort((a, b) => a - b);
+  const medianLines = median(lines);
   const cancelledValue = cancelled.reduce((sum, c) => sum + c.value, 0);
   let nettedUnits = 0;
   let nettedValue = 0;
@@ -89,7 +90,6 @@ export function summarySection(data: RetailData, engine: Engine, limit?: number)
   ]);
   const closedWeekdays = WEEKDAYS_PLURAL.filter((_, d) => byWeekday[d] === 0);
   const gaps = closures(days, first, last, byWeekday);
-  const label = (item: string) => `${item} ${data.descriptions.get(item) ?? ''}`.trim();
 
   const blocks = [
     [
@@ -104,9 +104,9 @@ export function summarySection(data: RetailData, engine: Engine, limit?: number)
         `so summer hours are one hour off UK time.`,
       `- **Customers:** ${int(customers.size)}; ${int(anonymous)} lines (${percent(anonymous / Math.max(1, events.length))}) ` +
         `have no customer id and count as anonymous purchases.`,
-      `- **Items:** ${int(stats.items)} stock codes; **invoices:** ${int(orders.size)}, ` +
+      `- **Items:** ${int(stats.items)} stock codes; **invoices:** ${int(baskets.orders)}, ` +
         `a median of ${int(medianLines)} lines each and up to ${int(lines[lines.length - 1] ?? 0)}.`,
-      `- **Units and value:** ${int(units)} units for ${pounds(value)} at the invoiced unit prices, ` +
+      `- **Units and value:** ${int(baskets.units)} units for ${pounds(baskets.revenue)} at the invoiced unit prices, ` +
         `after netting.`,
       `- **Days without trading:** ` +
         (closedWeekdays.length === 0
@@ -127,7 +127,7 @@ export function summarySection(data: RetailData, engine: Engine, limit?: number)
           biggest
             .map(
               (e) =>
-                `${int(e.quantity)} × ${label(e.item)} (${pounds(e.quantity * e.price)}, ${date(e.ts)})`,
+                `${int(e.quantity)} × ${itemLabel(data, e.item)} (${pounds(e.quantity * e.price)}, ${date(e.ts)})`,
             )
             .join(' and ') +
           '.') +
@@ -157,10 +157,10 @@ export function summarySection(data: RetailData, engine: Engine, limit?: number)
       customers: customers.size,
       anonymousLines: anonymous,
       items: stats.items,
-      invoices: orders.size,
+      invoices: baskets.orders,
       medianLinesPerInvoice: medianLines,
-      units,
-      value,
+      units: baskets.units,
+      value: baskets.revenue,
       linesByWeekday: byWeekday,
       readerEvents: counts.events,
       cancelledLines: cancelled.length,

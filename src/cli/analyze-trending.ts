@@ -2,7 +2,7 @@
  * Report section: what the engine called trending at the end of each week of the replay, with
  * week-scale half-lives, and the weekly units of the items it named most often.
  */
-import type { EngineOptions, PurchaseEvent, TrendingReport } from '../../engine/index.js';
+import type { Engine, EngineOptions, PurchaseEvent, TrendingReport } from '../../engine/index.js';
 import { image, type Section } from '../report/document.js';
 import {
   date,
@@ -16,7 +16,8 @@ import {
   WEEKDAYS_PLURAL,
 } from '../report/markdown.js';
 import { lineChart, type Mark } from '../report/svg-line.js';
-import type { RetailData } from './analyze-retail.js';
+import { itemLabel, type RetailData } from './analyze-retail.js';
+import { median } from './analyze-stats.js';
 import { buckets, DAY_MS, WEEK_MS, weekStart } from './analyze-time.js';
 
 /**
@@ -89,13 +90,26 @@ function purchaseIndex(events: readonly PurchaseEvent[]) {
   };
 }
 
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length === 0 ? 0 : s[Math.floor(s.length / 2)]!;
+/** Units bought per item and week, from the engine's group-by over each week of the log. */
+function weeklyUnits(engine: Engine, weeks: readonly number[]): Map<string, Map<number, number>> {
+  const byItem = new Map<string, Map<number, number>>();
+  for (const w of weeks) {
+    const { rows } = engine.groupBy({ by: 'item', from: w, to: w + WEEK_MS, types: ['purchase'] });
+    for (const r of rows) {
+      let m = byItem.get(r.key);
+      if (m === undefined) byItem.set(r.key, (m = new Map()));
+      m.set(w, r.units);
+    }
+  }
+  return byItem;
 }
 
-export function trendingSection(data: RetailData, weeks: readonly WeekTrend[]): Section {
-  const label = (item: string) => `${item} ${data.descriptions.get(item) ?? ''}`.trim();
+/** `engine` is the replay's, read after the replay for the weekly units. */
+export function trendingSection(
+  data: RetailData,
+  engine: Engine,
+  weeks: readonly WeekTrend[],
+): Section {
   const index = purchaseIndex(data.events);
   const report = weeks[weeks.length - 1]?.report;
   const first = data.events[0]?.ts ?? 0;
@@ -123,20 +137,14 @@ export function trendingSection(data: RetailData, weeks: readonly WeekTrend[]): 
 
   const timesTrending = new Map<string, number>();
   for (const e of entries) timesTrending.set(e.item, (timesTrending.get(e.item) ?? 0) + 1);
-  const unitsByWeek = new Map<string, Map<number, number>>();
-  for (const e of data.events) {
-    let m = unitsByWeek.get(e.item);
-    if (m === undefined) unitsByWeek.set(e.item, (m = new Map()));
-    const w = weekStart(e.ts);
-    m.set(w, (m.get(w) ?? 0) + e.quantity);
-  }
+  const allWeeks = buckets(first, last, weekStart, WEEK_MS);
+  const unitsByWeek = weeklyUnits(engine, allWeeks);
   const totalUnits = (item: string) =>
     [...(unitsByWeek.get(item)?.values() ?? [])].reduce((a, b) => a + b, 0);
   const most = [...timesTrending]
     .sort((a, b) => b[1] - a[1] || totalUnits(b[0]) - totalUnits(a[0]) || (a[0] < b[0] ? -1 : 1))
     .slice(0, CHARTED);
 
-  const allWeeks = buckets(first, last, weekStart, WEEK_MS);
   const marks: Mark[] = [];
   const series = most.map(([item], i) => {
     const units = unitsByWeek.get(item)!;
@@ -146,7 +154,7 @@ export function trendingSection(data: RetailData, weeks: readonly WeekTrend[]): 
       }
     }
     return {
-      name: label(item).slice(0, 40),
+      name: itemLabel(data, item).slice(0, 40),
       points: allWeeks.map((w) => ({ x: w, y: units.get(w) ?? 0 })),
     };
   });
@@ -167,7 +175,7 @@ export function trendingSection(data: RetailData, weeks: readonly WeekTrend[]): 
     return [
       date(w.week),
       `${weekday(w.asOf)} ${minute(w.asOf).slice(5)}`,
-      top === undefined ? '(nothing trending)' : label(top.item),
+      top === undefined ? '(nothing trending)' : itemLabel(data, top.item),
       top === undefined || top.lift === null ? '' : `${fixed(top.lift, 1)}×`,
       top === undefined ? '' : `${fixed(top.recent, 0)} / ${fixed(top.expected, 0)}`,
       top === undefined ? '' : int(index.orders(top.item, w.asOf - WEEK_MS, w.asOf)),
@@ -225,7 +233,7 @@ export function trendingSection(data: RetailData, weeks: readonly WeekTrend[]): 
       'Weekly units of the items that trended most often, with the weeks they trended marked',
     ),
     `Most often trending: ` +
-      most.map(([item, n]) => `${label(item)} (${plural(n, 'week')})`).join('; ') +
+      most.map(([item, n]) => `${itemLabel(data, item)} (${plural(n, 'week')})`).join('; ') +
       '.',
     'The top item at each week end, with its recent and expected weights and the invoices that ' +
       'bought it in the seven days to the week end:',
@@ -256,7 +264,7 @@ export function trendingSection(data: RetailData, weeks: readonly WeekTrend[]): 
           `launched in the four weeks before`) +
       (top === undefined
         ? '.'
-        : `; the item named most often was ${label(top[0])} (${plural(top[1], 'week')}).`),
+        : `; the item named most often was ${itemLabel(data, top[0])} (${plural(top[1], 'week')}).`),
     blocks,
     charts: [chart],
     data: {

@@ -133,7 +133,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
     const customers = { segments: engine.segments({ fresh: true }), baskets: engine.basketStats() };
     sections.push(
       summarySection(data, engine, opts.limit),
-      trendingSection(data, weeks),
+      trendingSection(data, engine, weeks),
       revenueSection(data, revenue),
       customersSection(data, customers),
       anomaliesSection(data, replayed.alerts, replayed.openEpisodes.length),
@@ -164,9 +164,9 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
       `${date(data.events[data.events.length - 1]?.ts ?? 0)}), purchases undone by a later ` +
       `cancellation netted out, replayed in time order through one fresh engine with default ` +
       `options except week-scale trending half-lives (stated where they apply), its answers read ` +
-      `during and after the replay. Numbers the engine does not provide (units per week, the ` +
-      `invoices behind a trend or an alert) are computed from the same events, and said so where ` +
-      `they appear. All times are UTC.`,
+      `during and after the replay. Numbers the engine does not provide (the invoices behind a ` +
+      `trend or an alert) are computed from the same events, and said so where they appear. All ` +
+      `times are UTC.`,
   ];
   const footer = [
     `Reproduce (after \`npm run build\`): \`${commandLine(opts)}\``,

@@ -21,7 +21,38 @@ export interface RetailRowCounts {
   skipped: Record<'cancellation' | 'adjustment' | 'non_product' | 'non_positive', number>;
 }
 
+/** One CSV record as read, with what `retailRowToEvent` makes of it. */
+export interface RetailRow {
+  record: Record<string, string>;
+  mapped: PurchaseEvent | keyof RetailRowCounts['skipped'];
+}
+
 const PRODUCT_CODE = /^\d{5}/;
+
+/** Counts before the first row. */
+export function emptyRetailCounts(): RetailRowCounts {
+  return {
+    rows: 0,
+    events: 0,
+    skipped: { cancellation: 0, adjustment: 0, non_product: 0, non_positive: 0 },
+  };
+}
+
+/** Whether a stock code is a product's: product codes start with five digits. */
+export function isProductCode(code: string): boolean {
+  return PRODUCT_CODE.test(code);
+}
+
+/** A record's `InvoiceDate` (`2010-12-01 08:26:00`, no zone) read as UTC, epoch ms. */
+export function retailTime(record: Record<string, string>): number {
+  return Date.parse(`${(record.InvoiceDate ?? '').replace(' ', 'T')}Z`);
+}
+
+/** A record's `CustomerID` as a user id (`17850.0` becomes `17850`); undefined when empty. */
+export function retailCustomer(record: Record<string, string>): string | undefined {
+  const customer = record.CustomerID ?? '';
+  return customer === '' ? undefined : String(Math.trunc(Number(customer)));
+}
 
 /** Resolves `--data` (a folder holding online-retail.csv.gz, or the file itself). */
 export function onlineRetailFile(data: string): string {
@@ -43,45 +74,61 @@ export function retailRowToEvent(
   if (invoice.startsWith('C')) return 'cancellation';
   if (invoice.startsWith('A')) return 'adjustment';
   const code = row.StockCode ?? '';
-  if (!PRODUCT_CODE.test(code)) return 'non_product';
+  if (!isProductCode(code)) return 'non_product';
   const quantity = Number(row.Quantity);
   const price = Number(row.UnitPrice);
   if (!(quantity > 0) || !(price > 0) || !Number.isInteger(quantity)) return 'non_positive';
   const event: PurchaseEvent = {
     type: 'purchase',
-    ts: Date.parse(`${(row.InvoiceDate ?? '').replace(' ', 'T')}Z`),
+    ts: retailTime(row),
     item: code,
     order: invoice,
     quantity,
     price,
   };
-  const customer = row.CustomerID ?? '';
-  if (customer !== '') event.user = String(Math.trunc(Number(customer)));
+  const user = retailCustomer(row);
+  if (user !== undefined) event.user = user;
   return event;
+}
+
+/**
+ * Streams the file's records in file order, each with its mapping; `counts` fills in as it goes,
+ * a record counted before it is yielded. Reads at most `limit` records. The file is closed when
+ * the loop ends, whether it ran to the end or stopped early.
+ */
+export async function* readOnlineRetailRows(
+  file: string,
+  counts: RetailRowCounts = emptyRetailCounts(),
+  limit = Infinity,
+): AsyncGenerator<RetailRow> {
+  const source = fs.createReadStream(file);
+  const input = file.endsWith('.gz') ? source.pipe(createGunzip()) : source;
+  const parser = input.pipe(parse({ columns: true, relax_quotes: true }));
+  let read = 0;
+  try {
+    for await (const record of parser as AsyncIterable<Record<string, string>>) {
+      if (read >= limit) break;
+      read++;
+      counts.rows++;
+      const mapped = retailRowToEvent(record);
+      if (typeof mapped === 'string') counts.skipped[mapped]++;
+      else counts.events++;
+      yield { record, mapped };
+    }
+  } finally {
+    source.destroy();
+  }
 }
 
 /** Streams the file as batches of purchase events; `counts` fills in as it goes. */
 export async function* readOnlineRetail(
   file: string,
   batchSize: number,
-  counts: RetailRowCounts = {
-    rows: 0,
-    events: 0,
-    skipped: { cancellation: 0, adjustment: 0, non_product: 0, non_positive: 0 },
-  },
+  counts: RetailRowCounts = emptyRetailCounts(),
 ): AsyncGenerator<PurchaseEvent[]> {
-  let input: NodeJS.ReadableStream = fs.createReadStream(file);
-  if (file.endsWith('.gz')) input = input.pipe(createGunzip());
-  const parser = input.pipe(parse({ columns: true, relax_quotes: true }));
   let batch: PurchaseEvent[] = [];
-  for await (const row of parser as AsyncIterable<Record<string, string>>) {
-    counts.rows++;
-    const mapped = retailRowToEvent(row);
-    if (typeof mapped === 'string') {
-      counts.skipped[mapped]++;
-      continue;
-    }
-    counts.events++;
+  for await (const { mapped } of readOnlineRetailRows(file, counts)) {
+    if (typeof mapped === 'string') continue;
     batch.push(mapped);
     if (batch.length >= batchSize) {
       yield batch;

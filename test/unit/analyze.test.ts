@@ -12,6 +12,7 @@ import * as prettier from 'prettier';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../src/cli/analyze.js';
 import {
+  itemLabel,
   matchCancellations,
   readRetail,
   type CancelledLine,
@@ -103,6 +104,12 @@ describe('aisle analyze', () => {
     await expect(
       analyze({ data: lonely, out, limit: 10, taobao: path.join(tmp, 'nowhere') }),
     ).rejects.toThrow(/--taobao .*nowhere: no such file or folder/);
+  });
+
+  it('names an item by code and description, or by code alone', () => {
+    const data = { descriptions: new Map([['85123A', 'WHITE HANGING HEART T-LIGHT HOLDER']]) };
+    expect(itemLabel(data, '85123A')).toBe('85123A WHITE HANGING HEART T-LIGHT HOLDER');
+    expect(itemLabel(data, '22423')).toBe('22423');
   });
 
   describe('netting cancellations', () => {

@@ -6,9 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { validateEvent } from '../../engine/index.js';
 import {
+  emptyRetailCounts,
+  isProductCode,
   onlineRetailFile,
   readOnlineRetail,
+  readOnlineRetailRows,
+  retailCustomer,
   retailRowToEvent,
+  retailTime,
   type RetailRowCounts,
 } from '../../src/datasets/online-retail.js';
 
@@ -39,6 +44,31 @@ describe('Online Retail reader', () => {
     expect(retailRowToEvent({ ...row, StockCode: 'POST' })).toBe('non_product');
     expect(retailRowToEvent({ ...row, UnitPrice: '0' })).toBe('non_positive');
     expect(retailRowToEvent({ ...row, CustomerID: '' })).not.toHaveProperty('user');
+    expect(retailTime(row)).toBe(Date.UTC(2010, 11, 1, 8, 26));
+    expect(retailCustomer(row)).toBe('17850');
+    expect(retailCustomer({ ...row, CustomerID: '' })).toBeUndefined();
+    expect(['85123A', '22423', 'POST', 'M', '1234A'].map(isProductCode)).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('streams records with their mapping, counting them, up to a limit', async () => {
+    const file = onlineRetailFile(path.join(data, 'online-retail'));
+    const counts = emptyRetailCounts();
+    let seen = 0;
+    for await (const { record, mapped } of readOnlineRetailRows(file, counts, 5_000)) {
+      expect(mapped).toEqual(retailRowToEvent(record));
+      seen++;
+      expect(counts.rows).toBe(seen);
+    }
+    expect(seen).toBe(5_000);
+    const skipped = Object.values(counts.skipped).reduce((a, b) => a + b, 0);
+    expect(counts.events + skipped).toBe(5_000);
+    expect(counts.skipped.cancellation).toBeGreaterThan(0);
   });
 
   it('reads every row of the real file into valid purchase events', async () => {
