@@ -2,113 +2,55 @@
  * The Engine: one object that ingests retail events and answers recommendation queries.
  * It owns the event store, the WASM kernels (one linear memory) and the online models.
  */
+import {
+  AnalyticsViews,
+  type AnomalyView,
+  type CustomerSegmentView,
+  type FunnelView,
+  type GroupByQuery,
+  type GroupByView,
+  type InventoryAlertView,
+  type InventoryReportView,
+  type PriceReport,
+  type RevenueView,
+} from './analytics-views.js';
 import { Catalogue, type CatalogueItem } from './catalogue.js';
 import { CategoryIndex, type CategoryIndexState } from './category-index.js';
+import {
+  resolveModelOptions,
+  restoredOptions,
+  type EngineModelOptions,
+  type EngineOptions,
+} from './engine-options.js';
 import { AisleError } from './errors.js';
 import {
   EVENT_TYPES,
   EVENT_TYPE_CODE,
   validateBatch,
   type BatchRejection,
-  type EventType,
   type RetailEvent,
 } from './events.js';
-import {
-  Cooccurrence,
-  type CooccurrenceOptions,
-  type CooccurrenceState,
-} from './models/cooccurrence.js';
-import {
-  DEFAULT_POPULARITY,
-  Popularity,
-  type PopularityOptions,
-  type PopularityState,
-} from './models/popularity.js';
-import {
-  BuyAgain,
-  DEFAULT_BUY_AGAIN,
-  type BuyAgainOptions,
-  type BuyAgainState,
-} from './models/buy-again.js';
-import {
-  DEFAULT_USER_HISTORY,
-  UserHistory,
-  type UserHistoryOptions,
-  type UserHistoryState,
-} from './models/user-history.js';
-import {
-  Inventory,
-  INVENTORY_ALERT_TYPES,
-  resolveInventoryOptions,
-  type InventoryAlert,
-  type InventoryAlertType,
-  type InventoryOptions,
-  type InventoryReport,
-  type InventoryState,
-} from './inventory/index.js';
+import { Cooccurrence, type CooccurrenceState } from './models/cooccurrence.js';
+import { Popularity, type PopularityState } from './models/popularity.js';
+import { BuyAgain, type BuyAgainState } from './models/buy-again.js';
+import { UserHistory, type UserHistoryState } from './models/user-history.js';
+import { Inventory, type InventoryAlertType, type InventoryState } from './inventory/index.js';
 import { flagUnknownSkus } from './inventory/unknown-skus.js';
-import {
-  AnomalyDetector,
-  type AnomalyAlert,
-  type AnomalyOptions,
-  type AnomalyState,
-} from './analytics/anomalies.js';
-import {
-  Funnels,
-  type FunnelOptions,
-  type FunnelResult,
-  type FunnelState,
-} from './analytics/funnel.js';
-import {
-  itemElasticity,
-  itemMarkdown,
-  PriceHistory,
-  priceHistoryOptions,
-  type ElasticityResult,
-  type MarkdownResult,
-  type PriceChangePoint,
-  type PriceHistoryOptions,
-  type PriceHistoryState,
-} from './analytics/price/index.js';
+import { AnomalyDetector, type AnomalyState } from './analytics/anomalies.js';
+import { Funnels, type FunnelState } from './analytics/funnel.js';
+import { PriceHistory, type PriceHistoryState } from './analytics/price/index.js';
 import { CategoryTrends } from './analytics/category-trends.js';
-import { trendFigures, type TrendingItem, type TrendingReport } from './analytics/trend-report.js';
-import { formatWindow, parseWindow } from './analytics/windows.js';
-import { groupByWindow, type GroupRow, type ScanKey } from './analytics/scan.js';
-import {
-  resolveSalesOptions,
-  Sales,
-  type SalesOptions,
-  type SalesState,
-  type SegmentsView,
-} from './analytics/sales.js';
+import { trendFigures, type TrendingReport } from './analytics/trend-report.js';
+import { Sales, type SalesState, type SegmentsView } from './analytics/sales.js';
 import type { BasketStats } from './analytics/baskets.js';
-import type { CustomerSegment } from './analytics/customers.js';
-import type { RevenueResult, RevenueSeries } from './analytics/revenue.js';
+import type { AlsOptions } from './models/als/index.js';
+import { SessionFeed, type SessionFeedState } from './models/session-feed.js';
+import { SessionKnn } from './models/session-knn.js';
 import {
-  AlsModel,
-  AlsTrainer,
-  resolveAlsOptions,
-  type AlsModelState,
-  type AlsOptions,
-} from './models/als/index.js';
-import {
-  DEFAULT_SESSION_FEED_OPTIONS,
-  SessionFeed,
-  type SessionFeedOptions,
-  type SessionFeedState,
-} from './models/session-feed.js';
-import {
-  DEFAULT_SESSION_KNN_PARAMS,
-  SessionKnn,
-  type SessionKnnParams,
-} from './models/session-knn.js';
-import { AlsServing } from './recommend/als-serving.js';
-import {
-  buildFactorIndex,
-  buildFactorIndexSync,
-  DEFAULT_FACTOR_INDEX,
-  type FactorIndexOptions,
-} from './recommend/factor-index.js';
+  FactorTraining,
+  type FactorReport,
+  type FactorState,
+} from './recommend/factor-training.js';
 import {
   DEFAULT_RECOMMEND,
   Recommender,
@@ -118,42 +60,30 @@ import {
 import type { RecommendQuery } from './recommend/query.js';
 import { EngineSources } from './recommend/sources.js';
 import { expectState, isArrayOf, isCount } from './snapshot/check.js';
-import { DEFAULT_CHUNK_ROWS, EventStore, type EncodedBatch } from './store/index.js';
+import { EventStore, type EncodedBatch } from './store/index.js';
 import { loadKernels, type Kernels } from './wasm/index.js';
 
-export interface EngineOptions {
-  /** Force the SIMD (true) or scalar (false) kernel build; default: SIMD when supported. */
-  simd?: boolean;
-  /** Rows per Arrow record batch in the event log. */
-  chunkRows?: number;
-  /** Events older than this (stream time, ms) are dropped from the log; models keep their state. */
-  retentionMs?: number;
-  popularity?: Partial<PopularityOptions>;
-  alsoViewed?: Partial<CooccurrenceOptions>;
-  alsoBought?: Partial<CooccurrenceOptions>;
-  history?: Partial<UserHistoryOptions>;
-  buyAgain?: Partial<BuyAgainOptions>;
-  sessions?: Partial<SessionKnnParams>;
-  sessionFeed?: Partial<SessionFeedOptions>;
-  /** Velocity, cover, stockout risk and alert thresholds. */
-  inventory?: Partial<InventoryOptions>;
-  /** Price history periods and limits. */
-  priceHistory?: Partial<PriceHistoryOptions>;
-  /** Funnel bucket tiers and distinct-user counting. */
-  funnels?: FunnelModelOptions;
-  /** Anomaly detection in event rates and conversion. */
-  anomalies?: AnomalyModelOptions;
-  /** Customer segments, basket statistics and revenue windows. */
-  sales?: SalesOptions;
-  /** Factor model (iALS) hyper-parameters used by `trainFactors`. */
-  als?: Partial<AlsOptions>;
-  /** ANN index over the factor model's items. */
-  factorIndex?: Partial<FactorIndexOptions>;
-  /** Blend weights and over-fetching of `recommend`. */
-  recommend?: RecommendOverrides;
-  /** Receive time for events without `ts` (epoch ms). Injected so the engine stays deterministic. */
-  clock?: () => number;
-}
+// Options, analytics views and the factor model live in their own modules; their names are
+// re-exported here so imports from engine.ts keep working.
+export {
+  resolveModelOptions,
+  type AnomalyModelOptions,
+  type EngineModelOptions,
+  type EngineOptions,
+  type FunnelModelOptions,
+} from './engine-options.js';
+export type {
+  AnomalyView,
+  CustomerSegmentView,
+  FunnelView,
+  GroupByQuery,
+  GroupByView,
+  InventoryAlertView,
+  InventoryReportView,
+  PriceReport,
+  RevenueView,
+} from './analytics-views.js';
+export type { FactorReport, FactorState } from './recommend/factor-training.js';
 
 export interface Recommendation {
   item: string;
@@ -214,33 +144,6 @@ export interface EngineStats {
 }
 
 /**
- * The options that shape model state, resolved (defaults filled in). A snapshot records them and
- * a restore rebuilds the models with them, since state built under other options would not fit.
- */
-export interface EngineModelOptions {
-  chunkRows: number;
-  /** Retention window of the event log (ms); null keeps every event. */
-  retentionMs: number | null;
-  popularity: PopularityOptions;
-  alsoViewed: CooccurrenceOptions;
-  alsoBought: CooccurrenceOptions;
-  history: UserHistoryOptions;
-  buyAgain: BuyAgainOptions;
-  sessions: SessionKnnParams;
-  sessionFeed: SessionFeedOptions;
-  inventory: InventoryOptions;
-  priceHistory: PriceHistoryOptions;
-  funnels: FunnelModelOptions;
-  anomalies: AnomalyModelOptions;
-  sales: SalesOptions;
-}
-
-/** Funnel options a snapshot can keep (categories come from the engine's catalogue). */
-export type FunnelModelOptions = Omit<FunnelOptions, 'categoryOf'>;
-/** Anomaly options a snapshot can keep (categories and their names come from the engine). */
-export type AnomalyModelOptions = Omit<AnomalyOptions, 'categoryOf' | 'categoryName'>;
-
-/**
  * Everything besides the event log that affects answers and stats, as plain data and typed
  * arrays (copies). Produced by `Engine.exportState`, consumed by `Engine.fromState`; snapshots
  * (engine/snapshot) write it to disk.
@@ -269,129 +172,6 @@ export interface EngineState {
   catalogue: CatalogueItem[];
 }
 
-/** `inventoryReport`: the item's name and whether the engine knows it, then the figures. */
-export type InventoryReportView = Omit<InventoryReport, 'byLocation'> & {
-  item: string;
-  known: boolean;
-  /** Levels per location (null for stock kept without a location). */
-  byLocation?: { location: string | null; level: number }[];
-};
-
-/** `funnel`: counts and rates over the window, with the key asked for. */
-export type FunnelView = FunnelResult & { known: boolean; item?: string; category?: string };
-
-/** `groupBy`: a windowed group-by over the event log. */
-export interface GroupByQuery {
-  by: ScanKey;
-  /** A duration (`'7d'`) ending with the newest event; or give `from` / `to`. */
-  window?: string;
-  /** Window start and end, epoch ms, [from, to); an end left out is open. */
-  from?: number;
-  to?: number;
-  types?: EventType[];
-  top?: number;
-}
-
-export interface GroupByView {
-  by: ScanKey;
-  /** The window scanned; null for an open end. */
-  from: number | null;
-  to: number | null;
-  rows: GroupRow[];
-}
-
-/** `customerSegment`: a customer's facts, scores and segment, by name. */
-export type CustomerSegmentView =
-  (Omit<CustomerSegment, 'user'> & { user: string; known: true }) | { user: string; known: false };
-
-/** `revenue`: totals over the window, or a series with `step`, with the key asked for. */
-export type RevenueView = (RevenueResult | RevenueSeries) & {
-  known: boolean;
-  item?: string;
-  category?: string;
-};
-
-/** An anomaly with its category by name (null for the whole shop). */
-export type AnomalyView = Omit<AnomalyAlert, 'category'> & { category: string | null };
-
-/** An inventory alert with its item by name. */
-export type InventoryAlertView = Omit<InventoryAlert, 'item'> & { item: string };
-
-/** `priceReport`. */
-export interface PriceReport {
-  item: string;
-  known: boolean;
-  currentPrice?: number;
-  changes: PriceChangePoint[];
-  elasticity: ElasticityResult;
-  markdown?: MarkdownResult;
-}
-
-/** A trained factor model as a snapshot keeps it. */
-export interface FactorState {
-  model: AlsModelState;
-  /** History version of each user row when the training matrix was taken. */
-  versions: Float64Array;
-  /** Stream time of the training. */
-  trainedAt: number;
-}
-
-/** What `trainFactors` did. */
-export interface FactorReport {
-  /** Set when nothing was trained, with the reason (the serving model, if any, stays). */
-  skipped?: string;
-  /** User and item ids the model covers (dictionary ids 1..n). */
-  users: number;
-  items: number;
-  interactions: number;
-  factors: number;
-  iterations: number;
-  trainSeconds: number;
-  indexSeconds: number;
-  /** `exact` or `hnsw`. */
-  index: string;
-  indexedItems: number;
-}
-
-const DEFAULT_ALSO_VIEWED: CooccurrenceOptions = {
-  types: [EVENT_TYPE_CODE.view, EVENT_TYPE_CODE.add_to_cart],
-  context: 'session',
-  window: 5,
-  idleMs: 30 * 60 * 1000,
-  shrink: 2,
-};
-
-const DEFAULT_ALSO_BOUGHT: CooccurrenceOptions = {
-  types: [EVENT_TYPE_CODE.purchase],
-  context: 'order',
-  window: 32,
-  idleMs: 10 * 60 * 1000,
-  shrink: 1,
-};
-
-/**
- * The model-shaping options that `options` gives, with defaults for the rest; `chunkRows` and
- * `retentionMs` are the store's defaults when absent.
- */
-export function resolveModelOptions(options: EngineOptions): EngineModelOptions {
-  return {
-    chunkRows: options.chunkRows ?? DEFAULT_CHUNK_ROWS,
-    retentionMs: options.retentionMs ?? null,
-    popularity: { ...DEFAULT_POPULARITY, ...options.popularity },
-    alsoViewed: { ...DEFAULT_ALSO_VIEWED, ...options.alsoViewed },
-    alsoBought: { ...DEFAULT_ALSO_BOUGHT, ...options.alsoBought },
-    history: { ...DEFAULT_USER_HISTORY, ...options.history },
-    buyAgain: { ...DEFAULT_BUY_AGAIN, ...options.buyAgain },
-    sessions: { ...DEFAULT_SESSION_KNN_PARAMS, ...options.sessions },
-    sessionFeed: { ...DEFAULT_SESSION_FEED_OPTIONS, ...options.sessionFeed },
-    inventory: resolveInventoryOptions(options.inventory),
-    priceHistory: priceHistoryOptions(options.priceHistory ?? {}),
-    funnels: { ...options.funnels },
-    anomalies: { ...options.anomalies },
-    sales: resolveSalesOptions(options.sales),
-  };
-}
-
 export class Engine {
   readonly catalogue: Catalogue;
   readonly store: EventStore;
@@ -409,9 +189,10 @@ export class Engine {
   private readonly sales: Sales;
   private readonly sessions: SessionFeed;
   private readonly recommender: Recommender;
-  private factorModel: AlsServing | null = null;
-  private trainer: AlsTrainer | undefined;
-  private training: Promise<FactorReport> | undefined;
+  /** The retail-analytics answers by name, over the models below (engine/analytics-views.ts). */
+  private readonly views: AnalyticsViews;
+  /** The factor model serving now, and its retraining (engine/recommend/factor-training.ts). */
+  private readonly factorTraining: FactorTraining;
   private readonly byType: Float64Array;
   /** Bumped by every ingest, so caches of rankings know when they are stale. */
   private generation = 0;
@@ -459,6 +240,8 @@ export class Engine {
       this.sessions = new SessionFeed(new SessionKnn(model.sessions), model.sessionFeed);
       this.byType = new Float64Array(EVENT_TYPES.length);
       this.recommender = this.createRecommender();
+      this.views = this.createViews();
+      this.factorTraining = this.createFactorTraining();
       return;
     }
     const { store, state } = restored;
@@ -503,7 +286,9 @@ export class Engine {
       if (id !== undefined) this.notePrice(id, it.price);
     }
     this.recommender = this.createRecommender();
-    if (state.factors !== null) this.factorModel = this.serveFactors(state.factors);
+    this.views = this.createViews();
+    this.factorTraining = this.createFactorTraining();
+    if (state.factors !== null) this.factorTraining.restore(state.factors);
   }
 
   static async create(options: EngineOptions = {}): Promise<Engine> {
@@ -523,30 +308,8 @@ export class Engine {
     state: EngineState,
     options: Pick<EngineOptions, 'simd' | 'clock' | 'als' | 'factorIndex' | 'recommend'> = {},
   ): Promise<Engine> {
-    const model = state.options;
     const kernels = await loadKernels(options.simd === undefined ? {} : { simd: options.simd });
-    const resolved: EngineOptions = {
-      ...(options.simd !== undefined && { simd: options.simd }),
-      ...(options.clock !== undefined && { clock: options.clock }),
-      ...(options.als !== undefined && { als: options.als }),
-      ...(options.factorIndex !== undefined && { factorIndex: options.factorIndex }),
-      ...(options.recommend !== undefined && { recommend: options.recommend }),
-      // The store's own settings win: a restore may have changed its retention window.
-      chunkRows: store.chunkRows,
-      ...(store.retentionMs !== undefined && { retentionMs: store.retentionMs }),
-      popularity: model.popularity,
-      alsoViewed: model.alsoViewed,
-      alsoBought: model.alsoBought,
-      history: model.history,
-      buyAgain: model.buyAgain,
-      sessions: model.sessions,
-      sessionFeed: model.sessionFeed,
-      inventory: model.inventory,
-      priceHistory: model.priceHistory,
-      funnels: model.funnels,
-      anomalies: model.anomalies,
-      sales: model.sales,
-    };
+    const resolved = restoredOptions(state.options, store, options);
     return new Engine(kernels, resolved, { store, state });
   }
 
@@ -588,7 +351,7 @@ export class Engine {
       anomalies: this.anomalyDetector.exportState(),
       sales: this.sales.exportState(),
       sessions: this.sessions.exportState(),
-      factors: this.exportFactors(),
+      factors: this.factorTraining.exportState(),
       categories: this.categories.exportState(),
       catalogue: this.catalogue.exportState(),
     };
@@ -678,40 +441,7 @@ export class Engine {
    * with its recent count, expected count and lift; an unknown category lists no items.
    */
   trendingReport(opts: { k?: number; category?: string } = {}): TrendingReport {
-    const k = checkK(opts.k);
-    const candidates = this.candidates(opts.category);
-    const where = opts.category === undefined ? '' : ` in ${opts.category}`;
-    const items: TrendingItem[] = [];
-    if (candidates !== null) {
-      const { ids, scores } = this.popularity.trending(k, candidates);
-      ids.forEach((id, i) => {
-        const { short, expected } = this.popularity.countsOf(id);
-        const name = this.store.dicts.item.value(id)!;
-        const category = this.catalogue.get(name)?.category;
-        items.push({
-          item: name,
-          ...(category !== undefined && { category }),
-          ...trendFigures(scores[i]!, short, expected, where),
-        });
-      });
-    }
-    const categories = this.categoryTrends.trending(k).map((c) => ({
-      category: this.store.dicts.category.value(c.id)!,
-      ...trendFigures(c.score, c.recent, c.expected, ''),
-    }));
-    const { shortHalfLifeMs, longHalfLifeMs, minTrendSupport, minTrendZ } = this.popularity.options;
-    const now = this.popularity.now;
-    return {
-      streamTime: Number.isFinite(now) ? now : null,
-      shortHalfLife: formatWindow(shortHalfLifeMs),
-      longHalfLife: formatWindow(longHalfLifeMs),
-      minSupport: minTrendSupport,
-      minZ: minTrendZ,
-      ...(opts.category !== undefined && { category: opts.category }),
-      known: candidates !== null,
-      items,
-      categories,
-    };
+    return this.views.trendingReport(checkK(opts.k), opts);
   }
 
   /** Most popular items (long-window decayed counts), globally or within a category. */
@@ -809,20 +539,7 @@ export class Engine {
    * and order quantity of an item, as of stream time. Unknown items report no level.
    */
   inventoryReport(item: string): InventoryReportView {
-    const id = this.store.dicts.item.lookup(item);
-    const { byLocation, ...rest } = this.inventory.report(id ?? 0);
-    if (id === undefined) return { item, known: false, ...rest };
-    return {
-      item,
-      known: true,
-      ...rest,
-      ...(byLocation !== undefined && {
-        byLocation: byLocation.map((l) => ({
-          location: l.location === 0 ? null : (this.store.dicts.location.value(l.location) ?? null),
-          level: l.level,
-        })),
-      }),
-    };
+    return this.views.inventoryReport(item);
   }
 
   /**
@@ -831,40 +548,17 @@ export class Engine {
    * naming them costs about a microsecond each, so a service asks for a page.
    */
   inventoryAlerts(opts: { type?: InventoryAlertType; limit?: number } = {}): InventoryAlertView[] {
-    const { type, limit = Infinity } = opts;
-    if (type !== undefined && !(INVENTORY_ALERT_TYPES as readonly string[]).includes(type)) {
-      throw new AisleError(
-        'AISLE_INVALID_ARGUMENT',
-        `type must be one of ${INVENTORY_ALERT_TYPES.join(', ')}`,
-        { field: 'type' },
-      );
-    }
-    if (limit !== Infinity && !(Number.isInteger(limit) && limit >= 1)) {
-      throw new AisleError('AISLE_INVALID_ARGUMENT', 'limit must be an integer ≥ 1', {
-        field: 'limit',
-      });
-    }
-    const out: InventoryAlertView[] = [];
-    for (const a of this.inventory.openAlerts()) {
-      if (out.length >= limit) break;
-      if (type === undefined || a.type === type) out.push(this.alertView(a));
-    }
-    return out;
+    return this.views.inventoryAlerts(opts);
   }
 
   /** Open inventory alerts per type. O(open alerts). */
   inventoryAlertCounts(): Record<InventoryAlertType, number> {
-    const counts = Object.fromEntries(INVENTORY_ALERT_TYPES.map((t) => [t, 0])) as Record<
-      InventoryAlertType,
-      number
-    >;
-    for (const a of this.inventory.openAlerts()) counts[a.type]++;
-    return counts;
+    return this.views.inventoryAlertCounts();
   }
 
   /** Alerts raised since the last call, for a host to publish; each is handed out once. */
   drainInventoryAlerts(): InventoryAlertView[] {
-    return this.inventory.drainAlerts().map((a) => this.alertView(a));
+    return this.views.drainInventoryAlerts();
   }
 
   /**
@@ -873,26 +567,7 @@ export class Engine {
    * a markdown suggestion.
    */
   priceReport(item: string, opts: { stock?: number; targetDays?: number } = {}): PriceReport {
-    const id = this.store.dicts.item.lookup(item);
-    if (id === undefined)
-      return { item, known: false, changes: [], elasticity: { refused: 'unknown item' } };
-    const h = this.priceHistory;
-    const out: PriceReport = {
-      item,
-      known: true,
-      changes: h.changes(id),
-      elasticity: itemElasticity(h, id),
-    };
-    const current = h.currentPrice(id);
-    if (current !== undefined) out.currentPrice = current;
-    if (opts.targetDays !== undefined) {
-      const stock = opts.stock ?? this.inventory.report(id).level;
-      out.markdown =
-        stock === undefined
-          ? { refused: 'no stock level known for the item: pass stock' }
-          : itemMarkdown(h, id, { stock, targetDays: opts.targetDays });
-    }
-    return out;
+    return this.views.priceReport(item, opts);
   }
 
   /**
@@ -902,48 +577,12 @@ export class Engine {
    * for a malformed window.
    */
   funnel(q: { window: string; item?: string; category?: string }): FunnelView {
-    const now = this.popularity.now;
-    const at = Number.isFinite(now) ? now : 0;
-    const item = q.item === undefined ? undefined : this.store.dicts.item.lookup(q.item);
-    const category =
-      q.category === undefined ? undefined : this.store.dicts.category.lookup(q.category);
-    const known =
-      (q.item === undefined || item !== undefined) &&
-      (q.category === undefined || category !== undefined);
-    const query = {
-      window: q.window,
-      ...(item !== undefined && { item }),
-      ...(category !== undefined && { category }),
-    };
-    // An unknown key still gets its window checked and reported, with nothing counted.
-    const r = this.funnels.funnel(known ? query : { window: q.window }, at);
-    const counts = known
-      ? r
-      : {
-          ...r,
-          views: 0,
-          carts: 0,
-          purchases: 0,
-          viewToCart: null,
-          cartToPurchase: null,
-          viewToPurchase: null,
-          users: null,
-        };
-    return {
-      ...counts,
-      known,
-      ...(q.item !== undefined && { item: q.item }),
-      ...(q.category !== undefined && { category: q.category }),
-    };
+    return this.views.funnel(q);
   }
 
   /** Anomalies in event rates and conversion: active episodes and recent alerts. */
   anomalies(): { active: AnomalyView[]; recent: AnomalyView[] } {
-    const { active, recent } = this.anomalyDetector.anomalies();
-    return {
-      active: active.map((a) => this.anomalyView(a)),
-      recent: recent.map((a) => this.anomalyView(a)),
-    };
+    return this.views.anomalies();
   }
 
   /**
@@ -952,20 +591,17 @@ export class Engine {
    * as it was (`computedAt` says when) unless `fresh`.
    */
   segments(opts: { fresh?: boolean } = {}): SegmentsView {
-    return this.sales.segments(this.streamTimeOr0(), opts.fresh === true);
+    return this.views.segments(opts);
   }
 
   /** One customer's facts, RFM scores and segment; `known: false` for a user who never bought. */
   customerSegment(user: string): CustomerSegmentView {
-    const id = this.store.dicts.user.lookup(user);
-    const seg = id === undefined ? undefined : this.sales.segmentOf(id, this.streamTimeOr0());
-    if (seg === undefined) return { user, known: false };
-    return { ...seg, user, known: true };
+    return this.views.customerSegment(user);
   }
 
   /** Orders, lines, units, order value and basket size (means and quantiles) since the start. */
   basketStats(): BasketStats {
-    return this.sales.basketStats();
+    return this.views.basketStats();
   }
 
   /**
@@ -975,35 +611,7 @@ export class Engine {
    * naming the field for bad windows or steps.
    */
   revenue(q: { window: string; step?: string; item?: string; category?: string }): RevenueView {
-    if (q.item !== undefined && q.category !== undefined) {
-      throw new AisleError('AISLE_INVALID_ARGUMENT', 'give an item or a category, not both', {
-        field: 'category',
-      });
-    }
-    const item = q.item === undefined ? undefined : this.store.dicts.item.lookup(q.item);
-    const category =
-      q.category === undefined ? undefined : this.store.dicts.category.lookup(q.category);
-    const known =
-      (q.item === undefined || item !== undefined) &&
-      (q.category === undefined || category !== undefined);
-    const key = {
-      // An unknown key is asked as an id no event carries, so its window is still checked.
-      ...(q.item !== undefined && { item: item ?? 0x7fffffff }),
-      ...(q.category !== undefined && { category: category ?? 0x7fffffff }),
-    };
-    const now = this.streamTimeOr0();
-    const names = {
-      known,
-      ...(q.item !== undefined && { item: q.item }),
-      ...(q.category !== undefined && { category: q.category }),
-    };
-    if (q.step !== undefined) {
-      return {
-        ...this.sales.revenueSeries({ window: q.window, step: q.step, ...key }, now),
-        ...names,
-      };
-    }
-    return { ...this.sales.revenueIn({ window: q.window, ...key }, now), ...names };
+    return this.views.revenue(q);
   }
 
   /**
@@ -1014,39 +622,12 @@ export class Engine {
    * keep. Throws AisleError('AISLE_INVALID_ARGUMENT') naming the field of a bad query.
    */
   groupBy(q: GroupByQuery): GroupByView {
-    if (q.window !== undefined && (q.from !== undefined || q.to !== undefined)) {
-      throw new AisleError('AISLE_INVALID_ARGUMENT', 'window: give a window or from/to, not both', {
-        field: 'window',
-      });
-    }
-    let from = q.from ?? -Infinity;
-    let to = q.to ?? Infinity;
-    if (q.window !== undefined) {
-      const newest = this.store.newestTs;
-      to = Number.isFinite(newest) ? newest + 1 : 0;
-      from = to - parseWindow(q.window, 'window');
-    }
-    const rows = groupByWindow(this.store, this.kernels, {
-      by: q.by,
-      from,
-      to,
-      ...(q.types !== undefined && { types: q.types }),
-      ...(q.top !== undefined && { top: q.top }),
-      ...(q.by === 'category' && {
-        categoryOf: this.categories.table(this.store.dicts.item.size + 1),
-      }),
-    });
-    return {
-      by: q.by,
-      from: Number.isFinite(from) ? from : null,
-      to: Number.isFinite(to) ? to : null,
-      rows,
-    };
+    return this.views.groupBy(q);
   }
 
   /** Anomaly alerts raised since the last call, for a host to publish; each handed out once. */
   drainAnomalyAlerts(): AnomalyView[] {
-    return this.anomalyDetector.drainAlerts().map((a) => this.anomalyView(a));
+    return this.views.drainAnomalyAlerts();
   }
 
   /** Orders holding `item` (0 when unknown). */
@@ -1138,7 +719,7 @@ export class Engine {
         recommendForUser: (user, k) => this.sessions.recommendForUser(user, k),
       },
       buyAgain: this.buyAgain,
-      als: () => this.factorModel,
+      als: () => this.factorTraining.serving,
       priceOf: (item) => this.priceOf(item),
       now: () => this.popularity.now,
       generation: () => this.generation,
@@ -1154,7 +735,7 @@ export class Engine {
 
   /** The factor model serving now (null before the first training). */
   get factors(): { users: number; items: number; factors: number; trainedAt: number } | null {
-    const m = this.factorModel;
+    const m = this.factorTraining.serving;
     if (m === null) return null;
     return {
       users: m.model.users - 1,
@@ -1177,125 +758,44 @@ export class Engine {
     } = {},
   ): Promise<FactorReport> {
     this.assertOpen();
-    if (this.training !== undefined) return this.training;
-    const run = this.runTraining(opts).finally(() => {
-      this.training = undefined;
-    });
-    this.training = run;
-    return run;
+    return this.factorTraining.train(opts);
   }
 
   close(): void {
     this.closed = true;
-    void this.trainer?.close();
-    this.trainer = undefined;
+    this.factorTraining.close();
   }
 
-  private async runTraining(opts: {
-    als?: Partial<AlsOptions>;
-    onIteration?: (iteration: number, seconds: number) => void;
-  }): Promise<FactorReport> {
-    const options = resolveAlsOptions({ ...this.options.als, ...opts.als });
-    const matrix = this.history.toCsr(
-      this.store.dicts.user.size + 1,
-      this.store.dicts.item.size + 1,
-    );
-    const versions = new Float64Array(matrix.rows);
-    for (let u = 1; u < matrix.rows; u++) versions[u] = this.history.version(u);
-    const trainedAt = this.popularity.now;
-    const interactions = matrix.indptr[matrix.rows]!;
-    if (interactions === 0) {
-      return {
-        skipped: 'no interactions yet',
-        users: 0,
-        items: 0,
-        interactions: 0,
-        factors: options.factors,
-        iterations: 0,
-        trainSeconds: 0,
-        indexSeconds: 0,
-        index: 'none',
-        indexedItems: 0,
-      };
-    }
-    this.trainer ??= new AlsTrainer();
-    const started = performance.now();
-    const trained = await this.trainer.train(matrix, options, {
-      simd: this.kernels.simd,
-      transfer: true,
-      ...(opts.onIteration !== undefined && { onIteration: opts.onIteration }),
+  private createFactorTraining(): FactorTraining {
+    return new FactorTraining({
+      kernels: this.kernels,
+      history: this.history,
+      dicts: this.store.dicts,
+      now: () => this.popularity.now,
+      options: this.options,
+      assertOpen: () => this.assertOpen(),
     });
-    this.assertOpen();
-    const trainSeconds = (performance.now() - started) / 1000;
-    const model = new AlsModel(this.kernels, trained, options);
-    const indexStarted = performance.now();
-    const indexOptions = { ...DEFAULT_FACTOR_INDEX, ...this.options.factorIndex };
-    const index = await buildFactorIndex(this.kernels, model, indexOptions);
-    if (this.closed) {
-      index.dispose?.();
-      model.dispose();
-      this.assertOpen();
-    }
-    const serving = new AlsServing(model, index, versions, this.history, trainedAt);
-    const old = this.factorModel;
-    this.factorModel = serving;
-    old?.dispose();
-    // Row 0 of both sides is the dictionaries' "absent" id, never a real user or item.
-    return {
-      users: trained.users - 1,
-      items: trained.items - 1,
-      interactions,
-      factors: trained.factors,
-      iterations: options.iterations,
-      trainSeconds,
-      indexSeconds: (performance.now() - indexStarted) / 1000,
-      index: serving.indexSize < indexOptions.exactBelow ? 'exact' : 'hnsw',
-      indexedItems: serving.indexSize,
-    };
   }
 
-  private exportFactors(): FactorState | null {
-    const m = this.factorModel;
-    if (m === null) return null;
-    return { model: m.model.exportState(), versions: m.versionsCopy(), trainedAt: m.trainedAt };
-  }
-
-  private serveFactors(state: FactorState): AlsServing {
-    expectState(
-      typeof state === 'object' &&
-        state !== null &&
-        isArrayOf(state.versions, Float64Array) &&
-        typeof state.trainedAt === 'number',
-      'engine: factor model',
-    );
-    const model = AlsModel.fromState(this.kernels, state.model);
-    expectState(state.versions.length >= model.users, 'engine: factor model versions');
-    const index = buildFactorIndexSync(this.kernels, model, {
-      ...DEFAULT_FACTOR_INDEX,
-      ...this.options.factorIndex,
+  private createViews(): AnalyticsViews {
+    return new AnalyticsViews({
+      kernels: this.kernels,
+      store: this.store,
+      catalogue: this.catalogue,
+      categories: this.categories,
+      popularity: this.popularity,
+      categoryTrends: this.categoryTrends,
+      inventory: this.inventory,
+      priceHistory: this.priceHistory,
+      funnels: this.funnels,
+      anomalies: this.anomalyDetector,
+      sales: this.sales,
+      candidates: (category) => this.candidates(category),
     });
-    return new AlsServing(model, index, state.versions.slice(), this.history, state.trainedAt);
-  }
-
-  /** Stream time (newest weighted event), 0 before any. */
-  private streamTimeOr0(): number {
-    const now = this.popularity.now;
-    return Number.isFinite(now) ? now : 0;
   }
 
   private categoryLookups(): { categoryOf: (item: number) => number } {
     return { categoryOf: (item) => this.categories.categoryOf(item) };
-  }
-
-  private anomalyView(a: AnomalyAlert): AnomalyView {
-    const { category, ...rest } = a;
-    return category === 0
-      ? { ...rest, category: null }
-      : { ...rest, category: this.store.dicts.category.value(category) ?? String(category) };
-  }
-
-  private alertView(a: InventoryAlert): InventoryAlertView {
-    return { ...a, item: this.store.dicts.item.value(a.item) ?? String(a.item) };
   }
 
   private notePrice(id: number, price: number | undefined): void {

@@ -1,0 +1,381 @@
+/**
+ * The retail-analytics answers of the Engine: trending report, inventory, prices, funnels,
+ * anomalies, customer segments, baskets, revenue and the group-by over the log. The models count
+ * in dense ids; this module asks them and puts names back (items, categories, users, locations),
+ * so the Engine keeps only one-line delegates and the models stay ignorant of names.
+ */
+import type { Catalogue } from './catalogue.js';
+import type { CategoryIndex } from './category-index.js';
+import { AisleError } from './errors.js';
+import type { EventType } from './events.js';
+import {
+  INVENTORY_ALERT_TYPES,
+  type Inventory,
+  type InventoryAlert,
+  type InventoryAlertType,
+  type InventoryReport,
+} from './inventory/index.js';
+import type { AnomalyAlert, AnomalyDetector } from './analytics/anomalies.js';
+import type { BasketStats } from './analytics/baskets.js';
+import type { CategoryTrends } from './analytics/category-trends.js';
+import type { CustomerSegment } from './analytics/customers.js';
+import type { FunnelResult, Funnels } from './analytics/funnel.js';
+import {
+  itemElasticity,
+  itemMarkdown,
+  type ElasticityResult,
+  type MarkdownResult,
+  type PriceChangePoint,
+  type PriceHistory,
+} from './analytics/price/index.js';
+import type { RevenueResult, RevenueSeries } from './analytics/revenue.js';
+import type { Sales, SegmentsView } from './analytics/sales.js';
+import { groupByWindow, type GroupRow, type ScanKey } from './analytics/scan.js';
+import { trendFigures, type TrendingItem, type TrendingReport } from './analytics/trend-report.js';
+import { formatWindow, parseWindow } from './analytics/windows.js';
+import type { Popularity } from './models/popularity.js';
+import type { EventStore } from './store/index.js';
+import type { Kernels } from './wasm/index.js';
+
+/** `inventoryReport`: the item's name and whether the engine knows it, then the figures. */
+export type InventoryReportView = Omit<InventoryReport, 'byLocation'> & {
+  item: string;
+  known: boolean;
+  /** Levels per location (null for stock kept without a location). */
+  byLocation?: { location: string | null; level: number }[];
+};
+
+/** `funnel`: counts and rates over the window, with the key asked for. */
+export type FunnelView = FunnelResult & { known: boolean; item?: string; category?: string };
+
+/** `groupBy`: a windowed group-by over the event log. */
+export interface GroupByQuery {
+  by: ScanKey;
+  /** A duration (`'7d'`) ending with the newest event; or give `from` / `to`. */
+  window?: string;
+  /** Window start and end, epoch ms, [from, to); an end left out is open. */
+  from?: number;
+  to?: number;
+  types?: EventType[];
+  top?: number;
+}
+
+export interface GroupByView {
+  by: ScanKey;
+  /** The window scanned; null for an open end. */
+  from: number | null;
+  to: number | null;
+  rows: GroupRow[];
+}
+
+/** `customerSegment`: a customer's facts, scores and segment, by name. */
+export type CustomerSegmentView =
+  (Omit<CustomerSegment, 'user'> & { user: string; known: true }) | { user: string; known: false };
+
+/** `revenue`: totals over the window, or a series with `step`, with the key asked for. */
+export type RevenueView = (RevenueResult | RevenueSeries) & {
+  known: boolean;
+  item?: string;
+  category?: string;
+};
+
+/** An anomaly with its category by name (null for the whole shop). */
+export type AnomalyView = Omit<AnomalyAlert, 'category'> & { category: string | null };
+
+/** An inventory alert with its item by name. */
+export type InventoryAlertView = Omit<InventoryAlert, 'item'> & { item: string };
+
+/** `priceReport`. */
+export interface PriceReport {
+  item: string;
+  known: boolean;
+  currentPrice?: number;
+  changes: PriceChangePoint[];
+  elasticity: ElasticityResult;
+  markdown?: MarkdownResult;
+}
+
+/** What the answers read: the engine's store, catalogue and analytics models (all live). */
+export interface AnalyticsContext {
+  kernels: Kernels;
+  /** Dictionaries for names, and the log for `groupBy`. */
+  store: EventStore;
+  catalogue: Catalogue;
+  categories: CategoryIndex;
+  /** Stream time, and the item counters behind the trending report. */
+  popularity: Popularity;
+  categoryTrends: CategoryTrends;
+  inventory: Inventory;
+  priceHistory: PriceHistory;
+  funnels: Funnels;
+  anomalies: AnomalyDetector;
+  sales: Sales;
+  /** Dense ids of a category's items; undefined means all items, null an unknown category. */
+  candidates(category: string | undefined): Uint32Array | undefined | null;
+}
+
+/**
+ * The analytics answers by name, each documented on the Engine method of the same name (the
+ * public surface). Nothing of its own is kept: every call reads the models as they are now.
+ * Arguments are checked here or by the models and refused with
+ * AisleError('AISLE_INVALID_ARGUMENT') naming the field.
+ */
+export class AnalyticsViews {
+  constructor(private readonly m: AnalyticsContext) {}
+
+  /** `k` is already checked by the Engine, like every ranking's. */
+  trendingReport(k: number, opts: { category?: string }): TrendingReport {
+    const candidates = this.m.candidates(opts.category);
+    const where = opts.category === undefined ? '' : ` in ${opts.category}`;
+    const items: TrendingItem[] = [];
+    if (candidates !== null) {
+      const { ids, scores } = this.m.popularity.trending(k, candidates);
+      ids.forEach((id, i) => {
+        const { short, expected } = this.m.popularity.countsOf(id);
+        const name = this.m.store.dicts.item.value(id)!;
+        const category = this.m.catalogue.get(name)?.category;
+        items.push({
+          item: name,
+          ...(category !== undefined && { category }),
+          ...trendFigures(scores[i]!, short, expected, where),
+        });
+      });
+    }
+    const categories = this.m.categoryTrends.trending(k).map((c) => ({
+      category: this.m.store.dicts.category.value(c.id)!,
+      ...trendFigures(c.score, c.recent, c.expected, ''),
+    }));
+    const { shortHalfLifeMs, longHalfLifeMs, minTrendSupport, minTrendZ } =
+      this.m.popularity.options;
+    const now = this.m.popularity.now;
+    return {
+      streamTime: Number.isFinite(now) ? now : null,
+      shortHalfLife: formatWindow(shortHalfLifeMs),
+      longHalfLife: formatWindow(longHalfLifeMs),
+      minSupport: minTrendSupport,
+      minZ: minTrendZ,
+      ...(opts.category !== undefined && { category: opts.category }),
+      known: candidates !== null,
+      items,
+      categories,
+    };
+  }
+
+  inventoryReport(item: string): InventoryReportView {
+    const id = this.m.store.dicts.item.lookup(item);
+    const { byLocation, ...rest } = this.m.inventory.report(id ?? 0);
+    if (id === undefined) return { item, known: false, ...rest };
+    return {
+      item,
+      known: true,
+      ...rest,
+      ...(byLocation !== undefined && {
+        byLocation: byLocation.map((l) => ({
+          location:
+            l.location === 0 ? null : (this.m.store.dicts.location.value(l.location) ?? null),
+          level: l.level,
+        })),
+      }),
+    };
+  }
+
+  inventoryAlerts(opts: { type?: InventoryAlertType; limit?: number } = {}): InventoryAlertView[] {
+    const { type, limit = Infinity } = opts;
+    if (type !== undefined && !(INVENTORY_ALERT_TYPES as readonly string[]).includes(type)) {
+      throw new AisleError(
+        'AISLE_INVALID_ARGUMENT',
+        `type must be one of ${INVENTORY_ALERT_TYPES.join(', ')}`,
+        { field: 'type' },
+      );
+    }
+    if (limit !== Infinity && !(Number.isInteger(limit) && limit >= 1)) {
+      throw new AisleError('AISLE_INVALID_ARGUMENT', 'limit must be an integer ≥ 1', {
+        field: 'limit',
+      });
+    }
+    const out: InventoryAlertView[] = [];
+    for (const a of this.m.inventory.openAlerts()) {
+      if (out.length >= limit) break;
+      if (type === undefined || a.type === type) out.push(this.alertView(a));
+    }
+    return out;
+  }
+
+  inventoryAlertCounts(): Record<InventoryAlertType, number> {
+    const counts = Object.fromEntries(INVENTORY_ALERT_TYPES.map((t) => [t, 0])) as Record<
+      InventoryAlertType,
+      number
+    >;
+    for (const a of this.m.inventory.openAlerts()) counts[a.type]++;
+    return counts;
+  }
+
+  drainInventoryAlerts(): InventoryAlertView[] {
+    return this.m.inventory.drainAlerts().map((a) => this.alertView(a));
+  }
+
+  priceReport(item: string, opts: { stock?: number; targetDays?: number } = {}): PriceReport {
+    const id = this.m.store.dicts.item.lookup(item);
+    if (id === undefined)
+      return { item, known: false, changes: [], elasticity: { refused: 'unknown item' } };
+    const h = this.m.priceHistory;
+    const out: PriceReport = {
+      item,
+      known: true,
+      changes: h.changes(id),
+      elasticity: itemElasticity(h, id),
+    };
+    const current = h.currentPrice(id);
+    if (current !== undefined) out.currentPrice = current;
+    if (opts.targetDays !== undefined) {
+      const stock = opts.stock ?? this.m.inventory.report(id).level;
+      out.markdown =
+        stock === undefined
+          ? { refused: 'no stock level known for the item: pass stock' }
+          : itemMarkdown(h, id, { stock, targetDays: opts.targetDays });
+    }
+    return out;
+  }
+
+  funnel(q: { window: string; item?: string; category?: string }): FunnelView {
+    const at = this.streamTimeOr0();
+    const item = q.item === undefined ? undefined : this.m.store.dicts.item.lookup(q.item);
+    const category =
+      q.category === undefined ? undefined : this.m.store.dicts.category.lookup(q.category);
+    const known =
+      (q.item === undefined || item !== undefined) &&
+      (q.category === undefined || category !== undefined);
+    const query = {
+      window: q.window,
+      ...(item !== undefined && { item }),
+      ...(category !== undefined && { category }),
+    };
+    // An unknown key still gets its window checked and reported, with nothing counted.
+    const r = this.m.funnels.funnel(known ? query : { window: q.window }, at);
+    const counts = known
+      ? r
+      : {
+          ...r,
+          views: 0,
+          carts: 0,
+          purchases: 0,
+          viewToCart: null,
+          cartToPurchase: null,
+          viewToPurchase: null,
+          users: null,
+        };
+    return {
+      ...counts,
+      known,
+      ...(q.item !== undefined && { item: q.item }),
+      ...(q.category !== undefined && { category: q.category }),
+    };
+  }
+
+  anomalies(): { active: AnomalyView[]; recent: AnomalyView[] } {
+    const { active, recent } = this.m.anomalies.anomalies();
+    return {
+      active: active.map((a) => this.anomalyView(a)),
+      recent: recent.map((a) => this.anomalyView(a)),
+    };
+  }
+
+  drainAnomalyAlerts(): AnomalyView[] {
+    return this.m.anomalies.drainAlerts().map((a) => this.anomalyView(a));
+  }
+
+  segments(opts: { fresh?: boolean } = {}): SegmentsView {
+    return this.m.sales.segments(this.streamTimeOr0(), opts.fresh === true);
+  }
+
+  customerSegment(user: string): CustomerSegmentView {
+    const id = this.m.store.dicts.user.lookup(user);
+    const seg = id === undefined ? undefined : this.m.sales.segmentOf(id, this.streamTimeOr0());
+    if (seg === undefined) return { user, known: false };
+    return { ...seg, user, known: true };
+  }
+
+  basketStats(): BasketStats {
+    return this.m.sales.basketStats();
+  }
+
+  revenue(q: { window: string; step?: string; item?: string; category?: string }): RevenueView {
+    if (q.item !== undefined && q.category !== undefined) {
+      throw new AisleError('AISLE_INVALID_ARGUMENT', 'give an item or a category, not both', {
+        field: 'category',
+      });
+    }
+    const item = q.item === undefined ? undefined : this.m.store.dicts.item.lookup(q.item);
+    const category =
+      q.category === undefined ? undefined : this.m.store.dicts.category.lookup(q.category);
+    const known =
+      (q.item === undefined || item !== undefined) &&
+      (q.category === undefined || category !== undefined);
+    const key = {
+      // An unknown key is asked as an id no event carries, so its window is still checked.
+      ...(q.item !== undefined && { item: item ?? 0x7fffffff }),
+      ...(q.category !== undefined && { category: category ?? 0x7fffffff }),
+    };
+    const now = this.streamTimeOr0();
+    const names = {
+      known,
+      ...(q.item !== undefined && { item: q.item }),
+      ...(q.category !== undefined && { category: q.category }),
+    };
+    if (q.step !== undefined) {
+      return {
+        ...this.m.sales.revenueSeries({ window: q.window, step: q.step, ...key }, now),
+        ...names,
+      };
+    }
+    return { ...this.m.sales.revenueIn({ window: q.window, ...key }, now), ...names };
+  }
+
+  groupBy(q: GroupByQuery): GroupByView {
+    if (q.window !== undefined && (q.from !== undefined || q.to !== undefined)) {
+      throw new AisleError('AISLE_INVALID_ARGUMENT', 'window: give a window or from/to, not both', {
+        field: 'window',
+      });
+    }
+    let from = q.from ?? -Infinity;
+    let to = q.to ?? Infinity;
+    if (q.window !== undefined) {
+      const newest = this.m.store.newestTs;
+      to = Number.isFinite(newest) ? newest + 1 : 0;
+      from = to - parseWindow(q.window, 'window');
+    }
+    const rows = groupByWindow(this.m.store, this.m.kernels, {
+      by: q.by,
+      from,
+      to,
+      ...(q.types !== undefined && { types: q.types }),
+      ...(q.top !== undefined && { top: q.top }),
+      ...(q.by === 'category' && {
+        categoryOf: this.m.categories.table(this.m.store.dicts.item.size + 1),
+      }),
+    });
+    return {
+      by: q.by,
+      from: Number.isFinite(from) ? from : null,
+      to: Number.isFinite(to) ? to : null,
+      rows,
+    };
+  }
+
+  /** Stream time (newest weighted event), 0 before any. */
+  private streamTimeOr0(): number {
+    const now = this.m.popularity.now;
+    return Number.isFinite(now) ? now : 0;
+  }
+
+  private anomalyView(a: AnomalyAlert): AnomalyView {
+    const { category, ...rest } = a;
+    return category === 0
+      ? { ...rest, category: null }
+      : { ...rest, category: this.m.store.dicts.category.value(category) ?? String(category) };
+  }
+
+  private alertView(a: InventoryAlert): InventoryAlertView {
+    return { ...a, item: this.m.store.dicts.item.value(a.item) ?? String(a.item) };
+  }
+}

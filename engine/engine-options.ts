@@ -1,0 +1,154 @@
+/**
+ * The engine's options: what a caller may set, and the model-shaping part of them resolved with
+ * defaults. Kept apart from the Engine because snapshots record the resolved options and a restore
+ * compares them with what the host asked for (engine/snapshot/restore.ts).
+ */
+import { EVENT_TYPE_CODE } from './events.js';
+import type { AnomalyOptions } from './analytics/anomalies.js';
+import type { FunnelOptions } from './analytics/funnel.js';
+import { priceHistoryOptions, type PriceHistoryOptions } from './analytics/price/index.js';
+import { resolveSalesOptions, type SalesOptions } from './analytics/sales.js';
+import { resolveInventoryOptions, type InventoryOptions } from './inventory/index.js';
+import type { AlsOptions } from './models/als/index.js';
+import { DEFAULT_BUY_AGAIN, type BuyAgainOptions } from './models/buy-again.js';
+import type { CooccurrenceOptions } from './models/cooccurrence.js';
+import { DEFAULT_POPULARITY, type PopularityOptions } from './models/popularity.js';
+import { DEFAULT_SESSION_FEED_OPTIONS, type SessionFeedOptions } from './models/session-feed.js';
+import { DEFAULT_SESSION_KNN_PARAMS, type SessionKnnParams } from './models/session-knn.js';
+import { DEFAULT_USER_HISTORY, type UserHistoryOptions } from './models/user-history.js';
+import type { FactorIndexOptions } from './recommend/factor-index.js';
+import type { RecommendOverrides } from './recommend/recommender.js';
+import { DEFAULT_CHUNK_ROWS } from './store/index.js';
+
+export interface EngineOptions {
+  /** Force the SIMD (true) or scalar (false) kernel build; default: SIMD when supported. */
+  simd?: boolean;
+  /** Rows per Arrow record batch in the event log. */
+  chunkRows?: number;
+  /** Events older than this (stream time, ms) are dropped from the log; models keep their state. */
+  retentionMs?: number;
+  popularity?: Partial<PopularityOptions>;
+  alsoViewed?: Partial<CooccurrenceOptions>;
+  alsoBought?: Partial<CooccurrenceOptions>;
+  history?: Partial<UserHistoryOptions>;
+  buyAgain?: Partial<BuyAgainOptions>;
+  sessions?: Partial<SessionKnnParams>;
+  sessionFeed?: Partial<SessionFeedOptions>;
+  /** Velocity, cover, stockout risk and alert thresholds. */
+  inventory?: Partial<InventoryOptions>;
+  /** Price history periods and limits. */
+  priceHistory?: Partial<PriceHistoryOptions>;
+  /** Funnel bucket tiers and distinct-user counting. */
+  funnels?: FunnelModelOptions;
+  /** Anomaly detection in event rates and conversion. */
+  anomalies?: AnomalyModelOptions;
+  /** Customer segments, basket statistics and revenue windows. */
+  sales?: SalesOptions;
+  /** Factor model (iALS) hyper-parameters used by `trainFactors`. */
+  als?: Partial<AlsOptions>;
+  /** ANN index over the factor model's items. */
+  factorIndex?: Partial<FactorIndexOptions>;
+  /** Blend weights and over-fetching of `recommend`. */
+  recommend?: RecommendOverrides;
+  /** Receive time for events without `ts` (epoch ms). Injected so the engine stays deterministic. */
+  clock?: () => number;
+}
+
+/**
+ * The options that shape model state, resolved (defaults filled in). A snapshot records them and
+ * a restore rebuilds the models with them, since state built under other options would not fit.
+ */
+export interface EngineModelOptions {
+  chunkRows: number;
+  /** Retention window of the event log (ms); null keeps every event. */
+  retentionMs: number | null;
+  popularity: PopularityOptions;
+  alsoViewed: CooccurrenceOptions;
+  alsoBought: CooccurrenceOptions;
+  history: UserHistoryOptions;
+  buyAgain: BuyAgainOptions;
+  sessions: SessionKnnParams;
+  sessionFeed: SessionFeedOptions;
+  inventory: InventoryOptions;
+  priceHistory: PriceHistoryOptions;
+  funnels: FunnelModelOptions;
+  anomalies: AnomalyModelOptions;
+  sales: SalesOptions;
+}
+
+/** Funnel options a snapshot can keep (categories come from the engine's catalogue). */
+export type FunnelModelOptions = Omit<FunnelOptions, 'categoryOf'>;
+/** Anomaly options a snapshot can keep (categories and their names come from the engine). */
+export type AnomalyModelOptions = Omit<AnomalyOptions, 'categoryOf' | 'categoryName'>;
+
+const DEFAULT_ALSO_VIEWED: CooccurrenceOptions = {
+  types: [EVENT_TYPE_CODE.view, EVENT_TYPE_CODE.add_to_cart],
+  context: 'session',
+  window: 5,
+  idleMs: 30 * 60 * 1000,
+  shrink: 2,
+};
+
+const DEFAULT_ALSO_BOUGHT: CooccurrenceOptions = {
+  types: [EVENT_TYPE_CODE.purchase],
+  context: 'order',
+  window: 32,
+  idleMs: 10 * 60 * 1000,
+  shrink: 1,
+};
+
+/**
+ * The model-shaping options that `options` gives, with defaults for the rest; `chunkRows` and
+ * `retentionMs` are the store's defaults when absent.
+ */
+export function resolveModelOptions(options: EngineOptions): EngineModelOptions {
+  return {
+    chunkRows: options.chunkRows ?? DEFAULT_CHUNK_ROWS,
+    retentionMs: options.retentionMs ?? null,
+    popularity: { ...DEFAULT_POPULARITY, ...options.popularity },
+    alsoViewed: { ...DEFAULT_ALSO_VIEWED, ...options.alsoViewed },
+    alsoBought: { ...DEFAULT_ALSO_BOUGHT, ...options.alsoBought },
+    history: { ...DEFAULT_USER_HISTORY, ...options.history },
+    buyAgain: { ...DEFAULT_BUY_AGAIN, ...options.buyAgain },
+    sessions: { ...DEFAULT_SESSION_KNN_PARAMS, ...options.sessions },
+    sessionFeed: { ...DEFAULT_SESSION_FEED_OPTIONS, ...options.sessionFeed },
+    inventory: resolveInventoryOptions(options.inventory),
+    priceHistory: priceHistoryOptions(options.priceHistory ?? {}),
+    funnels: { ...options.funnels },
+    anomalies: { ...options.anomalies },
+    sales: resolveSalesOptions(options.sales),
+  };
+}
+
+/**
+ * The options an engine restored from a snapshot runs with: the model-shaping ones the snapshot
+ * recorded, the runtime ones the caller gives, and the store's own chunk size and retention
+ * window, which win because a restore may have changed the window.
+ */
+export function restoredOptions(
+  model: EngineModelOptions,
+  store: { readonly chunkRows: number; readonly retentionMs: number | undefined },
+  runtime: Pick<EngineOptions, 'simd' | 'clock' | 'als' | 'factorIndex' | 'recommend'>,
+): EngineOptions {
+  return {
+    ...(runtime.simd !== undefined && { simd: runtime.simd }),
+    ...(runtime.clock !== undefined && { clock: runtime.clock }),
+    ...(runtime.als !== undefined && { als: runtime.als }),
+    ...(runtime.factorIndex !== undefined && { factorIndex: runtime.factorIndex }),
+    ...(runtime.recommend !== undefined && { recommend: runtime.recommend }),
+    chunkRows: store.chunkRows,
+    ...(store.retentionMs !== undefined && { retentionMs: store.retentionMs }),
+    popularity: model.popularity,
+    alsoViewed: model.alsoViewed,
+    alsoBought: model.alsoBought,
+    history: model.history,
+    buyAgain: model.buyAgain,
+    sessions: model.sessions,
+    sessionFeed: model.sessionFeed,
+    inventory: model.inventory,
+    priceHistory: model.priceHistory,
+    funnels: model.funnels,
+    anomalies: model.anomalies,
+    sales: model.sales,
+  };
+}
