@@ -6,10 +6,10 @@ import {
   type BasketState,
 } from '../../../engine/analytics/baskets.js';
 import { LogHistogram } from '../../../engine/analytics/histogram.js';
-import { isAisleError } from '../../../engine/errors.js';
 import type { PurchaseEvent, RetailEvent } from '../../../engine/events.js';
 import { EventStore } from '../../../engine/store/index.js';
 import { createSimulator } from '../../../src/sim/index.js';
+import { errorCode } from './support.js';
 
 const START = Date.UTC(2026, 0, 1);
 
@@ -35,16 +35,6 @@ function nearestRank(values: readonly number[], q: number): number {
 function expectWithin(got: number, want: number, alpha: number): void {
   if (want < 1 / (2 * alpha)) expect(got).toBe(want);
   else expect(Math.abs(got - want)).toBeLessThanOrEqual(alpha * want * (1 + 1e-9) + 0.5);
-}
-
-function code(fn: () => unknown): [string, unknown] | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (isAisleError(err)) return [err.code, err.details?.field ?? err.details?.what];
-    throw err;
-  }
-  return undefined;
 }
 
 describe('LogHistogram', () => {
@@ -250,24 +240,24 @@ describe('Baskets', () => {
   });
 
   it('refuses bad options, questions and snapshots with errors naming the field', () => {
-    expect(code(() => new Baskets({ relativeError: 0.5 }))).toEqual([
+    expect(errorCode(() => new Baskets({ relativeError: 0.5 }))).toEqual([
       'AISLE_INVALID_ARGUMENT',
       'relativeError',
     ]);
-    expect(code(() => new Baskets({ window: '1h' } as unknown as BasketOptions))).toEqual([
+    expect(errorCode(() => new Baskets({ window: '1h' } as unknown as BasketOptions))).toEqual([
       'AISLE_INVALID_ARGUMENT',
       'window',
     ]);
     const b = new Baskets();
-    expect(code(() => b.quantile('value', 1.5))).toEqual(['AISLE_INVALID_ARGUMENT', 'q']);
-    expect(code(() => b.quantile('weight' as 'value', 0.5))).toEqual([
+    expect(errorCode(() => b.quantile('value', 1.5))).toEqual(['AISLE_INVALID_ARGUMENT', 'q']);
+    expect(errorCode(() => b.quantile('weight' as 'value', 0.5))).toEqual([
       'AISLE_INVALID_ARGUMENT',
       'measure',
     ]);
     const store = new EventStore();
     b.ingest(store.append([buy('o1', 2, 5), buy('o1', 1, 5)]));
     const state = b.exportState();
-    const restore = (s: unknown) => code(() => Baskets.fromState({}, s as BasketState));
+    const restore = (s: unknown) => errorCode(() => Baskets.fromState({}, s as BasketState));
     expect(restore({ ...state, units: state.units.subarray(1) })).toEqual([
       'AISLE_SNAPSHOT',
       'baskets: arrays or counters',

@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Customers, type CustomersState } from '../../../engine/analytics/customers.js';
 import { RFM_SEGMENTS, segmentOfScores } from '../../../engine/analytics/segments.js';
-import { isAisleError } from '../../../engine/errors.js';
 import type { PurchaseEvent, RetailEvent } from '../../../engine/events.js';
 import { EventStore } from '../../../engine/store/index.js';
 import { createSimulator } from '../../../src/sim/index.js';
+import { errorCode } from './support.js';
 
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 0, 1);
@@ -64,16 +64,6 @@ function bruteFacts(events: readonly RetailEvent[]) {
     facts.set(e.user, f);
   }
   return facts;
-}
-
-function code(fn: () => unknown): [string, unknown] | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (isAisleError(err)) return [err.code, err.details?.field ?? err.details?.what];
-    throw err;
-  }
-  return undefined;
 }
 
 describe('Customers', () => {
@@ -282,16 +272,19 @@ describe('Customers', () => {
   it('refuses bad questions and snapshots with errors naming the field', () => {
     const h = new Harness();
     h.feed([buy(START + DAY, 'a', 'o1')]);
-    expect(code(() => h.customers.segments(START))).toEqual(['AISLE_INVALID_ARGUMENT', 'now']);
-    expect(code(() => h.customers.segments(Number.NaN))).toEqual(['AISLE_INVALID_ARGUMENT', 'now']);
-    expect(code(() => h.customers.segmentOf(-1, START + DAY))).toEqual([
+    expect(errorCode(() => h.customers.segments(START))).toEqual(['AISLE_INVALID_ARGUMENT', 'now']);
+    expect(errorCode(() => h.customers.segments(Number.NaN))).toEqual([
+      'AISLE_INVALID_ARGUMENT',
+      'now',
+    ]);
+    expect(errorCode(() => h.customers.segmentOf(-1, START + DAY))).toEqual([
       'AISLE_INVALID_ARGUMENT',
       'user',
     ]);
     expect(h.customers.segmentOf(12345, START + DAY)).toBeUndefined();
 
     const state = h.customers.exportState();
-    const restore = (s: unknown) => code(() => Customers.fromState(s as CustomersState));
+    const restore = (s: unknown) => errorCode(() => Customers.fromState(s as CustomersState));
     expect(restore({ ...state, orders: state.orders.subarray(1) })).toEqual([
       'AISLE_SNAPSHOT',
       'customers: arrays or counters',

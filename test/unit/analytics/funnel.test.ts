@@ -12,6 +12,7 @@ import { isAisleError } from '../../../engine/errors.js';
 import type { RetailEvent } from '../../../engine/events.js';
 import { EventStore } from '../../../engine/store/index.js';
 import { createSimulator, Rng } from '../../../src/sim/index.js';
+import { CategorisedLog } from './support.js';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
@@ -20,28 +21,17 @@ const START = Date.UTC(2026, 0, 1);
 const STEP_TYPES = { view: 'views', add_to_cart: 'carts', purchase: 'purchases' } as const;
 
 /** A store, the category index the engine would keep beside it, and funnels fed from both. */
-class Harness {
-  readonly store = new EventStore();
-  readonly categories = new CategoryIndex();
+class Harness extends CategorisedLog {
   readonly funnels: Funnels;
-  readonly events: RetailEvent[] = [];
 
   constructor(options: FunnelOptions = {}) {
+    super();
     this.funnels = new Funnels({ ...options, categoryOf: (i) => this.categories.categoryOf(i) });
   }
 
   feed(events: readonly RetailEvent[], into: Funnels = this.funnels): void {
     if (events.length === 0) return;
-    const batch = this.store.append(events);
-    // As the engine does: an item keeps the first category an event names for it.
-    for (let i = 0; i < batch.length; i++) {
-      const cat = batch.itemCategory[i]!;
-      if (cat !== 0 && this.categories.categoryOf(batch.item[i]!) === 0) {
-        this.categories.assign(batch.item[i]!, cat);
-      }
-    }
-    into.ingest(batch);
-    this.events.push(...events);
+    into.ingest(this.append(events));
   }
 
   itemId(item: string): number {

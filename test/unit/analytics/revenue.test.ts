@@ -9,11 +9,10 @@ import {
   type RevenueTotals,
 } from '../../../engine/analytics/revenue.js';
 import { parseWindow } from '../../../engine/analytics/windows.js';
-import { CategoryIndex } from '../../../engine/category-index.js';
 import { isAisleError } from '../../../engine/errors.js';
 import type { PurchaseEvent, RetailEvent } from '../../../engine/events.js';
-import { EventStore } from '../../../engine/store/index.js';
 import { createSimulator } from '../../../src/sim/index.js';
+import { CategorisedLog, errorCode } from './support.js';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
@@ -26,29 +25,17 @@ interface Scope {
 }
 
 /** A store, the category index the engine keeps beside it, and revenue fed from both. */
-class Harness {
-  readonly store = new EventStore();
-  readonly categories = new CategoryIndex();
+class Harness extends CategorisedLog {
   readonly revenue: Revenue;
-  readonly events: RetailEvent[] = [];
-  readonly categoryOf = (i: number) => this.categories.categoryOf(i);
 
   constructor(readonly options: RevenueOptions = {}) {
+    super();
     this.revenue = new Revenue(options);
   }
 
   feed(events: readonly RetailEvent[], into: Revenue = this.revenue): void {
     if (events.length === 0) return;
-    const batch = this.store.append(events);
-    // As the engine does: an item keeps the first category an event names for it.
-    for (let i = 0; i < batch.length; i++) {
-      const cat = batch.itemCategory[i]!;
-      if (cat !== 0 && this.categories.categoryOf(batch.item[i]!) === 0) {
-        this.categories.assign(batch.item[i]!, cat);
-      }
-    }
-    into.ingest(batch, this.categoryOf);
-    this.events.push(...events);
+    into.ingest(this.append(events), this.categoryOf);
   }
 
   query(window: string | number, scope: Scope): RevenueQuery | undefined {
@@ -147,16 +134,6 @@ const pick = ({ revenue, units, lines, orders }: RevenueTotals): RevenueTotals =
   lines,
   orders,
 });
-
-function code(fn: () => unknown): [string, unknown] | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (isAisleError(err)) return [err.code, err.details?.field ?? err.details?.what];
-    throw err;
-  }
-  return undefined;
-}
 
 describe('Revenue', () => {
   it('sums a small stream per item, category and shop, with orders and order value', () => {
@@ -267,7 +244,7 @@ describe('Revenue', () => {
     expect(days).toMatchObject({ resolution: HOUR });
     expect(days.points).toHaveLength(48);
     expect(days.points.at(-1)!.revenue).toBe(1830);
-    expect(code(() => h.revenue.series({ window: '2d', step: '30m' }, now))).toEqual([
+    expect(errorCode(() => h.revenue.series({ window: '2d', step: '30m' }, now))).toEqual([
       'AISLE_INVALID_ARGUMENT',
       'step',
     ]);
@@ -500,30 +477,33 @@ describe('Revenue', () => {
   });
 
   it('refuses bad options, queries and snapshots with errors naming the field', () => {
-    expect(code(() => new Revenue({ tiers: [] }))).toEqual(['AISLE_INVALID_ARGUMENT', 'tiers']);
-    expect(code(() => new Revenue({ tiers: [{ resolution: '1m', span: '90s' }] }))).toEqual([
+    expect(errorCode(() => new Revenue({ tiers: [] }))).toEqual([
+      'AISLE_INVALID_ARGUMENT',
+      'tiers',
+    ]);
+    expect(errorCode(() => new Revenue({ tiers: [{ resolution: '1m', span: '90s' }] }))).toEqual([
       'AISLE_INVALID_ARGUMENT',
       'tiers[0].span',
     ]);
-    expect(code(() => new Revenue({ tiers: [{ resolution: '1x', span: '1d' }] }))).toEqual([
+    expect(errorCode(() => new Revenue({ tiers: [{ resolution: '1x', span: '1d' }] }))).toEqual([
       'AISLE_INVALID_ARGUMENT',
       'tiers[0].resolution',
     ]);
-    expect(code(() => new Revenue({ orderHorizon: '60d' }))).toEqual([
+    expect(errorCode(() => new Revenue({ orderHorizon: '60d' }))).toEqual([
       'AISLE_INVALID_ARGUMENT',
       'orderHorizon',
     ]);
-    expect(code(() => new Revenue({ orderHorizon: 'soon' }))).toEqual([
+    expect(errorCode(() => new Revenue({ orderHorizon: 'soon' }))).toEqual([
       'AISLE_INVALID_ARGUMENT',
       'orderHorizon',
     ]);
-    expect(code(() => new Revenue({ window: '1h' } as unknown as RevenueOptions))).toEqual([
+    expect(errorCode(() => new Revenue({ window: '1h' } as unknown as RevenueOptions))).toEqual([
       'AISLE_INVALID_ARGUMENT',
       'window',
     ]);
     const r = new Revenue();
     const now = START;
-    const field = (fn: () => unknown) => code(fn)?.[1];
+    const field = (fn: () => unknown) => errorCode(fn)?.[1];
     expect(field(() => r.revenue({ window: '31d' }, now))).toBe('window');
     expect(field(() => r.revenue({ window: 'soon' }, now))).toBe('window');
     expect(field(() => r.revenue({ window: 0 }, now))).toBe('window');
@@ -544,7 +524,7 @@ describe('Revenue', () => {
 
     const state = h.revenue.exportState();
     const restore = (s: unknown, opts: RevenueOptions = {}) =>
-      code(() => Revenue.fromState(opts, s as RevenueState));
+      errorCode(() => Revenue.fromState(opts, s as RevenueState));
     expect(restore({ ...state, tiers: state.tiers.slice(1) })).toEqual([
       'AISLE_SNAPSHOT',
       'revenue: tiers differ from the options',
