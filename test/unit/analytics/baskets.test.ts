@@ -9,7 +9,7 @@ import { LogHistogram } from '../../../engine/analytics/histogram.js';
 import type { PurchaseEvent, RetailEvent } from '../../../engine/events.js';
 import { EventStore } from '../../../engine/store/index.js';
 import { createSimulator } from '../../../src/sim/index.js';
-import { errorCode } from './support.js';
+import { cents, errorCode } from './support.js';
 
 const START = Date.UTC(2026, 0, 1);
 
@@ -22,8 +22,6 @@ function buy(
 ): PurchaseEvent {
   return { type: 'purchase', ts, item, order, quantity, price };
 }
-
-const cents = (e: PurchaseEvent) => Math.round(Math.fround(e.price) * 100) * e.quantity;
 
 /** The exact nearest-rank quantile of `values`. */
 function nearestRank(values: readonly number[], q: number): number {

@@ -5,7 +5,7 @@ import { RFM_SEGMENTS, segmentOfScores } from '../../../engine/analytics/segment
 import type { PurchaseEvent, RetailEvent } from '../../../engine/events.js';
 import { EventStore } from '../../../engine/store/index.js';
 import { createSimulator } from '../../../src/sim/index.js';
-import { errorCode } from './support.js';
+import { cents, errorCode } from './support.js';
 
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 0, 1);
@@ -45,8 +45,6 @@ function buy(
     ...(user !== undefined && { user }),
   };
 }
-
-const cents = (e: PurchaseEvent) => Math.round(Math.fround(e.price) * 100) * e.quantity;
 
 /** Per user: last time, distinct orders (an order is its first named user's), cents spent. */
 function bruteFacts(events: readonly RetailEvent[]) {

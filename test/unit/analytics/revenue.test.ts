@@ -12,7 +12,7 @@ import { parseWindow } from '../../../engine/analytics/windows.js';
 import { isAisleError } from '../../../engine/errors.js';
 import type { PurchaseEvent, RetailEvent } from '../../../engine/events.js';
 import { createSimulator } from '../../../src/sim/index.js';
-import { CategorisedLog, errorCode } from './support.js';
+import { CategorisedLog, cents, errorCode } from './support.js';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
@@ -79,8 +79,7 @@ class Harness extends CategorisedLog {
           opens.add(scope);
         }
       }
-      const cents = Math.round(Math.fround(e.price) * 100) * e.quantity;
-      out.push({ ...e, cents, category, opens });
+      out.push({ ...e, cents: cents(e), category, opens });
     }
     return out;
   }

@@ -4,8 +4,13 @@
  */
 import { CategoryIndex } from '../../../engine/category-index.js';
 import { isAisleError } from '../../../engine/errors.js';
-import type { RetailEvent } from '../../../engine/events.js';
+import type { PurchaseEvent, RetailEvent } from '../../../engine/events.js';
 import { EventStore, type EncodedBatch } from '../../../engine/store/index.js';
+
+/** A purchase line's value in whole cents, as the log holds its price (float32): the oracle's rule. */
+export function cents(e: PurchaseEvent): number {
+  return Math.round(Math.fround(e.price) * 100) * e.quantity;
+}
 
 /** [code, field] of the AisleError `fn` throws, undefined when it returns; other errors rethrown. */
 export function errorCode(fn: () => unknown): [string, unknown] | undefined {
