@@ -3,6 +3,7 @@
  * defaults. Kept apart from the Engine because snapshots record the resolved options and a restore
  * compares them with what the host asked for (engine/snapshot/restore.ts).
  */
+import type { EventTimeOptions } from './event-time.js';
 import { EVENT_TYPE_CODE } from './events.js';
 import type { AnomalyOptions } from './analytics/anomalies.js';
 import type { FunnelOptions } from './analytics/funnel.js';
@@ -52,6 +53,12 @@ export interface EngineOptions {
   recommend?: RecommendOverrides;
   /** Receive time for events without `ts` (epoch ms). Injected so the engine stays deterministic. */
   clock?: () => number;
+  /**
+   * How event times are screened (engine/event-time.ts): against the wall clock (`wall`, the
+   * default, for a live service) or the stream's own watermark (`stream`, for replays), with
+   * the future skew allowed (default 5 minutes).
+   */
+  eventTime?: Partial<EventTimeOptions>;
 }
 
 /**
@@ -128,11 +135,15 @@ export function resolveModelOptions(options: EngineOptions): EngineModelOptions 
 export function restoredOptions(
   model: EngineModelOptions,
   store: { readonly chunkRows: number; readonly retentionMs: number | undefined },
-  runtime: Pick<EngineOptions, 'simd' | 'clock' | 'als' | 'factorIndex' | 'recommend'>,
+  runtime: Pick<
+    EngineOptions,
+    'simd' | 'clock' | 'als' | 'factorIndex' | 'recommend' | 'eventTime'
+  >,
 ): EngineOptions {
   return {
     ...(runtime.simd !== undefined && { simd: runtime.simd }),
     ...(runtime.clock !== undefined && { clock: runtime.clock }),
+    ...(runtime.eventTime !== undefined && { eventTime: runtime.eventTime }),
     ...(runtime.als !== undefined && { als: runtime.als }),
     ...(runtime.factorIndex !== undefined && { factorIndex: runtime.factorIndex }),
     ...(runtime.recommend !== undefined && { recommend: runtime.recommend }),

@@ -22,8 +22,11 @@ import {
   type EngineModelOptions,
   type EngineOptions,
 } from './engine-options.js';
+import { checkCatalogue } from './catalogue-check.js';
 import { AisleError } from './errors.js';
+import { EventClock, resolveEventTime } from './event-time.js';
 import {
+  checkTrustedEvent,
   EVENT_TYPES,
   EVENT_TYPE_CODE,
   validateBatch,
@@ -150,6 +153,8 @@ export interface EngineStats {
  */
 export interface EngineState {
   options: EngineModelOptions;
+  /** The engine's clock (newest accepted event time), null before any; absent in old snapshots. */
+  watermark?: number | null;
   /** Events ingested per type code. */
   byType: Float64Array;
   rejected: number;
@@ -204,6 +209,10 @@ export class Engine {
   private prices = new Float64Array(1024).fill(Number.NaN);
   private rejectedCount = 0;
   private closed = false;
+  /** Set when a part threw while applying a batch: writes and snapshots are refused after it. */
+  private failure: AisleError | undefined;
+  /** The watermark every part reads time from, and the policy that screens event times. */
+  private readonly clock: EventClock;
 
   private constructor(
     readonly kernels: Kernels,
@@ -211,6 +220,7 @@ export class Engine {
     restored?: { store: EventStore; state: EngineState },
   ) {
     const model = resolveModelOptions(options);
+    this.clock = new EventClock(resolveEventTime(options.eventTime), options.retentionMs);
     if (restored === undefined) {
       this.store = new EventStore({
         ...(options.chunkRows !== undefined && { chunkRows: options.chunkRows }),
@@ -281,6 +291,10 @@ export class Engine {
     this.sessions = SessionFeed.fromState(model.sessions, model.sessionFeed, state.sessions);
     this.byType = state.byType;
     this.rejectedCount = state.rejected;
+    // Snapshots from before the watermark carry none: the models' own stream time stands in.
+    this.clock.restore(
+      state.watermark ?? (Number.isFinite(this.popularity.now) ? this.popularity.now : -Infinity),
+    );
     for (const it of this.catalogue.values()) {
       const id = store.dicts.item.lookup(it.id);
       if (id !== undefined) this.notePrice(id, it.price);
@@ -306,7 +320,10 @@ export class Engine {
   static async fromState(
     store: EventStore,
     state: EngineState,
-    options: Pick<EngineOptions, 'simd' | 'clock' | 'als' | 'factorIndex' | 'recommend'> = {},
+    options: Pick<
+      EngineOptions,
+      'simd' | 'clock' | 'als' | 'factorIndex' | 'recommend' | 'eventTime'
+    > = {},
   ): Promise<Engine> {
     const kernels = await loadKernels(options.simd === undefined ? {} : { simd: options.simd });
     const resolved = restoredOptions(state.options, store, options);
@@ -319,7 +336,10 @@ export class Engine {
    * started in the same synchronous turn, as `writeEngineSnapshot` does. O(model state).
    */
   exportState(): EngineState {
+    // A failed engine's state may be half-updated: never let it reach a snapshot.
+    if (this.failure !== undefined) throw this.failure;
     return {
+      watermark: Number.isFinite(this.clock.watermark) ? this.clock.watermark : null,
       options: {
         chunkRows: this.store.chunkRows,
         retentionMs: this.store.retentionMs ?? null,
@@ -361,21 +381,95 @@ export class Engine {
    * Validates and ingests a batch of wire-format events.
    * All or nothing: when any event is invalid none is kept, so a client can fix and resend the
    * batch without duplicating the good ones. Pass `partial: true` to keep the valid events.
+   * Event times are screened against the engine's clock (engine/event-time.ts): an event too far
+   * in the future, or older than the retention horizon, is refused like a malformed one, with
+   * field `ts`. Throws AisleError('AISLE_FAILED') once a part has failed (see `health`).
    */
   ingest(raw: readonly unknown[], opts: { partial?: boolean } = {}): IngestResult {
-    this.assertOpen();
+    this.assertWritable();
     const now = this.options.clock?.() ?? Date.now();
     const { events, rejected } = validateBatch(raw, now);
+    const { refused, watermark } = this.clock.screen(timesOf(events), now);
+    if (refused.length > 0) {
+      // Indices of `refused` count valid events only; map them back to the raw batch.
+      const rawIndex = validIndices(raw.length, rejected);
+      for (const r of refused) rejected.push({ ...r, index: rawIndex[r.index]! });
+      rejected.sort((a, b) => a.index - b.index);
+    }
     this.rejectedCount += rejected.length;
     if (rejected.length > 0 && opts.partial !== true) return { accepted: 0, rejected };
-    this.ingestEvents(events);
-    return { accepted: events.length, rejected };
+    const kept = refused.length === 0 ? events : without(events, refused);
+    this.apply(kept, watermark);
+    return { accepted: kept.length, rejected };
   }
 
-  /** Ingests events that are already valid (from `validateEvent` or a trusted source). */
-  ingestEvents(events: readonly RetailEvent[]): void {
-    this.assertOpen();
+  /**
+   * Ingests events that are already valid (from `validateEvent`, a decoder or a trusted source).
+   * The whole batch is checked cheaply first (`checkTrustedEvent`): a malformed event throws
+   * AisleError('AISLE_INVALID_EVENT') naming its index and field, and nothing changes. Events
+   * whose time the engine's clock refuses (too far ahead, older than retention) are left out
+   * and returned in `rejected` (field `ts`), so a stream host can dead-letter them.
+   */
+  ingestEvents(events: readonly RetailEvent[]): IngestResult {
+    this.assertWritable();
+    for (let i = 0; i < events.length; i++) {
+      const fault = checkTrustedEvent(events[i]);
+      if (fault !== undefined) {
+        throw new AisleError('AISLE_INVALID_EVENT', `events[${i}].${fault.field} ${fault.reason}`, {
+          index: i,
+          field: fault.field,
+          reason: fault.reason,
+        });
+      }
+    }
+    const now = this.options.clock?.() ?? Date.now();
+    const { refused, watermark } = this.clock.screen(timesOf(events), now);
+    this.rejectedCount += refused.length;
+    const kept = refused.length === 0 ? events : without(events, refused);
+    this.apply(kept, watermark);
+    return { accepted: kept.length, rejected: refused };
+  }
+
+  /**
+   * The engine's clock: the newest accepted event time (epoch ms), null before any. No part
+   * reads time from anywhere else.
+   */
+  get watermark(): number | null {
+    const w = this.clock.watermark;
+    return Number.isFinite(w) ? w : null;
+  }
+
+  /**
+   * Whether the engine is fit to take writes: false once a part threw while applying a batch
+   * (its state may be half-updated, so writes and snapshots are refused until a restore).
+   */
+  health(): { ok: boolean; reason?: string } {
+    if (this.failure !== undefined) return { ok: false, reason: this.failure.message };
+    if (this.closed) return { ok: false, reason: 'the engine is closed' };
+    return { ok: true };
+  }
+
+  /** Applies a screened batch to every part; a throw marks the engine failed. */
+  private apply(events: readonly RetailEvent[], watermark: number): void {
     if (events.length === 0) return;
+    try {
+      this.applyToParts(events);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.failure = new AisleError(
+        'AISLE_FAILED',
+        `the engine failed while applying a batch and refuses writes until it is restored from a snapshot: ${message}`,
+        { cause: message },
+      );
+      throw this.failure;
+    }
+    this.clock.advance(watermark);
+    if (this.options.retentionMs !== undefined && Number.isFinite(this.clock.watermark)) {
+      this.store.evict(this.clock.watermark);
+    }
+  }
+
+  private applyToParts(events: readonly RetailEvent[]): void {
     const batch = this.store.append(events);
     this.learnCatalogue(batch, events);
     this.popularity.ingest(batch, this.store.dicts.item.size + 1);
@@ -404,14 +498,16 @@ export class Engine {
     this.generation++;
     const type = batch.type;
     for (let i = 0; i < batch.length; i++) this.byType[type[i]!]!++;
-    // Stream time is unknown until a weighted event arrives (a stream may open with inventory).
-    const now = this.popularity.now;
-    if (this.options.retentionMs !== undefined && Number.isFinite(now)) this.store.evict(now);
   }
 
-  /** Loads catalogue items (ids, categories, prices) ahead of their events. */
+  /**
+   * Loads catalogue items (ids, categories, prices) ahead of their events. All or nothing: the
+   * whole feed is checked first, and a bad item throws AisleError('AISLE_INVALID_ARGUMENT')
+   * naming `items[i].field` with nothing applied.
+   */
   loadCatalogue(items: readonly CatalogueItem[]): void {
-    this.assertOpen();
+    this.assertWritable();
+    checkCatalogue(items);
     for (const it of items) {
       this.catalogue.upsert(it);
       const id = this.store.dicts.item.id(it.id);
@@ -679,7 +775,7 @@ export class Engine {
       sessions: this.store.dicts.session.size,
       storedEvents: stored,
       bytesPerEvent: stored === 0 ? 0 : this.store.bytesUsed() / stored,
-      streamTime: Number.isFinite(this.popularity.now) ? this.popularity.now : null,
+      streamTime: this.watermark,
       simd: this.kernels.simd,
     };
   }
@@ -816,6 +912,12 @@ export class Engine {
     if (this.closed) throw new AisleError('AISLE_CLOSED', 'the engine is closed');
   }
 
+  /** Writes need an open engine whose parts have not failed. */
+  private assertWritable(): void {
+    this.assertOpen();
+    if (this.failure !== undefined) throw this.failure;
+  }
+
   /** Dense ids of a category's items; undefined means all items, null an unknown category. */
   private candidates(category: string | undefined): Uint32Array | undefined | null {
     if (category === undefined) return undefined;
@@ -866,4 +968,23 @@ function checkK(k: number | undefined): number {
     });
   }
   return k;
+}
+
+function timesOf(events: readonly RetailEvent[]): Float64Array {
+  const ts = new Float64Array(events.length);
+  for (let i = 0; i < events.length; i++) ts[i] = events[i]!.ts;
+  return ts;
+}
+
+/** For each valid event (in order), its index in a raw batch of `n` with `rejected` left out. */
+function validIndices(n: number, rejected: readonly BatchRejection[]): number[] {
+  const bad = new Set(rejected.map((r) => r.index));
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) if (!bad.has(i)) out.push(i);
+  return out;
+}
+
+function without<T>(events: readonly T[], refused: readonly { index: number }[]): T[] {
+  const drop = new Set(refused.map((r) => r.index));
+  return events.filter((_, i) => !drop.has(i));
 }

@@ -12,7 +12,9 @@ export type AisleErrorCode =
   | 'AISLE_WASM_LOAD'
   | 'AISLE_OUT_OF_MEMORY'
   | 'AISLE_SNAPSHOT'
-  | 'AISLE_CLOSED';
+  | 'AISLE_CLOSED'
+  /** A part of the engine failed while applying a batch; it refuses writes until restored. */
+  | 'AISLE_FAILED';
 
 export class AisleError extends Error {
   readonly code: AisleErrorCode;

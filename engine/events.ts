@@ -315,3 +315,119 @@ export function validateBatch(
   }
   return { events, rejected };
 }
+
+const ID_FIELDS_OF: Readonly<Record<EventType, readonly (readonly [string, boolean])[]>> = {
+  view: [
+    ['item', true],
+    ['user', false],
+    ['session', false],
+    ['category', false],
+  ],
+  add_to_cart: [
+    ['item', true],
+    ['user', false],
+    ['session', false],
+    ['category', false],
+  ],
+  remove_from_cart: [
+    ['item', true],
+    ['user', false],
+    ['session', false],
+    ['category', false],
+  ],
+  purchase: [
+    ['item', true],
+    ['order', true],
+    ['user', false],
+    ['session', false],
+    ['category', false],
+  ],
+  search: [
+    ['user', false],
+    ['session', false],
+    ['category', false],
+  ],
+  inventory: [
+    ['item', true],
+    ['location', false],
+  ],
+  price_change: [
+    ['item', true],
+    ['category', false],
+  ],
+};
+
+function trustedId(value: unknown, required: boolean): string | undefined {
+  if (value === undefined) return required ? 'is required' : undefined;
+  if (typeof value !== 'string') return 'must be a string';
+  if (value.length === 0) return 'must not be empty';
+  if (value.length > LIMITS.idLength) return `must be at most ${LIMITS.idLength} characters`;
+  return undefined;
+}
+
+function trustedNumber(value: unknown, integer: boolean): string | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a finite number';
+  if (integer && !Number.isInteger(value)) return 'must be an integer';
+  return undefined;
+}
+
+/**
+ * A cheap structural check of an event that claims to be valid already (from `validateEvent`, a
+ * decoder or a trusted source): types, ranges and required fields, without copying. The engine
+ * runs it over a whole batch before any part changes, so a NaN time or a missing item from a
+ * buggy caller is refused instead of leaving the engine half-updated. It does not repeat the
+ * wire format's normalisation (ISO dates, numeric ids): trusted events are already normalised.
+ *
+ * @returns the first field at fault, or undefined
+ */
+export function checkTrustedEvent(e: unknown): FieldError | undefined {
+  if (typeof e !== 'object' || e === null) return { field: '(event)', reason: 'must be an object' };
+  const raw = e as Record<string, unknown>;
+  const type = raw.type;
+  if (typeof type !== 'string' || !TYPE_SET.has(type)) {
+    return { field: 'type', reason: `must be one of ${EVENT_TYPES.join(', ')}` };
+  }
+  const ts = raw.ts;
+  // Only what arithmetic needs: the wire format's 2000..2100 range guards against unit mistakes
+  // of producers, while trusted callers (replays, tests) may use any time from the epoch on.
+  if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < 0 || ts > LIMITS.maxTs) {
+    return { field: 'ts', reason: 'must be an integer number of epoch milliseconds before 2100' };
+  }
+  for (const [field, required] of ID_FIELDS_OF[type as EventType]) {
+    const reason = trustedId(raw[field], required);
+    if (reason !== undefined) return { field, reason };
+  }
+  switch (type as EventType) {
+    case 'add_to_cart':
+    case 'remove_from_cart':
+    case 'purchase':
+    case 'inventory': {
+      const reason = trustedNumber(raw.quantity, true);
+      if (reason !== undefined) return { field: 'quantity', reason };
+      if (Math.abs(raw.quantity as number) > LIMITS.maxQuantity) {
+        return { field: 'quantity', reason: `must be at most ${LIMITS.maxQuantity}` };
+      }
+      if (type === 'inventory' && (typeof raw.op !== 'string' || !OP_SET.has(raw.op))) {
+        return { field: 'op', reason: `must be one of ${INVENTORY_OPS.join(', ')}` };
+      }
+      break;
+    }
+    case 'search':
+      if (typeof raw.query !== 'string' || raw.query.length > LIMITS.queryLength) {
+        return {
+          field: 'query',
+          reason: `must be a string of at most ${LIMITS.queryLength} characters`,
+        };
+      }
+      break;
+    default:
+      break;
+  }
+  if (type === 'purchase' || type === 'price_change') {
+    const p = raw.price;
+    if (typeof p !== 'number' || !(p > 0) || p > LIMITS.maxPrice) {
+      return { field: 'price', reason: `must be a number in (0, ${LIMITS.maxPrice}]` };
+    }
+  }
+  return undefined;
+}

@@ -45,6 +45,11 @@ export function installErrorHandler(app: FastifyInstance, metrics: HttpMetrics):
       metrics.httpRejected.inc({ reason: 'argument' });
       return reply.code(400).send({ error: 'bad_request', message: err.message });
     }
+    if (isAisleError(err) && err.code === 'AISLE_FAILED') {
+      // The engine refuses writes after a part failed; a restart restores it from a snapshot.
+      metrics.httpRejected.inc({ reason: 'failed' });
+      return reply.code(503).send({ error: 'unavailable', message: err.message });
+    }
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       // Fastify's own client errors: unparseable JSON, body too large, wrong content type.

@@ -12,7 +12,7 @@
  * A snapshot is taken between messages, never inside one, and only after the dead-letter sends
  * it covers are acknowledged by the broker.
  */
-import type { Engine } from '../../engine/index.js';
+import type { BatchRejection, Engine } from '../../engine/index.js';
 import { decodePayload } from './decode.js';
 import { compareMessageIds, messageIdKey, parseMessageId, type MessageId } from './message-id.js';
 import type {
@@ -188,10 +188,16 @@ export class PulsarSource {
       return;
     }
     const decoded = decodePayload(message.payload, this.options.clock?.() ?? Date.now());
-    if (decoded.events.length > 0) this.options.engine.ingestEvents(decoded.events);
-    if (decoded.error !== undefined || decoded.rejected.length > 0) {
-      this.deadLetters += decoded.error !== undefined ? 1 : decoded.rejected.length;
-      this.sendToDeadLetters(topic, message, decoded.error, decoded.rejected);
+    let rejected = decoded.rejected;
+    if (decoded.events.length > 0) {
+      // The engine's clock refuses events too far ahead or older than retention: dead letters
+      // too, with the index they had in the message.
+      const refused = this.options.engine.ingestEvents(decoded.events).rejected;
+      if (refused.length > 0) rejected = mergeRefusals(decoded.rejected, refused);
+    }
+    if (decoded.error !== undefined || rejected.length > 0) {
+      this.deadLetters += decoded.error !== undefined ? 1 : rejected.length;
+      this.sendToDeadLetters(topic, message, decoded.error, rejected);
     }
     this.messages++;
     this.topics.set(topic, message.id);
@@ -292,4 +298,21 @@ export class PulsarSource {
       if (this.inflight === settled) this.inflight = undefined;
     });
   }
+}
+
+/**
+ * Adds the engine's refusals (indexed among the valid events) to a decoder's rejections (indexed
+ * in the message), as message indices, in order.
+ */
+function mergeRefusals(
+  decoded: readonly BatchRejection[],
+  refused: readonly BatchRejection[],
+): BatchRejection[] {
+  const bad = new Set(decoded.map((r) => r.index));
+  // Refusals come in event order; the last one bounds how far the walk goes (`bad` is finite).
+  const need = refused[refused.length - 1]!.index + 1;
+  const messageIndex: number[] = [];
+  for (let i = 0; messageIndex.length < need; i++) if (!bad.has(i)) messageIndex.push(i);
+  const out = [...decoded, ...refused.map((r) => ({ ...r, index: messageIndex[r.index]! }))];
+  return out.sort((a, b) => a.index - b.index);
 }

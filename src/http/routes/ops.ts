@@ -4,8 +4,13 @@ import type { Engine } from '../../../engine/index.js';
 import type { HttpMetrics } from '../metrics.js';
 
 export function opsRoutes(app: FastifyInstance, engine: Engine, metrics: HttpMetrics): void {
-  app.get('/healthz', async () => {
+  app.get('/healthz', async (_request, reply) => {
     const s = engine.stats();
+    const health = engine.health();
+    // Unhealthy is a 503, so a load balancer or supervisor takes the replica out and restarts it.
+    if (!health.ok) {
+      return reply.code(503).send({ status: 'failed', reason: health.reason, events: s.events });
+    }
     return { status: 'ok', events: s.events, items: s.items, simd: s.simd };
   });
   app.get('/metrics', async (_request, reply) => {
