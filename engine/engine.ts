@@ -14,8 +14,7 @@ import {
   type PriceReport,
   type RevenueView,
 } from './analytics-views.js';
-import { Catalogue, type CatalogueItem } from './catalogue.js';
-import { CategoryIndex, type CategoryIndexState } from './category-index.js';
+import type { Catalogue, CatalogueItem } from './catalogue.js';
 import {
   resolveModelOptions,
   restoredOptions,
@@ -28,27 +27,23 @@ import { EventClock, resolveEventTime } from './event-time.js';
 import {
   checkTrustedEvent,
   EVENT_TYPES,
-  EVENT_TYPE_CODE,
   validateBatch,
   type BatchRejection,
   type RetailEvent,
 } from './events.js';
-import { Cooccurrence, type CooccurrenceState } from './models/cooccurrence.js';
-import { Popularity, type PopularityState } from './models/popularity.js';
-import { BuyAgain, type BuyAgainState } from './models/buy-again.js';
-import { UserHistory, type UserHistoryState } from './models/user-history.js';
-import { Inventory, type InventoryAlertType, type InventoryState } from './inventory/index.js';
-import { flagUnknownSkus } from './inventory/unknown-skus.js';
-import { AnomalyDetector, type AnomalyState } from './analytics/anomalies.js';
-import { Funnels, type FunnelState } from './analytics/funnel.js';
-import { PriceHistory, type PriceHistoryState } from './analytics/price/index.js';
-import { CategoryTrends } from './analytics/category-trends.js';
+import type { InventoryAlertType } from './inventory/index.js';
 import { trendFigures, type TrendingReport } from './analytics/trend-report.js';
-import { Sales, type SalesState, type SegmentsView } from './analytics/sales.js';
+import type { SegmentsView } from './analytics/sales.js';
 import type { BasketStats } from './analytics/baskets.js';
 import type { AlsOptions } from './models/als/index.js';
-import { SessionFeed, type SessionFeedState } from './models/session-feed.js';
-import { SessionKnn } from './models/session-knn.js';
+import {
+  buildParts,
+  exportParts,
+  ingestParts,
+  type PartEnv,
+  type Parts,
+  type PartStates,
+} from './parts.js';
 import {
   FactorTraining,
   type FactorReport,
@@ -63,7 +58,7 @@ import {
 import type { RecommendQuery } from './recommend/query.js';
 import { EngineSources } from './recommend/sources.js';
 import { expectState, isArrayOf, isCount } from './snapshot/check.js';
-import { EventStore, type EncodedBatch } from './store/index.js';
+import { EventStore } from './store/index.js';
 import { loadKernels, type Kernels } from './wasm/index.js';
 
 // Options, analytics views and the factor model live in their own modules; their names are
@@ -151,49 +146,29 @@ export interface EngineStats {
  * arrays (copies). Produced by `Engine.exportState`, consumed by `Engine.fromState`; snapshots
  * (engine/snapshot) write it to disk.
  */
-export interface EngineState {
+export interface EngineState extends PartStates {
   options: EngineModelOptions;
   /** The engine's clock (newest accepted event time), null before any; absent in old snapshots. */
   watermark?: number | null;
   /** Events ingested per type code. */
   byType: Float64Array;
   rejected: number;
-  popularity: PopularityState;
-  /** The popularity counters kept per category, for trending categories. */
-  categoryTrends: PopularityState;
-  alsoViewed: CooccurrenceState;
-  alsoBought: CooccurrenceState;
-  history: UserHistoryState;
-  buyAgain: BuyAgainState;
-  inventory: InventoryState;
-  priceHistory: PriceHistoryState;
-  funnels: FunnelState;
-  anomalies: AnomalyState;
-  sales: SalesState;
-  sessions: SessionFeedState;
   /** The factor model serving now, if one was trained. */
   factors: FactorState | null;
-  categories: CategoryIndexState;
-  catalogue: CatalogueItem[];
 }
 
 export class Engine {
-  readonly catalogue: Catalogue;
   readonly store: EventStore;
-  private readonly categories: CategoryIndex;
-  private readonly popularity: Popularity;
-  private readonly categoryTrends: CategoryTrends;
-  private readonly alsoViewed: Cooccurrence;
-  private readonly alsoBought: Cooccurrence;
-  private readonly history: UserHistory;
-  private readonly buyAgain: BuyAgain;
-  private readonly inventory: Inventory;
-  private readonly priceHistory: PriceHistory;
-  private readonly funnels: Funnels;
-  private readonly anomalyDetector: AnomalyDetector;
-  private readonly sales: Sales;
-  private readonly sessions: SessionFeed;
+  /** The stateful parts (engine/parts.ts), fed and snapshotted in one loop. */
+  private readonly parts: Parts;
+  /** What the parts are built from and read while they ingest. */
+  private readonly env: PartEnv;
   private readonly recommender: Recommender;
+  /** The catalogue: items with categories, prices and attributes, fed and learned from events. */
+  get catalogue(): Catalogue {
+    return this.parts.catalogue;
+  }
+
   /** The retail-analytics answers by name, over the models below (engine/analytics-views.ts). */
   private readonly views: AnalyticsViews;
   /** The factor model serving now, and its retraining (engine/recommend/factor-training.ts). */
@@ -221,88 +196,44 @@ export class Engine {
   ) {
     const model = resolveModelOptions(options);
     this.clock = new EventClock(resolveEventTime(options.eventTime), options.retentionMs);
-    if (restored === undefined) {
-      this.store = new EventStore({
+    this.store =
+      restored?.store ??
+      new EventStore({
         ...(options.chunkRows !== undefined && { chunkRows: options.chunkRows }),
         ...(options.retentionMs !== undefined && { retentionMs: options.retentionMs }),
       });
-      this.catalogue = new Catalogue();
-      this.categories = new CategoryIndex();
-      this.popularity = new Popularity(kernels, model.popularity);
-      this.categoryTrends = CategoryTrends.create(
-        kernels,
-        model.popularity,
-        this.categoryLookups().categoryOf,
-      );
-      this.alsoViewed = new Cooccurrence(model.alsoViewed);
-      this.alsoBought = new Cooccurrence(model.alsoBought);
-      this.history = new UserHistory(model.history);
-      this.buyAgain = new BuyAgain(this.history, model.buyAgain);
-      this.inventory = new Inventory(model.inventory);
-      this.priceHistory = new PriceHistory(model.priceHistory);
-      this.funnels = new Funnels({ ...model.funnels, ...this.categoryLookups() });
-      this.anomalyDetector = new AnomalyDetector({
-        ...model.anomalies,
-        ...this.categoryLookups(),
-        categoryName: (c) => this.store.dicts.category.value(c) ?? `category ${c}`,
-      });
-      this.sales = Sales.create(model.sales, this.categoryLookups().categoryOf);
-      this.sessions = new SessionFeed(new SessionKnn(model.sessions), model.sessionFeed);
-      this.byType = new Float64Array(EVENT_TYPES.length);
-      this.recommender = this.createRecommender();
-      this.views = this.createViews();
-      this.factorTraining = this.createFactorTraining();
-      return;
-    }
-    const { store, state } = restored;
-    expectState(
-      isArrayOf(state.byType, Float64Array, EVENT_TYPES.length) && isCount(state.rejected),
-      'engine: event counts',
-    );
-    this.store = store;
-    this.catalogue = Catalogue.fromState(state.catalogue);
-    this.categories = CategoryIndex.fromState(state.categories);
-    this.popularity = Popularity.fromState(kernels, model.popularity, state.popularity);
-    this.categoryTrends = CategoryTrends.fromState(
+    this.env = {
       kernels,
-      model.popularity,
-      this.categoryLookups().categoryOf,
-      state.categoryTrends,
-    );
-    this.alsoViewed = Cooccurrence.fromState(model.alsoViewed, state.alsoViewed);
-    this.alsoBought = Cooccurrence.fromState(model.alsoBought, state.alsoBought);
-    this.history = UserHistory.fromState(model.history, state.history);
-    this.buyAgain = BuyAgain.fromState(this.history, model.buyAgain, state.buyAgain);
-    this.inventory = Inventory.fromState(model.inventory, state.inventory);
-    this.priceHistory = PriceHistory.fromState(model.priceHistory, state.priceHistory);
-    this.funnels = Funnels.fromState(
-      { ...model.funnels, ...this.categoryLookups() },
-      state.funnels,
-    );
-    this.anomalyDetector = AnomalyDetector.fromState(
-      {
-        ...model.anomalies,
-        ...this.categoryLookups(),
-        categoryName: (c) => this.store.dicts.category.value(c) ?? `category ${c}`,
-      },
-      state.anomalies,
-    );
-    this.sales = Sales.fromState(model.sales, this.categoryLookups().categoryOf, state.sales);
-    this.sessions = SessionFeed.fromState(model.sessions, model.sessionFeed, state.sessions);
-    this.byType = state.byType;
-    this.rejectedCount = state.rejected;
-    // Snapshots from before the watermark carry none: the models' own stream time stands in.
-    this.clock.restore(
-      state.watermark ?? (Number.isFinite(this.popularity.now) ? this.popularity.now : -Infinity),
-    );
-    for (const it of this.catalogue.values()) {
-      const id = store.dicts.item.lookup(it.id);
-      if (id !== undefined) this.notePrice(id, it.price);
+      model,
+      dicts: () => this.store.dicts,
+      categoryOf: (item) => this.parts.categories.categoryOf(item),
+      parts: {},
+      notePrice: (item, price) => this.notePrice(item, price),
+    };
+    // One path for a new engine and a restored one: the parts list says how each is built.
+    const state = restored?.state;
+    if (state !== undefined) {
+      expectState(
+        isArrayOf(state.byType, Float64Array, EVENT_TYPES.length) && isCount(state.rejected),
+        'engine: event counts',
+      );
+    }
+    this.parts = buildParts(this.env, state);
+    this.byType = state?.byType ?? new Float64Array(EVENT_TYPES.length);
+    this.rejectedCount = state?.rejected ?? 0;
+    if (state !== undefined) {
+      // Snapshots from before the watermark carry none: the models' own stream time stands in.
+      const now = this.parts.popularity.now;
+      this.clock.restore(state.watermark ?? (Number.isFinite(now) ? now : -Infinity));
+      for (const it of this.parts.catalogue.values()) {
+        const id = this.store.dicts.item.lookup(it.id);
+        if (id !== undefined) this.notePrice(id, it.price);
+      }
     }
     this.recommender = this.createRecommender();
     this.views = this.createViews();
     this.factorTraining = this.createFactorTraining();
-    if (state.factors !== null) this.factorTraining.restore(state.factors);
+    if (state?.factors != null) this.factorTraining.restore(state.factors);
   }
 
   static async create(options: EngineOptions = {}): Promise<Engine> {
@@ -343,37 +274,24 @@ export class Engine {
       options: {
         chunkRows: this.store.chunkRows,
         retentionMs: this.store.retentionMs ?? null,
-        popularity: structuredClone(this.popularity.options),
-        alsoViewed: structuredClone(this.alsoViewed.options),
-        alsoBought: structuredClone(this.alsoBought.options),
-        history: structuredClone(this.history.options),
-        buyAgain: structuredClone(this.buyAgain.options),
-        sessions: structuredClone(this.sessions.model.params),
-        sessionFeed: structuredClone(this.sessions.options),
-        inventory: structuredClone(this.inventory.options),
-        priceHistory: structuredClone(this.priceHistory.options),
+        popularity: structuredClone(this.parts.popularity.options),
+        alsoViewed: structuredClone(this.parts.alsoViewed.options),
+        alsoBought: structuredClone(this.parts.alsoBought.options),
+        history: structuredClone(this.parts.history.options),
+        buyAgain: structuredClone(this.parts.buyAgain.options),
+        sessions: structuredClone(this.parts.sessions.model.params),
+        sessionFeed: structuredClone(this.parts.sessions.options),
+        inventory: structuredClone(this.parts.inventory.options),
+        priceHistory: structuredClone(this.parts.priceHistory.options),
         // Plain data only: the category lookups these models take are the engine's own.
         funnels: structuredClone({ ...this.options.funnels }),
         anomalies: structuredClone({ ...this.options.anomalies }),
-        sales: structuredClone(this.sales.options),
+        sales: structuredClone(this.parts.sales.options),
       },
       byType: this.byType.slice(),
       rejected: this.rejectedCount,
-      popularity: this.popularity.exportState(),
-      categoryTrends: this.categoryTrends.exportState(),
-      alsoViewed: this.alsoViewed.exportState(),
-      alsoBought: this.alsoBought.exportState(),
-      history: this.history.exportState(),
-      buyAgain: this.buyAgain.exportState(),
-      inventory: this.inventory.exportState(),
-      priceHistory: this.priceHistory.exportState(),
-      funnels: this.funnels.exportState(),
-      anomalies: this.anomalyDetector.exportState(),
-      sales: this.sales.exportState(),
-      sessions: this.sessions.exportState(),
+      ...exportParts(this.parts),
       factors: this.factorTraining.exportState(),
-      categories: this.categories.exportState(),
-      catalogue: this.catalogue.exportState(),
     };
   }
 
@@ -471,30 +389,13 @@ export class Engine {
 
   private applyToParts(events: readonly RetailEvent[]): void {
     const batch = this.store.append(events);
-    this.learnCatalogue(batch, events);
-    this.popularity.ingest(batch, this.store.dicts.item.size + 1);
-    this.categoryTrends.ingest(batch, this.store.dicts.category.size + 1, this.popularity.now);
-    this.alsoViewed.ingest(batch);
-    this.alsoBought.ingest(batch);
-    this.history.ingest(batch);
-    this.inventory.ingest(batch);
-    // Before the engine knows any item there is nothing to check against: a stream may open
-    // with its stock counts. After that, an SKU is known by the catalogue or by shoppers.
-    if (this.catalogue.size > 0) {
-      flagUnknownSkus(
-        this.inventory,
-        batch,
-        events,
-        (id, sku) =>
-          this.catalogue.get(sku) !== undefined ||
-          this.popularity.long.valueAt(id, this.popularity.now) > 0,
-      );
-    }
-    this.priceHistory.ingest(batch);
-    this.funnels.ingest(batch);
-    this.anomalyDetector.ingest(batch);
-    this.sales.ingest(batch);
-    this.sessions.ingest(batch);
+    const dicts = this.store.dicts;
+    ingestParts(
+      this.parts,
+      batch,
+      { events, items: dicts.item.size, categories: dicts.category.size },
+      this.env,
+    );
     this.generation++;
     const type = batch.type;
     for (let i = 0; i < batch.length; i++) this.byType[type[i]!]!++;
@@ -509,12 +410,12 @@ export class Engine {
     this.assertWritable();
     checkCatalogue(items);
     for (const it of items) {
-      this.catalogue.upsert(it);
+      this.parts.catalogue.upsert(it);
       const id = this.store.dicts.item.id(it.id);
-      this.inventory.clearUnknown(id);
-      this.notePrice(id, this.catalogue.get(it.id)?.price);
+      this.parts.inventory.clearUnknown(id);
+      this.notePrice(id, this.parts.catalogue.get(it.id)?.price);
       if (it.category !== undefined) {
-        this.categories.assign(id, this.store.dicts.category.id(it.category));
+        this.parts.categories.assign(id, this.store.dicts.category.id(it.category));
       }
     }
   }
@@ -524,10 +425,10 @@ export class Engine {
     const k = checkK(opts.k);
     const candidates = this.candidates(opts.category);
     if (candidates === null) return [];
-    const { ids, scores } = this.popularity.trending(k, candidates);
+    const { ids, scores } = this.parts.popularity.trending(k, candidates);
     const where = opts.category === undefined ? '' : ` in ${opts.category}`;
     return Array.from(ids, (id, i) => {
-      const { short, expected } = this.popularity.countsOf(id);
+      const { short, expected } = this.parts.popularity.countsOf(id);
       return this.describe(id, scores[i]!, trendFigures(scores[i]!, short, expected, where).reason);
     });
   }
@@ -547,7 +448,7 @@ export class Engine {
     if (candidates === null) return [];
     const excludeId =
       opts.exclude === undefined ? 0 : (this.store.dicts.item.lookup(opts.exclude) ?? 0);
-    const { ids, scores } = this.popularity.popular(excludeId === 0 ? k : k + 1, candidates);
+    const { ids, scores } = this.parts.popularity.popular(excludeId === 0 ? k : k + 1, candidates);
     const reason = opts.category === undefined ? 'popular overall' : `popular in ${opts.category}`;
     const out: Recommendation[] = [];
     for (let i = 0; i < ids.length && out.length < k; i++) {
@@ -563,7 +464,7 @@ export class Engine {
   similar(item: string, opts: { k?: number; kind?: SimilarKind } = {}): SimilarResult {
     const k = checkK(opts.k);
     const kind = opts.kind ?? 'viewed';
-    const model = kind === 'viewed' ? this.alsoViewed : this.alsoBought;
+    const model = kind === 'viewed' ? this.parts.alsoViewed : this.parts.alsoBought;
     const id = this.store.dicts.item.lookup(item);
     const neighbours = id === undefined ? [] : model.neighbours(id, k);
     if (neighbours.length > 0) {
@@ -581,7 +482,7 @@ export class Engine {
         ),
       };
     }
-    const category = this.catalogue.get(item)?.category;
+    const category = this.parts.catalogue.get(item)?.category;
     if (category !== undefined) {
       const results = this.popular({ k, category, exclude: item });
       if (results.length > 0) return { item, kind, results, fallback: 'popular-in-category' };
@@ -598,7 +499,7 @@ export class Engine {
   boughtTogether(item: string, opts: { k?: number } = {}): BoughtTogetherResult {
     const k = checkK(opts.k);
     const id = this.store.dicts.item.lookup(item);
-    const model = this.alsoBought;
+    const model = this.parts.alsoBought;
     const orders = model.contextCount;
     const na = id === undefined ? 0 : model.occurrencesOf(id);
     const neighbours = id === undefined ? [] : model.neighbours(id, k);
@@ -729,7 +630,7 @@ export class Engine {
   /** Orders holding `item` (0 when unknown). */
   ordersOf(item: string): number {
     const id = this.store.dicts.item.lookup(item);
-    return id === undefined ? 0 : this.alsoBought.occurrencesOf(id);
+    return id === undefined ? 0 : this.parts.alsoBought.occurrencesOf(id);
   }
 
   /**
@@ -743,7 +644,7 @@ export class Engine {
     const a = this.store.dicts.item.lookup(item);
     const b = this.store.dicts.item.lookup(other);
     if (a === undefined || b === undefined) return {};
-    const model = this.alsoBought;
+    const model = this.parts.alsoBought;
     const both = model.countOf(a, b);
     if (both === 0) return {};
     const na = model.occurrencesOf(a);
@@ -769,7 +670,7 @@ export class Engine {
       events,
       eventsByType,
       rejected: this.rejectedCount,
-      unknownSkuEvents: this.inventory.unknownSkuEvents,
+      unknownSkuEvents: this.parts.inventory.unknownSkuEvents,
       items: this.store.dicts.item.size,
       users: this.store.dicts.user.size,
       sessions: this.store.dicts.session.size,
@@ -803,21 +704,21 @@ export class Engine {
   createRecommender(options: RecommendOverrides = {}): Recommender {
     const sources = new EngineSources({
       dicts: this.store.dicts,
-      catalogue: this.catalogue,
-      categories: this.categories,
-      popularity: this.popularity,
-      alsoViewed: this.alsoViewed,
-      alsoBought: this.alsoBought,
-      history: this.history,
-      stock: this.inventory.stock,
+      catalogue: this.parts.catalogue,
+      categories: this.parts.categories,
+      popularity: this.parts.popularity,
+      alsoViewed: this.parts.alsoViewed,
+      alsoBought: this.parts.alsoBought,
+      history: this.parts.history,
+      stock: this.parts.inventory.stock,
       sessions: {
-        recommend: (items, k) => this.sessions.recommend(items, k),
-        recommendForUser: (user, k) => this.sessions.recommendForUser(user, k),
+        recommend: (items, k) => this.parts.sessions.recommend(items, k),
+        recommendForUser: (user, k) => this.parts.sessions.recommendForUser(user, k),
       },
-      buyAgain: this.buyAgain,
+      buyAgain: this.parts.buyAgain,
       als: () => this.factorTraining.serving,
       priceOf: (item) => this.priceOf(item),
-      now: () => this.popularity.now,
+      now: () => this.parts.popularity.now,
       generation: () => this.generation,
     });
     const base = this.options.recommend ?? {};
@@ -865,9 +766,9 @@ export class Engine {
   private createFactorTraining(): FactorTraining {
     return new FactorTraining({
       kernels: this.kernels,
-      history: this.history,
+      history: this.parts.history,
       dicts: this.store.dicts,
-      now: () => this.popularity.now,
+      now: () => this.parts.popularity.now,
       options: this.options,
       assertOpen: () => this.assertOpen(),
     });
@@ -877,21 +778,17 @@ export class Engine {
     return new AnalyticsViews({
       kernels: this.kernels,
       store: this.store,
-      catalogue: this.catalogue,
-      categories: this.categories,
-      popularity: this.popularity,
-      categoryTrends: this.categoryTrends,
-      inventory: this.inventory,
-      priceHistory: this.priceHistory,
-      funnels: this.funnels,
-      anomalies: this.anomalyDetector,
-      sales: this.sales,
+      catalogue: this.parts.catalogue,
+      categories: this.parts.categories,
+      popularity: this.parts.popularity,
+      categoryTrends: this.parts.categoryTrends,
+      inventory: this.parts.inventory,
+      priceHistory: this.parts.priceHistory,
+      funnels: this.parts.funnels,
+      anomalies: this.parts.anomalies,
+      sales: this.parts.sales,
       candidates: (category) => this.candidates(category),
     });
-  }
-
-  private categoryLookups(): { categoryOf: (item: number) => number } {
-    return { categoryOf: (item) => this.categories.categoryOf(item) };
   }
 
   private notePrice(id: number, price: number | undefined): void {
@@ -922,35 +819,12 @@ export class Engine {
   private candidates(category: string | undefined): Uint32Array | undefined | null {
     if (category === undefined) return undefined;
     const cat = this.store.dicts.category.lookup(category);
-    return cat === undefined ? null : this.categories.itemsOf(cat);
-  }
-
-  private learnCatalogue(batch: EncodedBatch, events: readonly RetailEvent[]): void {
-    const { item, itemCategory, type } = batch;
-    const priceChange = EVENT_TYPE_CODE.price_change;
-    for (let i = 0; i < batch.length; i++) {
-      const cat = itemCategory[i]!;
-      const it = item[i]!;
-      // The first category known for an item (catalogue feed or event) stays; later ones are ignored.
-      if (cat !== 0 && this.categories.categoryOf(it) === 0) {
-        this.categories.assign(it, cat);
-        // Ids in an encoded batch were just issued by the store's dictionaries.
-        this.catalogue.noteCategory(
-          this.store.dicts.item.value(it)!,
-          this.store.dicts.category.value(cat)!,
-        );
-      }
-      if (type[i] === priceChange) {
-        const e = events[i] as Extract<RetailEvent, { type: 'price_change' }>;
-        this.catalogue.notePrice(e.item, e.price);
-        this.notePrice(batch.item[i]!, this.catalogue.get(e.item)?.price);
-      }
-    }
+    return cat === undefined ? null : this.parts.categories.itemsOf(cat);
   }
 
   private describe(id: number, score: number, reason: string): Recommendation {
     const name = this.store.dicts.item.value(id)!;
-    const entry = this.catalogue.get(name);
+    const entry = this.parts.catalogue.get(name);
     const out: Recommendation = { item: name, score, reason };
     if (entry?.category !== undefined) out.category = entry.category;
     if (entry?.price !== undefined) out.price = entry.price;

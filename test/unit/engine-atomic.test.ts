@@ -106,8 +106,8 @@ describe('a part that throws', () => {
   it('marks the engine failed: writes and snapshots are refused, reads still answer', async () => {
     const e = await seeded();
     // A fault inside one part, after others have applied the batch.
-    const parts = e as unknown as { funnels: { ingest: () => void } };
-    parts.funnels.ingest = () => {
+    const internals = e as unknown as { parts: { funnels: { ingest: () => void } } };
+    internals.parts.funnels.ingest = () => {
       throw new RangeError('offset out of bounds');
     };
     expect(codeOf(() => e.ingestEvents(stream(2)))).toBe('AISLE_FAILED');
