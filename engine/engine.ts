@@ -58,6 +58,7 @@ import {
 import type { RecommendQuery } from './recommend/query.js';
 import { EngineSources } from './recommend/sources.js';
 import { expectState, isArrayOf, isCount } from './snapshot/check.js';
+import { memoryReport, type MemoryReport } from './memory-report.js';
 import { EventStore } from './store/index.js';
 import { loadKernels, type Kernels } from './wasm/index.js';
 
@@ -82,6 +83,7 @@ export type {
   RevenueView,
 } from './analytics-views.js';
 export type { FactorReport, FactorState } from './recommend/factor-training.js';
+export type { MemoryReport } from './memory-report.js';
 
 export interface Recommendation {
   item: string;
@@ -679,6 +681,21 @@ export class Engine {
       streamTime: this.watermark,
       simd: this.kernels.simd,
     };
+  }
+
+  /**
+   * Bytes held by each part, the event log, the dictionaries, the WASM memory and the factor
+   * model (engine/memory-report.ts). Typed arrays are exact, maps and objects estimated from a
+   * sample; O(parts), not O(state), so a host can poll it.
+   */
+  memory(): MemoryReport {
+    return memoryReport({
+      parts: this.parts,
+      env: this.env,
+      store: this.store,
+      serving: this.factorTraining.serving,
+      prices: this.prices,
+    });
   }
 
   /** Counts a rejection that happened before `ingest` (e.g. unparseable JSON in an adapter). */
