@@ -19,7 +19,18 @@ export interface ServeConfig {
   factors: boolean;
   /** Set when the engine consumes a Pulsar topic instead of the demo. */
   pulsar?: PulsarConfig;
+  /** Set when accepted events go to the local log (no broker): see docs/local-log.md. */
+  localLog?: LocalLogConfig;
 }
+
+export interface LocalLogConfig {
+  dataDir: string;
+  /** Seconds between snapshots while events arrive; 0: only on shutdown. */
+  snapshotEvery: number;
+}
+
+/** Where a server without a broker keeps its log and snapshots unless told otherwise. */
+export const DEFAULT_DATA_DIR = '.aisle/data';
 
 export interface PulsarConfig {
   url: string;
@@ -54,6 +65,9 @@ export interface ServeFlags {
   subscriptionType?: string;
   retrainEvery?: string;
   factors?: boolean;
+  /** A directory, or false for `--no-data-dir` (memory only). */
+  dataDir?: string | false;
+  snapshotEvery?: string;
 }
 
 const SUBSCRIPTION_TYPES = ['Exclusive', 'Failover', 'Shared', 'Key_Shared'] as const;
@@ -110,13 +124,43 @@ function int(
   return n;
 }
 
+/**
+ * Without a broker the local log is the default, so nothing answered 2xx is lost on a restart;
+ * the demo stays in memory unless a directory is named. With a broker the topic is the log.
+ */
+function localLogConfig(
+  flags: ServeFlags,
+  env: Record<string, string | undefined>,
+  pulsar: PulsarConfig | undefined,
+): LocalLogConfig | undefined {
+  const named = typeof flags.dataDir === 'string' ? flags.dataDir : env.AISLE_DATA_DIR;
+  if (named === '') throw new ConfigError('--data-dir / AISLE_DATA_DIR must not be empty');
+  if (pulsar !== undefined) {
+    if (typeof flags.dataDir === 'string') {
+      throw new ConfigError(
+        '--data-dir and --pulsar exclude each other: the topic is the log (use --snapshot-dir)',
+      );
+    }
+    return undefined;
+  }
+  if (flags.dataDir === false) return undefined;
+  const dataDir = named ?? (flags.demo ? undefined : DEFAULT_DATA_DIR);
+  if (dataDir === undefined) return undefined;
+  return {
+    dataDir,
+    snapshotEvery: int('--snapshot-every', flags.snapshotEvery, 60, 0, 86_400),
+  };
+}
+
 export function serveConfig(
   flags: ServeFlags,
   env: Record<string, string | undefined>,
 ): ServeConfig {
   const pulsar = pulsarConfig(flags, env);
+  const localLog = localLogConfig(flags, env, pulsar);
   return {
     ...(pulsar !== undefined && { pulsar }),
+    ...(localLog !== undefined && { localLog }),
     host: flags.host ?? env.AISLE_HOST ?? '127.0.0.1',
     port: int('--port / AISLE_PORT', flags.port ?? env.AISLE_PORT, 7070, 0, 65535),
     demo: flags.demo ?? false,

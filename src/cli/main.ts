@@ -49,6 +49,15 @@ program
     '--retrain-every <s>',
     'seconds between factor-model trainings; one runs at start, 0 = only that one (default 600)',
   )
+  .option(
+    '--data-dir <dir>',
+    'without --pulsar: durable local log and snapshots here (env AISLE_DATA_DIR; default .aisle/data, the demo stays in memory)',
+  )
+  .option('--no-data-dir', 'without --pulsar: keep accepted events in memory only')
+  .option(
+    '--snapshot-every <s>',
+    'with the local log: seconds between snapshots, 0 = only at shutdown (default 60)',
+  )
   .option('--no-factors', 'serve without the factor model (no training)')
   .option('--no-simd', 'use the scalar WASM kernels')
   .option('--log', 'log every request as JSON lines')

@@ -1,10 +1,12 @@
 /**
- * `aisle serve`: an engine behind the HTTP adapter, fed by the demo simulator or by a Pulsar
- * topic (restored from its newest snapshot, resumed after the position it covers).
+ * `aisle serve`: an engine behind the HTTP adapter, fed by the demo simulator, by HTTP through
+ * the local log (restored from its newest snapshot plus the log after it), or by a Pulsar topic
+ * (restored from its newest snapshot, resumed after the position it covers).
  */
-import { createEngine, type Engine } from '../../engine/index.js';
+import { createEngine, type Engine, type RetailEvent } from '../../engine/index.js';
 import type { ServeConfig } from '../config.js';
 import { listen } from '../http/server.js';
+import { openLocalLog, type LocalLogHost } from '../local-log/index.js';
 import { startStreamHost } from '../pulsar/host.js';
 import { createSimulator, fillHistory, startPacer } from '../sim/index.js';
 import { scheduleRetrain } from './retrain.js';
@@ -15,21 +17,75 @@ export interface Running {
   close(): Promise<void>;
 }
 
-async function demo(config: ServeConfig): Promise<{ engine: Engine; stop: () => Promise<void> }> {
-  const engine = await createEngine(config.simd === undefined ? {} : { simd: config.simd });
-  let stop = async (): Promise<void> => {};
+async function demo(
+  config: ServeConfig,
+  local: LocalLogHost | undefined,
+  log: (line: string) => void,
+): Promise<{ engine: Engine; stop: () => Promise<void> }> {
+  const engine =
+    local?.engine ?? (await createEngine(config.simd === undefined ? {} : { simd: config.simd }));
+  let stop = async (): Promise<void> => {
+    await local?.close();
+  };
   if (config.demo) {
     const sim = createSimulator({ seed: config.seed });
-    engine.loadCatalogue(sim.catalogue());
-    const sink = (events: Parameters<typeof engine.ingestEvents>[0]): void =>
-      engine.ingestEvents(events);
-    fillHistory(sim, sink, config.warmup, 10_000);
+    if (local === undefined || local.fresh) {
+      engine.loadCatalogue(sim.catalogue());
+      fillHistory(
+        sim,
+        (events) => {
+          engine.ingestEvents(events);
+        },
+        config.warmup,
+        10_000,
+      );
+      // The catalogue and the warm-up bypass the log, so a snapshot makes them durable before
+      // any logged event builds on them.
+      await local?.snapshot({ force: true });
+    } else {
+      log('demo: state restored from the data directory; no catalogue load or warm-up');
+    }
     if (config.rate > 0) {
+      const sink =
+        local === undefined
+          ? (events: RetailEvent[]): void => {
+              engine.ingestEvents(events);
+            }
+          : (events: RetailEvent[]): void => {
+              local.commit(events).catch((err: unknown) => log(`demo: ${(err as Error).message}`));
+            };
       const pacer = startPacer(sim, sink, { rate: config.rate });
-      stop = async () => pacer.stop();
+      stop = async () => {
+        pacer.stop();
+        await local?.close();
+      };
     }
   }
   return { engine, stop };
+}
+
+async function openLog(
+  config: ServeConfig,
+  log: (line: string) => void,
+): Promise<LocalLogHost | undefined> {
+  const c = config.localLog;
+  if (c === undefined) return undefined;
+  const local = await openLocalLog({
+    dataDir: c.dataDir,
+    snapshotEveryMs: c.snapshotEvery * 1000,
+    ...(config.simd !== undefined && { engine: { simd: config.simd } }),
+    log,
+    onError: (err) => log(`local log: ${err instanceof Error ? err.message : String(err)}`),
+  });
+  const r = local.replay;
+  log(
+    `local log: ${c.dataDir}, ${
+      local.restoredFrom === undefined ? 'no snapshot' : `restored ${local.restoredFrom}`
+    }, replayed ${r.records} records (${r.events} events${
+      r.voided > 0 ? `; ${r.voided} voided records skipped` : ''
+    }), snapshots every ${c.snapshotEvery > 0 ? `${c.snapshotEvery} s` : 'shutdown only'}`,
+  );
+  return local;
 }
 
 export async function serve(config: ServeConfig, log: (line: string) => void): Promise<Running> {
@@ -53,13 +109,17 @@ export async function serve(config: ServeConfig, log: (line: string) => void): P
           onError: (err) => log(`pulsar: ${err instanceof Error ? err.message : String(err)}`),
           log,
         });
+  const local = host === undefined ? await openLog(config, log) : undefined;
   const { engine, stop } =
-    host === undefined ? await demo(config) : { engine: host.engine, stop: () => host.stop() };
+    host === undefined
+      ? await demo(config, local, log)
+      : { engine: host.engine, stop: () => host.stop() };
   const { app, url } = await listen(engine, {
     host: config.host,
     port: config.port,
     logger: config.logger,
     ...(host !== undefined && { stream: () => host.stats(), publish: (e) => host.publish(e) }),
+    ...(local !== undefined && { durable: local, localLog: () => local.stats() }),
   });
   const retrain = config.factors
     ? scheduleRetrain(engine, config.retrainEvery * 1000, log)

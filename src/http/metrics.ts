@@ -4,6 +4,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Engine } from '../../engine/index.js';
+import type { LocalLogReport } from '../local-log/index.js';
 import type { StreamReport } from './routes/stats.js';
 
 export interface HttpMetrics {
@@ -12,7 +13,11 @@ export interface HttpMetrics {
   httpRejected: Counter<'reason'>;
 }
 
-export function createMetrics(engine: Engine, stream?: () => StreamReport): HttpMetrics {
+export function createMetrics(
+  engine: Engine,
+  stream?: () => StreamReport,
+  localLog?: () => LocalLogReport,
+): HttpMetrics {
   const registry = new Registry();
   const requestSeconds = new Histogram({
     name: 'aisle_http_request_duration_seconds',
@@ -79,7 +84,45 @@ export function createMetrics(engine: Engine, stream?: () => StreamReport): Http
     },
   });
   if (stream !== undefined) streamGauges(registry, engine, stream);
+  if (localLog !== undefined) localLogGauges(registry, localLog);
   return { registry, requestSeconds, httpRejected };
+}
+
+/** The local log: its size on disk (bounded by snapshots), appends, syncs and snapshots. */
+function localLogGauges(registry: Registry, localLog: () => LocalLogReport): void {
+  const gauge = (name: string, help: string, read: (r: LocalLogReport) => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read(localLog()));
+      },
+    });
+  };
+  gauge('aisle_local_log_bytes', 'Bytes of local log segments on disk', (r) => r.bytes);
+  gauge('aisle_local_log_segments', 'Local log segment files on disk', (r) => r.segments);
+  gauge('aisle_local_log_segment', 'Segment the local log appends to', (r) => r.position.segment);
+  gauge(
+    'aisle_local_log_offset',
+    'Byte offset in that segment after the last durable record',
+    (r) => r.position.offset,
+  );
+  gauge('aisle_local_log_records_total', 'Accepted batches appended since start', (r) => r.records);
+  gauge(
+    'aisle_local_log_syncs_total',
+    'fdatasync calls that made appended batches durable (group commit shares them)',
+    (r) => r.syncs,
+  );
+  gauge('aisle_snapshots_total', 'Durable snapshots written', (r) => r.snapshots);
+  gauge(
+    'aisle_snapshot_last_seconds',
+    'Time the last snapshot took',
+    (r) => r.lastSnapshotMs / 1000,
+  );
+  gauge('aisle_local_log_failed', '1 once an I/O error stopped appends', (r) =>
+    r.failed === null ? 0 : 1,
+  );
 }
 
 /** Stream gauges: position totals, lag behind the newest applied message, and rates. */

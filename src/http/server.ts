@@ -5,7 +5,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/index.js';
 import { installErrorHandler } from './errors.js';
 import { createMetrics, type HttpMetrics } from './metrics.js';
-import { eventsRoutes, type Publish } from './routes/events.js';
+import type { LocalLogReport } from '../local-log/index.js';
+import { eventsRoutes, type DurableIngest, type Publish } from './routes/events.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { factorRoutes, opsRoutes } from './routes/ops.js';
@@ -22,6 +23,10 @@ export interface ServerOptions {
   stream?: () => StreamReport;
   /** With a stream, POST /v1/events publishes to it instead of ingesting directly. */
   publish?: Publish;
+  /** With a local log, POST /v1/events makes events durable through it before answering. */
+  durable?: DurableIngest;
+  /** The local log's position and size, for /v1/stats and /metrics. */
+  localLog?: () => LocalLogReport;
 }
 
 export interface ListenOptions extends ServerOptions {
@@ -38,7 +43,7 @@ export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyI
     // a default.
     ajv: { customOptions: { removeAdditional: false, allErrors: true } },
   });
-  const metrics: HttpMetrics = createMetrics(engine, opts.stream);
+  const metrics: HttpMetrics = createMetrics(engine, opts.stream, opts.localLog);
   app.addHook('onResponse', async (request, reply) => {
     metrics.requestSeconds.observe(
       {
@@ -51,13 +56,16 @@ export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyI
   });
   installErrorHandler(app, metrics);
   opsRoutes(app, engine, metrics);
-  eventsRoutes(app, engine, opts.publish);
+  eventsRoutes(app, engine, {
+    ...(opts.publish !== undefined && { publish: opts.publish }),
+    ...(opts.durable !== undefined && { durable: opts.durable }),
+  });
   recommendationRoutes(app, engine);
   personalRoutes(app, engine);
   factorRoutes(app, engine);
   inventoryRoutes(app, engine);
   analyticsRoutes(app, engine);
-  statsRoutes(app, engine, opts.stream);
+  statsRoutes(app, engine, opts.stream, opts.localLog);
   return app;
 }
 

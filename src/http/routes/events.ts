@@ -3,9 +3,21 @@
  * All or nothing by default: a batch with an invalid event is refused whole (400 naming the
  * index, field and reason) so the client can fix and resend without duplicating the good ones.
  * `?partial=true` keeps the valid events and reports the rejected ones.
+ *
+ * Three destinations for the accepted events: the engine directly (in memory only), a stream
+ * (published, applied when read back), or the local log (durable on disk, then ingested, then
+ * answered).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { validateBatch, type Engine, type RetailEvent } from '../../../engine/index.js';
+import {
+  isAisleError,
+  validateBatch,
+  type BatchRejection,
+  type Engine,
+  type IngestResult,
+  type RetailEvent,
+} from '../../../engine/index.js';
+import { isLogFailure } from '../../local-log/index.js';
 
 export const MAX_BATCH = 10_000;
 
@@ -15,7 +27,31 @@ export const MAX_BATCH = 10_000;
  */
 export type Publish = (events: RetailEvent[]) => Promise<void>;
 
-export function eventsRoutes(app: FastifyInstance, engine: Engine, publish?: Publish): void {
+/** With a local log (src/local-log/host.ts): events are durable before the engine sees them. */
+export interface DurableIngest {
+  /** The checks engine.ingest makes, without applying anything. */
+  check(
+    raw: readonly unknown[],
+    now: number,
+  ): {
+    events: RetailEvent[];
+    rejected: BatchRejection[];
+    rawIndex: number[];
+  };
+  /** Makes checked events durable, then ingests them; resolves with the engine's answer. */
+  commit(events: RetailEvent[]): Promise<IngestResult>;
+}
+
+export interface EventsRouteOptions {
+  publish?: Publish;
+  durable?: DurableIngest;
+}
+
+export function eventsRoutes(
+  app: FastifyInstance,
+  engine: Engine,
+  { publish, durable }: EventsRouteOptions = {},
+): void {
   app.addContentTypeParser(
     'application/x-ndjson',
     { parseAs: 'string' },
@@ -73,22 +109,69 @@ export function eventsRoutes(app: FastifyInstance, engine: Engine, publish?: Pub
           .send({ error: 'bad_request', message: `body: at most ${MAX_BATCH} events per batch` });
       }
       const partial = request.query.partial === true;
-      const result = publish === undefined ? engine.ingest(batch, { partial }) : undefined;
-      if (result === undefined) return publishBatch(engine, publish!, batch, partial, reply);
-      if (result.rejected.length > 0 && !partial) {
-        const first = result.rejected[0]!;
-        return reply.code(400).send({
-          error: 'invalid_event',
-          message: `events[${first.index}].${first.field}: ${first.reason}${
-            result.rejected.length > 1 ? ` (and ${result.rejected.length - 1} more)` : ''
-          }; no event of this batch was kept`,
-          accepted: 0,
-          rejected: result.rejected,
-        });
-      }
+      if (publish !== undefined) return publishBatch(engine, publish, batch, partial, reply);
+      if (durable !== undefined) return commitBatch(engine, durable, batch, partial, reply);
+      const result = engine.ingest(batch, { partial });
+      if (result.rejected.length > 0 && !partial) return refuse(reply, result.rejected);
       return reply.code(200).send({ accepted: result.accepted, rejected: result.rejected });
     },
   );
+}
+
+function refuse(reply: FastifyReply, rejected: BatchRejection[]): FastifyReply {
+  const first = rejected[0]!;
+  return reply.code(400).send({
+    error: 'invalid_event',
+    message: `events[${first.index}].${first.field}: ${first.reason}${
+      rejected.length > 1 ? ` (and ${rejected.length - 1} more)` : ''
+    }; no event of this batch was kept`,
+    accepted: 0,
+    rejected,
+  });
+}
+
+/**
+ * The local-log path: check exactly as engine.ingest does (so the log never holds a batch the
+ * engine would refuse), make the events durable, ingest, and only then answer 200 with the same
+ * body as the in-memory path.
+ */
+async function commitBatch(
+  engine: Engine,
+  durable: DurableIngest,
+  batch: readonly unknown[],
+  partial: boolean,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const { events, rejected, rawIndex } = durable.check(batch, Date.now());
+  engine.noteRejected(rejected.length);
+  if (rejected.length > 0 && !partial) return refuse(reply, rejected);
+  let result: IngestResult;
+  try {
+    result = await durable.commit(events);
+  } catch (err) {
+    if (isLogFailure(err, 'unavailable')) {
+      return reply.code(503).send({
+        error: 'unavailable',
+        message: `could not write to the local log, nothing was accepted: ${(err as Error).message}`,
+      });
+    }
+    // The engine refused a batch validation passed: durable, but skipped on replay too.
+    if (isAisleError(err) && err.code === 'AISLE_INVALID_EVENT') {
+      return reply.code(400).send({
+        error: 'invalid_event',
+        message: `${err.message}; no event of this batch was kept`,
+        accepted: 0,
+        rejected,
+      });
+    }
+    throw err;
+  }
+  // The engine screens times again when it applies; what the check passed it passes (check.ts),
+  // but should it leave any out, the answer says so.
+  const late = result.rejected.map((r) => ({ ...r, index: rawIndex[r.index]! }));
+  const all =
+    late.length === 0 ? rejected : [...rejected, ...late].sort((a, b) => a.index - b.index);
+  return reply.code(200).send({ accepted: result.accepted, rejected: all });
 }
 
 /** The stream path: validate here (same rules and answers), publish, reply once the broker has them. */
@@ -101,17 +184,7 @@ async function publishBatch(
 ): Promise<FastifyReply> {
   const { events, rejected } = validateBatch(batch, Date.now());
   engine.noteRejected(rejected.length);
-  if (rejected.length > 0 && !partial) {
-    const first = rejected[0]!;
-    return reply.code(400).send({
-      error: 'invalid_event',
-      message: `events[${first.index}].${first.field}: ${first.reason}${
-        rejected.length > 1 ? ` (and ${rejected.length - 1} more)` : ''
-      }; no event of this batch was kept`,
-      accepted: 0,
-      rejected,
-    });
-  }
+  if (rejected.length > 0 && !partial) return refuse(reply, rejected);
   try {
     if (events.length > 0) await publish(events);
   } catch (err) {

@@ -1,6 +1,10 @@
-/** GET /v1/stats: the state's totals and, on a stream, the position they cover. */
+/**
+ * GET /v1/stats: the state's totals and, on a stream, the position they cover; with a local log,
+ * its position, size on disk and snapshots.
+ */
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../../engine/index.js';
+import type { LocalLogReport } from '../../local-log/index.js';
 import type { SourceStats } from '../../pulsar/source.js';
 
 /** What a stream host reports next to the engine's own totals. */
@@ -10,10 +14,12 @@ export function statsRoutes(
   app: FastifyInstance,
   engine: Engine,
   stream?: () => StreamReport,
+  localLog?: () => LocalLogReport,
 ): void {
   app.get('/v1/stats', async () => {
     const s = engine.stats();
     const report = stream?.();
+    const logReport = localLog?.();
     return {
       events: { total: s.events, ...s.eventsByType },
       deadLetters: report?.deadLetters ?? 0,
@@ -38,6 +44,7 @@ export function statsRoutes(
           derivedEvents: report.derivedEvents,
         },
       }),
+      ...(logReport !== undefined && { localLog: logReport }),
     };
   });
 }
