@@ -307,20 +307,45 @@ export class Engine {
    */
   ingest(raw: readonly unknown[], opts: { partial?: boolean } = {}): IngestResult {
     this.assertWritable();
-    const now = this.options.clock?.() ?? Date.now();
-    const { events, rejected } = validateBatch(raw, now);
-    const { refused, watermark } = this.clock.screen(timesOf(events), now);
-    if (refused.length > 0) {
-      // Indices of `refused` count valid events only; map them back to the raw batch.
-      const rawIndex = validIndices(raw.length, rejected);
-      for (const r of refused) rejected.push({ ...r, index: rawIndex[r.index]! });
-      rejected.sort((a, b) => a.index - b.index);
-    }
+    const { events, rejected, watermark } = this.screen(raw, this.options.clock?.() ?? Date.now());
     this.rejectedCount += rejected.length;
     if (rejected.length > 0 && opts.partial !== true) return { accepted: 0, rejected };
-    const kept = refused.length === 0 ? events : without(events, refused);
-    this.apply(kept, watermark);
-    return { accepted: kept.length, rejected };
+    this.apply(events, watermark);
+    return { accepted: events.length, rejected };
+  }
+
+  /**
+   * The checks `ingest` makes, without applying anything: the wire format and the clock's screen
+   * against the current watermark. For hosts that must make a batch durable before the engine
+   * takes it (the local log): what passes here, `ingestEvents` takes, as long as no other batch
+   * moved the watermark in between (only the retention floor depends on it).
+   *
+   * @param now receive time for events without `ts`, and the wall clock (default: the clock option)
+   * @returns the valid events (normalised), every rejection by raw index, and for each event its
+   *   raw index
+   */
+  check(
+    raw: readonly unknown[],
+    now: number = this.options.clock?.() ?? Date.now(),
+  ): { events: RetailEvent[]; rejected: BatchRejection[]; rawIndex: number[] } {
+    const { events, rejected, rawIndex } = this.screen(raw, now);
+    return { events, rejected, rawIndex };
+  }
+
+  private screen(
+    raw: readonly unknown[],
+    now: number,
+  ): { events: RetailEvent[]; rejected: BatchRejection[]; rawIndex: number[]; watermark: number } {
+    const { events, rejected } = validateBatch(raw, now);
+    let rawIndex = validIndices(raw.length, rejected);
+    const { refused, watermark } = this.clock.screen(timesOf(events), now);
+    if (refused.length === 0) return { events, rejected, rawIndex, watermark };
+    // Indices of `refused` count valid events only; map them back to the raw batch.
+    for (const r of refused) rejected.push({ ...r, index: rawIndex[r.index]! });
+    rejected.sort((a, b) => a.index - b.index);
+    const drop = new Set(refused.map((r) => r.index));
+    rawIndex = rawIndex.filter((_, i) => !drop.has(i));
+    return { events: without(events, refused), rejected, rawIndex, watermark };
   }
 
   /**

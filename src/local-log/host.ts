@@ -237,7 +237,7 @@ async function open(
     restoredFrom: found?.dir,
     replay,
     fresh: found === undefined && replay.records === 0,
-    check: (raw, now) => checkBatch(engine, opts.engine ?? {}, raw, now),
+    check: (raw, now) => checkBatch(engine, raw, now),
     commit(batch) {
       if (closed) return Promise.reject(logError('unavailable', 'closed', true));
       const health = engine.health();
