@@ -38,15 +38,37 @@ export class CategoryIndex {
     );
     const out = new CategoryIndex();
     out.itemCategory = state.itemCategory;
+    // Every member lists its own category, once; every categorised item is a member; lists are
+    // no longer than growth by doubling from 16 can make them.
+    const maxCapacity = Math.max(16, 2 * state.itemCategory.length);
+    const listed = new Uint8Array(state.itemCategory.length);
+    const seen = new Set<number>();
     let at = 0;
     for (let i = 0; i < n; i++) {
+      const category = state.categories[i]!;
       const len = state.memberLen[i]!;
-      const ids = new Uint32Array(state.memberCapacity[i]!);
-      expectState(len <= ids.length, `category index: category ${state.categories[i]} overflows`);
+      const cap = state.memberCapacity[i]!;
+      expectState(
+        category !== 0 && !seen.has(category) && len <= cap && cap <= maxCapacity,
+        `category index: category ${category} overflows or repeats`,
+      );
+      seen.add(category);
+      for (let j = at; j < at + len; j++) {
+        const item = state.members[j]!;
+        expectState(
+          item !== 0 && listed[item] === 0 && state.itemCategory[item] === category,
+          `category index: item ${item} is listed in the wrong category`,
+        );
+        listed[item] = 1;
+      }
+      const ids = new Uint32Array(cap);
       ids.set(state.members.subarray(at, at + len));
       out.members.set(state.categories[i]!, { ids, len });
       at += len;
     }
+    let categorised = 0;
+    for (const c of state.itemCategory) if (c !== 0) categorised++;
+    expectState(categorised === at, 'category index: an item is missing from its category');
     return out;
   }
 

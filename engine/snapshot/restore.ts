@@ -12,9 +12,9 @@ import {
   type EngineState,
 } from '../engine.js';
 import { AisleError, isAisleError } from '../errors.js';
-import { EventStore } from '../store/index.js';
+import { EventStore, type DictionaryName, type StoreDictionaries } from '../store/index.js';
 import { decodeCatalogue } from './catalogue-file.js';
-import { expectState, isCount } from './check.js';
+import { allBelow, expectState, isCount } from './check.js';
 import { readVerified, verifyFile } from './files.js';
 import { asSnapshotError, listSnapshots, type FindSnapshotOptions } from './find.js';
 import { readManifest, STORE_DIR, type SnapshotManifest } from './format.js';
@@ -46,6 +46,22 @@ function sameValue(a: unknown, b: unknown): boolean {
   return false;
 }
 
+// Event weights scale sums kept in f32 (pair strengths): far below f32's range, far above use.
+const MAX_WEIGHT = 1e9;
+
+/**
+ * Every number among the model options is finite, and weights lie in [0, MAX_WEIGHT]:
+ * the options size arrays, divide and decay, so an infinite, negative or huge one read from
+ * disk would surface later as an overflow, a NaN ranking or an allocation that cannot succeed.
+ */
+function numbersOk(v: unknown, path: string, depth = 0): boolean {
+  if (typeof v === 'number') {
+    return Number.isFinite(v) && (!path.includes('weights') || (v >= 0 && v <= MAX_WEIGHT));
+  }
+  if (typeof v !== 'object' || v === null || depth > 8) return depth <= 8;
+  return Object.entries(v).every(([k, x]) => numbersOk(x, `${path}.${k}`, depth + 1));
+}
+
 function checkModelOptions(v: unknown): EngineModelOptions {
   const o = v as Partial<EngineModelOptions> | undefined;
   expectState(
@@ -57,7 +73,9 @@ function checkModelOptions(v: unknown): EngineModelOptions {
       isObject(o.alsoViewed) &&
       Array.isArray(o.alsoViewed.types) &&
       isObject(o.alsoBought) &&
-      Array.isArray(o.alsoBought.types),
+      Array.isArray(o.alsoBought.types) &&
+      (o.retentionMs === null || o.retentionMs >= 0) &&
+      numbersOk({ ...o, retentionMs: 0 }, 'options'),
     'engine: model options',
   );
   return o as EngineModelOptions;
@@ -126,20 +144,113 @@ async function restoreWith(
   } catch (err) {
     throw asSnapshotError(dir, err);
   }
-  const model = checkModelOptions(models?.options);
+  let model: EngineModelOptions;
+  let store: EventStore;
+  try {
+    model = checkModelOptions(models?.options);
+  } catch (err) {
+    throw asSnapshotError(dir, err);
+  }
   const retentionMs = reconcile(options, model);
-  const store = await EventStore.readSnapshot(join(dir, STORE_DIR), {
-    chunkRows: model.chunkRows,
-    retentionMs,
-  });
-  const runtime: Pick<EngineOptions, 'simd' | 'clock'> = {};
+  try {
+    store = await EventStore.readSnapshot(join(dir, STORE_DIR), {
+      chunkRows: model.chunkRows,
+      retentionMs,
+    });
+    checkIds(models, store.dicts);
+  } catch (err) {
+    throw asRestoreError(dir, err);
+  }
+  // Runtime options pass through; the model-shaping ones come from the snapshot (reconciled above).
+  const runtime: Parameters<typeof Engine.fromState>[2] = {};
   if (options.simd !== undefined) runtime.simd = options.simd;
   if (options.clock !== undefined) runtime.clock = options.clock;
+  if (options.eventTime !== undefined) runtime.eventTime = options.eventTime;
+  if (options.retention !== undefined) runtime.retention = options.retention;
+  if (options.als !== undefined) runtime.als = options.als;
+  if (options.factorIndex !== undefined) runtime.factorIndex = options.factorIndex;
+  if (options.recommend !== undefined) runtime.recommend = options.recommend;
   try {
     return await Engine.fromState(store, { ...models, catalogue }, runtime);
   } catch (err) {
-    // A TypeError from a state of the wrong shape is a bad snapshot, not a caller's mistake.
-    throw isAisleError(err) ? err : asSnapshotError(dir, err);
+    throw asRestoreError(dir, err);
+  }
+}
+
+/**
+ * An error met while rebuilding from a snapshot, as the AisleError('AISLE_SNAPSHOT') it stands
+ * for: a TypeError or RangeError from state of the wrong shape, or an option check refusing a
+ * value read from disk, is a bad snapshot, not a caller's mistake. Errors that would recur for
+ * every snapshot (the kernels failing to load) keep their code.
+ */
+function asRestoreError(dir: string, err: unknown): AisleError {
+  if (!isAisleError(err)) return asSnapshotError(dir, err);
+  if (err.code !== 'AISLE_INVALID_ARGUMENT') return err;
+  return new AisleError('AISLE_SNAPSHOT', `${dir}: ${err.message}`, { dir, cause: err });
+}
+
+type Models = Omit<EngineState, 'catalogue'>;
+
+/** The typed array at `path` of the state tree, or undefined when there is none. */
+function arrayAt(models: Models, path: string): ArrayLike<number> | undefined {
+  let v: unknown = models;
+  for (const key of path.split('.')) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return ArrayBuffer.isView(v) ? (v as unknown as ArrayLike<number>) : undefined;
+}
+
+// Arrays of the state that hold dictionary ids, by the dictionary. Each part checks its own
+// arrays against each other; only here are the store's dictionaries known, so a part could not
+// tell an id past the end of its dictionary from a legitimate one.
+const ID_ARRAYS: readonly (readonly [path: string, dictionary: DictionaryName])[] = [
+  ['categories.categories', 'category'],
+  ['categories.members', 'item'],
+  ['alsoViewed.pairs.neighbours', 'item'],
+  ['alsoBought.pairs.neighbours', 'item'],
+  ['history.items', 'item'],
+  ['inventory.stock.locItems', 'item'],
+  ['inventory.stock.locIds', 'location'],
+  ['anomalies.categories', 'category'],
+];
+
+// Arrays indexed by a dictionary's ids: no longer than its ids reach (id 0 included).
+const BY_ID_ARRAYS: readonly (readonly [path: string, dictionary: DictionaryName])[] = [
+  ['alsoViewed.pairs.degree', 'item'],
+  ['alsoBought.pairs.degree', 'item'],
+  ['history.version', 'user'],
+];
+
+const EMPTY_SLOT = 0xffffffff;
+
+/**
+ * Checks the ids the model state holds against the store's dictionaries: an id the dictionary
+ * never handed out would index past a model's arrays at the next ingest or query. Throws
+ * AisleError('AISLE_SNAPSHOT'). O(state).
+ */
+function checkIds(models: Models, dicts: StoreDictionaries): void {
+  // The engine's clock screens every later event against it; it is not a part's to check.
+  const w = models.watermark;
+  expectState(w === undefined || w === null || Number.isFinite(w), 'engine: watermark');
+  for (const [path, name] of ID_ARRAYS) {
+    const a = arrayAt(models, path);
+    if (a !== undefined) expectState(allBelow(a, dicts[name].size + 1), `${path}: unknown ids`);
+  }
+  for (const [path, name] of BY_ID_ARRAYS) {
+    const a = arrayAt(models, path);
+    if (a !== undefined) expectState(a.length <= dicts[name].size + 1, `${path}: unknown ids`);
+  }
+  for (const part of ['alsoViewed', 'alsoBought']) {
+    const keysA = arrayAt(models, `${part}.pairs.keysA`);
+    const keysB = arrayAt(models, `${part}.pairs.keysB`);
+    if (keysA === undefined || keysB === undefined) continue;
+    const bound = dicts.item.size;
+    for (let i = 0; i < keysA.length; i++) {
+      const a = keysA[i]!;
+      if (a === EMPTY_SLOT) continue;
+      expectState(a <= bound && (keysB[i] ?? 0) <= bound, `${part}.pairs: unknown item ids`);
+    }
   }
 }
 

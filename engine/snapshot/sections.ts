@@ -54,6 +54,18 @@ const CTORS = {
   f64: Float64Array,
 } as const;
 
+/** Bytes per element of each section type. */
+export const SECTION_BYTES: Readonly<Record<SectionType, number>> = {
+  u8: 1,
+  u32: 4,
+  i32: 4,
+  f32: 4,
+  f64: 8,
+};
+
+/** Bytes before a state file's JSON header: magic, version, header length. */
+export const STATE_PREFIX_BYTES = PREFIX;
+
 // Sections are the arrays' own bytes: on a big-endian host they would not be little-endian.
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -142,14 +154,34 @@ function corrupt(file: string, why: string): never {
   throw new AisleError('AISLE_SNAPSHOT', `${file}: ${why}`, { file });
 }
 
+/** One section as the header of a state file lists it. */
+export interface SectionEntry {
+  path: string;
+  type: SectionType;
+  /** Bytes from the start of the data area; a multiple of 8. */
+  offset: number;
+  /** Elements of `type`. */
+  length: number;
+}
+
+/** The header of a state file: its section table and where the data area starts. */
+export interface StateHeader {
+  sections: SectionEntry[];
+  dataStart: number;
+  /** Bytes the whole file must have: the data area ends with the last section, padded to 8. */
+  bytes: number;
+  tree: unknown;
+}
+
 /**
- * Decodes a state file into its tree; every typed array is a fresh copy that owns its memory.
- * Throws AisleError('AISLE_SNAPSHOT') naming `file` when the bytes are not a state file of this
- * version or a section falls outside them. O(bytes).
+ * Parses the prefix and JSON header of a state file (the first bytes of it suffice: `size` is
+ * the whole file's) and checks the section table: known types, offsets aligned, increasing and
+ * not overlapping, every section inside the file. Throws AisleError('AISLE_SNAPSHOT') naming
+ * `file`. O(header).
  */
-export function decodeState(bytes: Uint8Array, file = 'state.bin'): unknown {
+export function readStateHeader(bytes: Uint8Array, size: number, file = 'state.bin'): StateHeader {
   assertLittleEndian();
-  if (bytes.byteLength < PREFIX) corrupt(file, 'is shorter than its prefix');
+  if (bytes.byteLength < PREFIX || size < PREFIX) corrupt(file, 'is shorter than its prefix');
   for (let i = 0; i < MAGIC.length; i++) {
     if (bytes[i] !== MAGIC.charCodeAt(i)) corrupt(file, 'is not an aisle state file');
   }
@@ -157,7 +189,9 @@ export function decodeState(bytes: Uint8Array, file = 'state.bin'): unknown {
   const version = view.getUint32(8, true);
   if (version !== VERSION) corrupt(file, `format version ${version} is not ${VERSION}`);
   const headerBytes = view.getUint32(12, true);
-  if (PREFIX + headerBytes > bytes.byteLength) corrupt(file, 'header runs past the end');
+  if (PREFIX + headerBytes > Math.min(size, bytes.byteLength)) {
+    corrupt(file, 'header runs past the end');
+  }
   let header: { sections?: unknown; tree?: unknown };
   try {
     const text = new TextDecoder().decode(bytes.subarray(PREFIX, PREFIX + headerBytes));
@@ -165,19 +199,17 @@ export function decodeState(bytes: Uint8Array, file = 'state.bin'): unknown {
   } catch {
     return corrupt(file, 'header is not valid JSON');
   }
-  if (!Array.isArray(header?.sections)) corrupt(file, 'header lists no sections');
+  if (typeof header !== 'object' || header === null || !Array.isArray(header.sections)) {
+    corrupt(file, 'header lists no sections');
+  }
   const dataStart = align(PREFIX + headerBytes);
   let end = 0;
-  const arrays = header.sections.map((s: unknown, i: number) => {
-    const { type, offset, length } = (s ?? {}) as {
-      type?: unknown;
-      offset?: unknown;
-      length?: unknown;
-    };
-    const ctor = CTORS[type as SectionType] as (typeof CTORS)[SectionType] | undefined;
+  const sections = header.sections.map((s: unknown, i: number): SectionEntry => {
+    const { path, type, offset, length } = (s ?? {}) as Partial<Record<string, unknown>>;
+    const ctor = Object.hasOwn(CTORS, type as string) ? CTORS[type as SectionType] : undefined;
     if (
       ctor === undefined ||
-      !Object.hasOwn(CTORS, type as string) ||
+      typeof path !== 'string' ||
       !Number.isSafeInteger(offset) ||
       !Number.isSafeInteger(length) ||
       (offset as number) < end ||
@@ -186,24 +218,44 @@ export function decodeState(bytes: Uint8Array, file = 'state.bin'): unknown {
     ) {
       return corrupt(file, `section ${i} is malformed`);
     }
-    const start = dataStart + (offset as number);
-    const size = (length as number) * ctor.BYTES_PER_ELEMENT;
-    if (start + size > bytes.byteLength)
+    const sectionBytes = (length as number) * ctor.BYTES_PER_ELEMENT;
+    if (dataStart + (offset as number) + sectionBytes > size) {
       corrupt(file, `section ${i} runs past the end (truncated?)`);
-    end = (offset as number) + size;
-    const out = new ctor(length as number);
-    new Uint8Array(out.buffer).set(bytes.subarray(start, start + size));
+    }
+    end = (offset as number) + sectionBytes;
+    return { path, type: type as SectionType, offset: offset as number, length: length as number };
+  });
+  return { sections, dataStart, bytes: dataStart + align(end), tree: header.tree };
+}
+
+// Deeper than any engine state; bounds the recursion over a header read from disk.
+const MAX_DEPTH = 64;
+
+/**
+ * Decodes a state file into its tree; every typed array is a fresh copy that owns its memory.
+ * Throws AisleError('AISLE_SNAPSHOT') naming `file` when the bytes are not a state file of this
+ * version or a section falls outside them. O(bytes).
+ */
+export function decodeState(bytes: Uint8Array, file = 'state.bin'): unknown {
+  const header = readStateHeader(bytes, bytes.byteLength, file);
+  const arrays = header.sections.map(({ type, offset, length }) => {
+    const ctor = CTORS[type];
+    const start = header.dataStart + offset;
+    const out = new ctor(length);
+    new Uint8Array(out.buffer).set(bytes.subarray(start, start + out.byteLength));
     return out;
   });
   const used = new Uint8Array(arrays.length);
-  const revive = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(revive);
+  const revive = (v: unknown, depth: number): unknown => {
+    if (depth > MAX_DEPTH) corrupt(file, `header nests deeper than ${MAX_DEPTH} levels`);
+    if (Array.isArray(v)) return v.map((x) => revive(x, depth + 1));
     if (typeof v !== 'object' || v === null) return v;
     const keys = Object.keys(v);
     if (keys.length === 1 && keys[0] === '$s') {
-      const i = (v as { $s: unknown }).$s;
-      if (typeof i !== 'number' || arrays[i] === undefined || used[i] === 1) {
-        corrupt(file, `section reference ${String(i)} is invalid`);
+      const ref = (v as { $s: unknown }).$s;
+      const i = Number.isInteger(ref) ? (ref as number) : -1;
+      if (arrays[i] === undefined || used[i] === 1) {
+        corrupt(file, `section reference ${String(ref)} is invalid`);
       }
       used[i] = 1;
       return arrays[i];
@@ -217,9 +269,9 @@ export function decodeState(bytes: Uint8Array, file = 'state.bin'): unknown {
     for (const k of keys) {
       // Assigning "__proto__" would set the prototype instead of a field; the writer never emits it.
       if (k === '__proto__') corrupt(file, 'header holds a __proto__ key');
-      out[k] = revive((v as Record<string, unknown>)[k]);
+      out[k] = revive((v as Record<string, unknown>)[k], depth + 1);
     }
     return out;
   };
-  return revive(header.tree);
+  return revive(header.tree, 0);
 }

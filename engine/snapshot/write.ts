@@ -11,12 +11,12 @@
  * at worst, a `.tmp` directory that is ignored and removed by a later write.
  */
 import { mkdirSync, readdirSync } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Engine } from '../engine.js';
 import { AisleError, isAisleError } from '../errors.js';
-import { MANIFEST_FILE, type SnapshotInfo } from '../store/index.js';
+import { MANIFEST_FILE, type SnapshotInfo, type StoreManifest } from '../store/index.js';
 import { encodeCatalogue } from './catalogue-file.js';
 import { hashFile, syncDir, writeFileDurably, type SnapshotFileEntry } from './files.js';
 import {
@@ -35,7 +35,7 @@ import {
   type SnapshotManifest,
 } from './format.js';
 import { checkJsonValue, type JsonValue } from './json.js';
-import { encodeState } from './sections.js';
+import { encodeState, readStateHeader, SECTION_BYTES, STATE_PREFIX_BYTES } from './sections.js';
 
 /** Options of `writeEngineSnapshot`. */
 export interface WriteSnapshotOptions {
@@ -205,6 +205,7 @@ export async function writeEngineSnapshot(
     // The manifest goes last: inside the .tmp directory nothing depends on it, but a directory
     // that somehow became visible without it is refused rather than half trusted.
     const manifestFile = await writeFileDurably(tmp, SNAPSHOT_MANIFEST, [text]);
+    await checkWritten(tmp, manifest, storeInfo.manifest);
     await syncDir(join(tmp, STORE_DIR));
     await syncDir(tmp);
     const dir = join(root, snapshotDirName(sequence));
@@ -221,6 +222,80 @@ export async function writeEngineSnapshot(
     throw failure(root, `writing snapshot ${sequence}`, err);
   } finally {
     w.inFlight.delete(sequence);
+  }
+}
+
+function unlike(dir: string, what: string): AisleError {
+  return new AisleError('AISLE_SNAPSHOT', `${dir}: ${what} differs from what was written`, {
+    dir,
+  });
+}
+
+/** The first `n` bytes of `path` (fewer when the file is shorter). */
+async function readHead(path: string, n: number): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const buf = new Uint8Array(n);
+    let got = 0;
+    while (got < n) {
+      const { bytesRead } = await handle.read(buf, got, n - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads back what a write put in `dir` before it is renamed into place: the manifest must parse
+ * and equal the one written, every file must have the size the manifest records, the state
+ * file's section table must list the sections the manifest does, with their sizes, and the
+ * store's manifest must vouch for the store files the snapshot lists. A disk or file system
+ * that lost or changed a write is caught here, while the previous snapshots are still the
+ * newest, rather than at the next restore. Throws AisleError('AISLE_SNAPSHOT'). O(headers).
+ */
+async function checkWritten(
+  dir: string,
+  manifest: SnapshotManifest,
+  store: StoreManifest,
+): Promise<void> {
+  const read = await readManifest(dir);
+  if (JSON.stringify(read) !== JSON.stringify(manifest)) throw unlike(dir, SNAPSHOT_MANIFEST);
+  for (const f of manifest.files) {
+    if ((await stat(join(dir, f.name))).size !== f.bytes) throw unlike(dir, `size of ${f.name}`);
+  }
+  const statePath = join(dir, STATE_FILE);
+  const size = manifest.files[0]!.bytes;
+  const prefix = await readHead(statePath, STATE_PREFIX_BYTES);
+  const headerBytes =
+    prefix.byteLength < STATE_PREFIX_BYTES
+      ? 0
+      : new DataView(prefix.buffer, prefix.byteOffset).getUint32(12, true);
+  if (STATE_PREFIX_BYTES + headerBytes > size) throw unlike(dir, `header of ${STATE_FILE}`);
+  const header = readStateHeader(await readHead(statePath, STATE_PREFIX_BYTES + headerBytes), size);
+  const listed = manifest.sections;
+  if (
+    header.bytes !== size ||
+    header.sections.length !== listed.length ||
+    header.sections.some(
+      (s, i) =>
+        s.path !== listed[i]!.path ||
+        s.type !== listed[i]!.type ||
+        s.length * SECTION_BYTES[s.type] !== listed[i]!.bytes,
+    )
+  ) {
+    throw unlike(dir, `section table of ${STATE_FILE}`);
+  }
+  let storeRead: unknown;
+  try {
+    storeRead = JSON.parse(await readFile(join(dir, STORE_DIR, MANIFEST_FILE), 'utf8'));
+  } catch {
+    throw unlike(dir, `${STORE_DIR}/${MANIFEST_FILE}`);
+  }
+  if (JSON.stringify(storeRead) !== JSON.stringify(store)) {
+    throw unlike(dir, `${STORE_DIR}/${MANIFEST_FILE}`);
   }
 }
 

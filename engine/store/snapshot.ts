@@ -10,10 +10,11 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RecordBatchFileWriter, Table, tableFromIPC, type RecordBatch } from 'apache-arrow';
+import { RecordBatchFileWriter, RecordBatchReader, Table, type RecordBatch } from 'apache-arrow';
 import { AisleError, isAisleError } from '../errors.js';
 import { isCount } from '../snapshot/check.js';
 import { isFileEntry, syncDir, writeFully } from '../snapshot/files.js';
+import { EVENT_TYPE_CODE, EVENT_TYPES, INVENTORY_OPS } from '../events.js';
 import { DICTIONARY_NAMES, type DictionaryName, type StoreDictionaries } from './dictionary.js';
 import { dictionariesFromTable, dictionariesToTable } from './dictionary-table.js';
 import { EVENT_SCHEMA, schemaMismatch, STORE_FORMAT_VERSION } from './schema.js';
@@ -208,12 +209,42 @@ async function readVerified(dir: string, want: SnapshotFile): Promise<Uint8Array
   return bytes;
 }
 
+// An IPC file block (a message's prefix, metadata and body) is at least this many bytes.
+const MIN_BLOCK_BYTES = 8;
+
+/**
+ * The record batches of an Arrow IPC file, read block by block from its footer.
+ *
+ * Not `tableFromIPC`: its reader loops while the footer lists batches and only advances on a
+ * record-batch message, so a footer block that points at any other message (a schema, after a
+ * changed offset) spins forever. Here each listed block is read once, their number is bounded by
+ * the file's size, and a block that is not a record batch refuses the file. O(bytes).
+ */
 function parseIpc(file: string, bytes: Uint8Array): Table {
+  const unreadable = (why: string): never =>
+    fail(file, `is not a readable Arrow IPC file (${why})`);
+  let table: Table | undefined;
   try {
-    return tableFromIPC(bytes);
+    const reader = RecordBatchReader.from(bytes);
+    if (!reader.isSync() || !reader.isFile()) return unreadable('not the IPC file format');
+    reader.open();
+    const n = reader.numRecordBatches;
+    if (!isCount(n) || n * MIN_BLOCK_BYTES > bytes.byteLength) {
+      return unreadable(`its footer lists ${String(n)} record batches`);
+    }
+    if (reader.numDictionaries !== 0) return unreadable('it holds dictionary batches');
+    const batches: RecordBatch[] = [];
+    for (let i = 0; i < n; i++) {
+      const batch = reader.readRecordBatch(i);
+      if (batch === null) return unreadable(`block ${i} is not a record batch`);
+      batches.push(batch);
+    }
+    table = new Table(reader.schema, batches);
   } catch (err) {
-    return fail(file, `is not a readable Arrow IPC file (${(err as Error).message})`);
+    if (isAisleError(err)) throw err;
+    return unreadable((err as Error).message);
   }
+  return table;
 }
 
 /** What a snapshot restores. */
@@ -249,5 +280,45 @@ export async function readStoreSnapshot(dir: string): Promise<RestoredParts> {
       );
     }
   }
+  checkEvents(events.batches, dicts);
   return { manifest, batches: events.batches, dicts };
+}
+
+/**
+ * Checks that every row of the log can be trusted by the code that reads it: every column holds
+ * a value per row without nulls, type and op codes are known, and every id is one its dictionary
+ * handed out (the scans index tables by them). Throws AisleError('AISLE_SNAPSHOT'). O(rows).
+ */
+function checkEvents(batches: readonly RecordBatch[], dicts: StoreDictionaries): void {
+  const refDict: (DictionaryName | undefined)[] = EVENT_TYPES.map(() => undefined);
+  refDict[EVENT_TYPE_CODE.purchase] = 'order';
+  refDict[EVENT_TYPE_CODE.search] = 'query';
+  refDict[EVENT_TYPE_CODE.inventory] = 'location';
+  const refBound = refDict.map((name) => (name === undefined ? 0 : dicts[name].size));
+  const { user: users, session: sessions, item: items } = dicts;
+  for (const batch of batches) {
+    const n = batch.numRows;
+    const columns = batch.data.children;
+    for (const data of columns) {
+      const values = data.values as ArrayLike<unknown> | undefined;
+      if (data.nullCount > 0 || values === undefined || values.length < n || data.length < n) {
+        fail(EVENTS_FILE, `column ${String(data.type)} does not hold ${n} values`);
+      }
+    }
+    const col = (i: number) => columns[i]!.values as ArrayLike<number>;
+    const [type, op, user, session, item, ref] = [col(1), col(2), col(3), col(4), col(5), col(8)];
+    for (let r = 0; r < n; r++) {
+      const t = type[r]!;
+      if (
+        !(t < EVENT_TYPES.length) ||
+        !(op[r]! <= INVENTORY_OPS.length) ||
+        !(user[r]! <= users.size) ||
+        !(session[r]! <= sessions.size) ||
+        !(item[r]! <= items.size) ||
+        !(ref[r]! <= refBound[t]!)
+      ) {
+        fail(EVENTS_FILE, `an event holds a type, op or id no dictionary knows`);
+      }
+    }
+  }
 }
