@@ -4,6 +4,7 @@
  * compares them with what the host asked for (engine/snapshot/restore.ts).
  */
 import type { EventTimeOptions } from './event-time.js';
+import type { RetentionOptions } from './retention.js';
 import { EVENT_TYPE_CODE } from './events.js';
 import type { AnomalyOptions } from './analytics/anomalies.js';
 import type { FunnelOptions } from './analytics/funnel.js';
@@ -59,6 +60,11 @@ export interface EngineOptions {
    * the future skew allowed (default 5 minutes).
    */
   eventTime?: Partial<EventTimeOptions>;
+  /**
+   * What else is forgotten, and when (engine/retention.ts): a byte cap on the log, a cap on users,
+   * a memory budget. `retentionMs` above is the horizon for the log and for every id.
+   */
+  retention?: Omit<RetentionOptions, 'retentionMs'>;
 }
 
 /**
@@ -137,13 +143,14 @@ export function restoredOptions(
   store: { readonly chunkRows: number; readonly retentionMs: number | undefined },
   runtime: Pick<
     EngineOptions,
-    'simd' | 'clock' | 'als' | 'factorIndex' | 'recommend' | 'eventTime'
+    'simd' | 'clock' | 'als' | 'factorIndex' | 'recommend' | 'eventTime' | 'retention'
   >,
 ): EngineOptions {
   return {
     ...(runtime.simd !== undefined && { simd: runtime.simd }),
     ...(runtime.clock !== undefined && { clock: runtime.clock }),
     ...(runtime.eventTime !== undefined && { eventTime: runtime.eventTime }),
+    ...(runtime.retention !== undefined && { retention: runtime.retention }),
     ...(runtime.als !== undefined && { als: runtime.als }),
     ...(runtime.factorIndex !== undefined && { factorIndex: runtime.factorIndex }),
     ...(runtime.recommend !== undefined && { recommend: runtime.recommend }),

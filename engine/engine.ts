@@ -36,10 +36,15 @@ import { trendFigures, type TrendingReport } from './analytics/trend-report.js';
 import type { SegmentsView } from './analytics/sales.js';
 import type { BasketStats } from './analytics/baskets.js';
 import type { AlsOptions } from './models/als/index.js';
+import type { Activity, IdKind } from './activity.js';
+import { Retention, type RetentionHost, type RetentionReport } from './retention.js';
 import {
   buildParts,
   exportParts,
   ingestParts,
+  PART_KINDS,
+  PART_ORDER,
+  remapPart,
   type PartEnv,
   type Parts,
   type PartStates,
@@ -84,6 +89,7 @@ export type {
 } from './analytics-views.js';
 export type { FactorReport, FactorState } from './recommend/factor-training.js';
 export type { MemoryReport } from './memory-report.js';
+export type { RetentionOptions, RetentionReport } from './retention.js';
 
 export interface Recommendation {
   item: string;
@@ -152,6 +158,8 @@ export interface EngineState extends PartStates {
   options: EngineModelOptions;
   /** The engine's clock (newest accepted event time), null before any; absent in old snapshots. */
   watermark?: number | null;
+  /** The retention horizon in force (a memory budget may have pulled it in); null for none. */
+  retentionHorizonMs?: number | null;
   /** Events ingested per type code. */
   byType: Float64Array;
   rejected: number;
@@ -190,6 +198,23 @@ export class Engine {
   private failure: AisleError | undefined;
   /** The watermark every part reads time from, and the policy that screens event times. */
   private readonly clock: EventClock;
+  /** What the engine forgets, and when (engine/retention.ts). */
+  private readonly retention: Retention;
+  /** What retention may read and do. */
+  private readonly retentionHost: RetentionHost = ((parts: () => Parts) => ({
+    get activity(): Activity {
+      return parts().activity;
+    },
+    watermark: () => this.clock.watermark,
+    size: (kind) => this.store.dicts[kind].size,
+    bytes: () => this.memory().total,
+    blocked: (kind) => this.compactionBlocked(kind),
+    trimLog: (cutoff, maxBytes) => {
+      this.store.evictBefore(cutoff);
+      if (maxBytes !== undefined) this.store.evictToBytes(maxBytes);
+    },
+    compact: (kind, map, size) => this.compact(kind, map, size),
+  }))(() => this.parts);
 
   private constructor(
     readonly kernels: Kernels,
@@ -197,7 +222,14 @@ export class Engine {
     restored?: { store: EventStore; state: EngineState },
   ) {
     const model = resolveModelOptions(options);
-    this.clock = new EventClock(resolveEventTime(options.eventTime), options.retentionMs);
+    this.retention = new Retention({
+      ...(options.retentionMs !== undefined && { retentionMs: options.retentionMs }),
+      ...options.retention,
+    });
+    this.clock = new EventClock(
+      resolveEventTime(options.eventTime),
+      () => this.retention.horizonMs,
+    );
     this.store =
       restored?.store ??
       new EventStore({
@@ -211,6 +243,7 @@ export class Engine {
       categoryOf: (item) => this.parts.categories.categoryOf(item),
       parts: {},
       notePrice: (item, price) => this.notePrice(item, price),
+      watermark: () => this.clock.watermark,
     };
     // One path for a new engine and a restored one: the parts list says how each is built.
     const state = restored?.state;
@@ -219,14 +252,15 @@ export class Engine {
         isArrayOf(state.byType, Float64Array, EVENT_TYPES.length) && isCount(state.rejected),
         'engine: event counts',
       );
+      // Snapshots from before the watermark carry none: the log's newest event stands in.
+      const newest = this.store.newestTs;
+      this.clock.restore(state.watermark ?? (Number.isFinite(newest) ? newest : -Infinity));
+      this.retention.restoreHorizon(state.retentionHorizonMs);
     }
     this.parts = buildParts(this.env, state);
     this.byType = state?.byType ?? new Float64Array(EVENT_TYPES.length);
     this.rejectedCount = state?.rejected ?? 0;
     if (state !== undefined) {
-      // Snapshots from before the watermark carry none: the models' own stream time stands in.
-      const now = this.parts.popularity.now;
-      this.clock.restore(state.watermark ?? (Number.isFinite(now) ? now : -Infinity));
       for (const it of this.parts.catalogue.values()) {
         const id = this.store.dicts.item.lookup(it.id);
         if (id !== undefined) this.notePrice(id, it.price);
@@ -255,7 +289,7 @@ export class Engine {
     state: EngineState,
     options: Pick<
       EngineOptions,
-      'simd' | 'clock' | 'als' | 'factorIndex' | 'recommend' | 'eventTime'
+      'simd' | 'clock' | 'als' | 'factorIndex' | 'recommend' | 'eventTime' | 'retention'
     > = {},
   ): Promise<Engine> {
     const kernels = await loadKernels(options.simd === undefined ? {} : { simd: options.simd });
@@ -273,6 +307,7 @@ export class Engine {
     if (this.failure !== undefined) throw this.failure;
     return {
       watermark: Number.isFinite(this.clock.watermark) ? this.clock.watermark : null,
+      retentionHorizonMs: this.retention.horizonMs ?? null,
       options: {
         chunkRows: this.store.chunkRows,
         retentionMs: this.store.retentionMs ?? null,
@@ -409,9 +444,13 @@ export class Engine {
       throw this.failure;
     }
     this.clock.advance(watermark);
-    if (this.options.retentionMs !== undefined && Number.isFinite(this.clock.watermark)) {
-      this.store.evict(this.clock.watermark);
+    // The log drops whole chunks as they age out (O(chunks)); ids are dropped in compactions
+    // every so many events (engine/retention.ts).
+    const horizon = this.retention.horizonMs;
+    if (horizon !== undefined && Number.isFinite(this.clock.watermark)) {
+      this.store.evictBefore(this.clock.watermark - horizon);
     }
+    this.retention.afterIngest(events.length, this.retentionHost);
   }
 
   private applyToParts(events: readonly RetailEvent[]): void {
@@ -439,6 +478,8 @@ export class Engine {
     for (const it of items) {
       this.parts.catalogue.upsert(it);
       const id = this.store.dicts.item.id(it.id);
+      // Named by the feed: kept however long it goes without events.
+      this.parts.activity.pinItem(id);
       this.parts.inventory.clearUnknown(id);
       this.notePrice(id, this.parts.catalogue.get(it.id)?.price);
       if (it.category !== undefined) {
@@ -723,6 +764,15 @@ export class Engine {
     });
   }
 
+  /**
+   * What retention keeps and has dropped: the horizon configured and in force, compactions and
+   * ids dropped per kind, and warnings (a budget that pulled the horizon in, kinds that cannot be
+   * dropped).
+   */
+  retentionReport(): RetentionReport {
+    return this.retention.report();
+  }
+
   /** Counts a rejection that happened before `ingest` (e.g. unparseable JSON in an adapter). */
   noteRejected(n = 1): void {
     this.rejectedCount += n;
@@ -831,6 +881,36 @@ export class Engine {
       sales: this.parts.sales,
       candidates: (category) => this.candidates(category),
     });
+  }
+
+  /**
+   * Renumbers one id kind in every part that holds it, the log and the dictionary, in one
+   * synchronous step (engine/retention.ts decides the map). Caches of rankings are invalidated.
+   */
+  private compact(kind: IdKind, map: Uint32Array, size: number): void {
+    for (const name of PART_ORDER) remapPart(name, this.parts, kind, map, size, this.env);
+    if (kind === 'item') {
+      const prices = new Float64Array(Math.max(1024, size + 1)).fill(Number.NaN);
+      for (let id = 1; id < map.length && id < this.prices.length; id++) {
+        if (map[id] !== 0) prices[map[id]!] = this.prices[id]!;
+      }
+      this.prices = prices;
+    }
+    if (kind === 'user' || kind === 'item') this.factorTraining.remap(kind, map, size);
+    this.store.remap(kind, map);
+    this.store.dicts[kind].compact(map);
+    this.generation++;
+  }
+
+  /** Why ids of `kind` cannot be dropped yet: the first part holding them that cannot renumber. */
+  private compactionBlocked(kind: IdKind): string | undefined {
+    for (const name of PART_ORDER) {
+      const k = PART_KINDS[name];
+      if (k.holds.includes(kind) && k.remap === undefined) {
+        return `the ${name} part cannot renumber them yet`;
+      }
+    }
+    return undefined;
   }
 
   private notePrice(id: number, price: number | undefined): void {

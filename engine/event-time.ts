@@ -81,8 +81,8 @@ export class EventClock {
 
   constructor(
     readonly options: EventTimeOptions,
-    /** Retention horizon of the engine's state (ms), or undefined to keep everything. */
-    private readonly retentionMs: number | undefined,
+    /** Retention horizon of the engine's state in force (ms), or undefined to keep everything. */
+    private readonly horizonMs: () => number | undefined,
   ) {}
 
   /** The watermark: the newest accepted event time, or -Infinity before any. */
@@ -116,10 +116,11 @@ export class EventClock {
     } else {
       limit = this.streamLimit(ts);
     }
+    const horizon = this.horizonMs();
     const floor =
-      this.retentionMs === undefined || mark === Number.NEGATIVE_INFINITY
+      horizon === undefined || mark === Number.NEGATIVE_INFINITY
         ? Number.NEGATIVE_INFINITY
-        : mark - this.retentionMs;
+        : mark - horizon;
     for (let i = 0; i < ts.length; i++) {
       const t = ts[i]!;
       if (t > limit) {

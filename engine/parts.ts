@@ -10,6 +10,7 @@
  * Order matters: `PART_KINDS` is the ingest order, and a part may read the parts listed before it
  * (buy-again reads the user history; the unknown-SKU check reads the catalogue and popularity).
  */
+import { Activity, ID_KINDS, type ActivityState, type IdKind } from './activity.js';
 import { Catalogue, type CatalogueItem } from './catalogue.js';
 import { CategoryIndex, type CategoryIndexState } from './category-index.js';
 import type { EngineModelOptions } from './engine-options.js';
@@ -42,6 +43,7 @@ export interface IngestContext {
 
 /** The engine's parts, by the name their state has in `EngineState`. */
 export interface Parts {
+  activity: Activity;
   catalogue: Catalogue;
   categories: CategoryIndex;
   popularity: Popularity;
@@ -60,6 +62,8 @@ export interface Parts {
 
 /** The snapshot state of each part, by the same names. */
 export interface PartStates {
+  /** Absent in snapshots from before retention. */
+  activity?: ActivityState;
   catalogue: CatalogueItem[];
   categories: CategoryIndexState;
   popularity: PopularityState;
@@ -84,6 +88,8 @@ export interface PartEnv {
   dicts(): StoreDictionaries;
   /** The category of an item id (0 none), from the categories part. */
   categoryOf(item: number): number;
+  /** The engine's clock (-Infinity before any event). */
+  watermark(): number;
   /** Parts built so far, in `PART_ORDER`. */
   readonly parts: Partial<Parts>;
   /** Notes a catalogue price of an item id for the recommender's price filter. */
@@ -99,6 +105,15 @@ export interface PartKind<K extends keyof Parts> {
   ingest(part: Parts[K], batch: EncodedBatch, ctx: IngestContext, env: PartEnv): void;
   /** Bytes the part holds (estimated for maps and objects; see engine/memory.ts). */
   bytes(part: Parts[K], env: PartEnv): number;
+  /** Id kinds whose ids the part keeps in its state. */
+  readonly holds: readonly IdKind[];
+  /**
+   * Renumbers the ids of `kind` (engine/retention.ts): `map[id]` is the new id of `id`, 0 when
+   * it is dropped; kept ids stay in their old order and run 1..`size`. The part forgets all it
+   * held for dropped ids, so answers treat them as never seen, and keeps taking new ids after
+   * `size`. Absent: the part cannot renumber, and retention does not drop that kind.
+   */
+  remap?(part: Parts[K], kind: IdKind, map: Uint32Array, size: number, env: PartEnv): void;
 }
 
 type Kinds = { [K in keyof Parts]: PartKind<K> };
@@ -124,7 +139,27 @@ function measured(part: object, env: PartEnv, borrowed: readonly object[] = []):
 
 const priceChange = EVENT_TYPE_CODE.price_change;
 
+function sizes(env: PartEnv): Record<IdKind, number> {
+  const d = env.dicts();
+  return {
+    user: d.user.size,
+    item: d.item.size,
+    session: d.session.size,
+    order: d.order.size,
+    query: d.query.size,
+  };
+}
+
 export const PART_KINDS: Kinds = {
+  activity: {
+    create: () => new Activity(),
+    restore: (env, state) => Activity.fromState(state, sizes(env), env.watermark()),
+    exportState: (p) => p.exportState(),
+    ingest: (p, batch, _ctx, env) => p.ingest(batch, sizes(env)),
+    bytes: measured,
+    holds: ID_KINDS,
+    remap: (p, kind, map, size) => p.remap(kind, map, size),
+  },
   catalogue: {
     create: () => new Catalogue(),
     restore: (_env, state) => Catalogue.fromState(state),
@@ -151,6 +186,7 @@ export const PART_KINDS: Kinds = {
       }
     },
     bytes: measured,
+    holds: ['item'],
   },
   // Fed by the catalogue part above (it assigns categories as they are learned).
   categories: {
@@ -159,6 +195,7 @@ export const PART_KINDS: Kinds = {
     exportState: (p) => p.exportState(),
     ingest: () => {},
     bytes: measured,
+    holds: ['item'],
   },
   popularity: {
     create: (env) => new Popularity(env.kernels, env.model.popularity),
@@ -166,6 +203,7 @@ export const PART_KINDS: Kinds = {
     exportState: (p) => p.exportState(),
     ingest: (p, batch, ctx) => p.ingest(batch, ctx.items + 1),
     bytes: measured,
+    holds: ['item'],
   },
   categoryTrends: {
     create: (env) =>
@@ -177,6 +215,7 @@ export const PART_KINDS: Kinds = {
     ingest: (p, batch, ctx, env) =>
       p.ingest(batch, ctx.categories + 1, need(env, 'popularity').now),
     bytes: measured,
+    holds: [],
   },
   alsoViewed: {
     create: (env) => new Cooccurrence(env.model.alsoViewed),
@@ -184,6 +223,7 @@ export const PART_KINDS: Kinds = {
     exportState: (p) => p.exportState(),
     ingest: (p, batch) => p.ingest(batch),
     bytes: measured,
+    holds: ['item', 'session', 'user'],
   },
   alsoBought: {
     create: (env) => new Cooccurrence(env.model.alsoBought),
@@ -191,6 +231,7 @@ export const PART_KINDS: Kinds = {
     exportState: (p) => p.exportState(),
     ingest: (p, batch) => p.ingest(batch),
     bytes: measured,
+    holds: ['item', 'order'],
   },
   history: {
     create: (env) => new UserHistory(env.model.history),
@@ -198,6 +239,7 @@ export const PART_KINDS: Kinds = {
     exportState: (p) => p.exportState(),
     ingest: (p, batch) => p.ingest(batch),
     bytes: measured,
+    holds: ['user', 'item', 'order'],
   },
   // Reads the user history; holds only its own per-item figures.
   buyAgain: {
@@ -206,6 +248,7 @@ export const PART_KINDS: Kinds = {
     exportState: (p) => p.exportState(),
     ingest: () => {},
     bytes: (p, env) => measured(p, env, [need(env, 'history')]),
+    holds: ['user', 'item'],
   },
   inventory: {
     create: (env) => new Inventory(env.model.inventory),
@@ -228,6 +271,7 @@ export const PART_KINDS: Kinds = {
       }
     },
     bytes: measured,
+    holds: ['item'],
   },
   priceHistory: {
     create: (env) => new PriceHistory(env.model.priceHistory),
@@ -235,6 +279,7 @@ export const PART_KINDS: Kinds = {
     exportState: (p) => p.exportState(),
     ingest: (p, batch) => p.ingest(batch),
     bytes: measured,
+    holds: ['item'],
   },
   funnels: {
     create: (env) => new Funnels({ ...env.model.funnels, categoryOf: (i) => env.categoryOf(i) }),
@@ -243,6 +288,7 @@ export const PART_KINDS: Kinds = {
     exportState: (p) => p.exportState(),
     ingest: (p, batch) => p.ingest(batch),
     bytes: measured,
+    holds: ['item', 'user'],
   },
   anomalies: {
     create: (env) => new AnomalyDetector(anomalyOptions(env)),
@@ -250,6 +296,7 @@ export const PART_KINDS: Kinds = {
     exportState: (p) => p.exportState(),
     ingest: (p, batch) => p.ingest(batch),
     bytes: measured,
+    holds: [],
   },
   sales: {
     create: (env) => Sales.create(env.model.sales, (i) => env.categoryOf(i)),
@@ -257,6 +304,7 @@ export const PART_KINDS: Kinds = {
     exportState: (p) => p.exportState(),
     ingest: (p, batch) => p.ingest(batch),
     bytes: measured,
+    holds: ['user', 'item', 'order'],
   },
   sessions: {
     create: (env) => new SessionFeed(new SessionKnn(env.model.sessions), env.model.sessionFeed),
@@ -265,11 +313,13 @@ export const PART_KINDS: Kinds = {
     exportState: (p) => p.exportState(),
     ingest: (p, batch) => p.ingest(batch),
     bytes: measured,
+    holds: ['session', 'item', 'user'],
   },
 };
 
 /** Build, ingest and export order: every part after the parts it reads. */
 export const PART_ORDER: readonly (keyof Parts)[] = [
+  'activity',
   'categories',
   'catalogue',
   'popularity',
@@ -332,6 +382,23 @@ function ingestOne<K extends keyof Parts>(
   env: PartEnv,
 ): void {
   (PART_KINDS[name] as PartKind<K>).ingest(parts[name], batch, ctx, env);
+}
+
+/** Renumbers `kind` in part `name` when the part holds that kind (see `PartKind.remap`). */
+export function remapPart<K extends keyof Parts>(
+  name: K,
+  parts: Parts,
+  kind: IdKind,
+  map: Uint32Array,
+  size: number,
+  env: PartEnv,
+): void {
+  const k = PART_KINDS[name] as PartKind<K>;
+  if (!k.holds.includes(kind)) return;
+  if (k.remap === undefined) {
+    throw new Error(`part ${name} holds ${kind} ids but cannot renumber them`);
+  }
+  k.remap(parts[name], kind, map, size, env);
 }
 
 /** Every part's snapshot state, by name. */

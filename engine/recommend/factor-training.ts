@@ -72,6 +72,8 @@ export interface FactorTrainingContext {
 
 export class FactorTraining {
   private current: AlsServing | null = null;
+  /** Bumped by every renumbering of users or items: a training begun before it is stale. */
+  private epoch = 0;
   private trainer: AlsTrainer | undefined;
   private running: Promise<FactorReport> | undefined;
 
@@ -127,6 +129,46 @@ export class FactorTraining {
     this.current = new AlsServing(model, index, state.versions.slice(), history, state.trainedAt);
   }
 
+  /**
+   * Renumbers users or items of the serving model (engine/retention.ts): rows of dropped ids go,
+   * the rest move to their new ids, and the item index is rebuilt over the kept items. A training
+   * under way when this runs is discarded when it ends. O(model) plus the index build.
+   */
+  remap(kind: 'user' | 'item', map: Uint32Array, size: number): void {
+    this.epoch++;
+    const state = this.exportState();
+    if (state === null) return;
+    const m = state.model;
+    const f = m.factors;
+    const rows = kind === 'user' ? m.users : m.items;
+    const from = kind === 'user' ? m.userFactors : m.itemFactors;
+    // Ids the model never saw (newer than its training) stay beyond its rows, as before.
+    let kept = 1;
+    for (let id = 1; id < rows && id < map.length; id++)
+      if (map[id] !== 0) kept = Math.max(kept, map[id]! + 1);
+    const to = new Float32Array(kept * f);
+    for (let id = 1; id < rows && id < map.length; id++) {
+      const n = map[id]!;
+      if (n !== 0) to.set(from.subarray(id * f, (id + 1) * f), n * f);
+    }
+    if (kind === 'user') {
+      m.userFactors = to;
+      m.users = kept;
+      const versions = new Float64Array(Math.max(kept, Math.min(size + 1, state.versions.length)));
+      for (let id = 1; id < state.versions.length && id < map.length; id++) {
+        const n = map[id]!;
+        if (n !== 0 && n < versions.length) versions[n] = state.versions[id]!;
+      }
+      state.versions = versions;
+    } else {
+      m.itemFactors = to;
+      m.items = kept;
+    }
+    const old = this.current;
+    this.restore(state);
+    old?.dispose();
+  }
+
   private async run(opts: TrainFactorsOptions): Promise<FactorReport> {
     const { kernels, history, dicts } = this.c;
     const options = resolveAlsOptions({ ...this.c.options.als, ...opts.als });
@@ -150,6 +192,7 @@ export class FactorTraining {
       };
     }
     this.trainer ??= new AlsTrainer();
+    const epoch = this.epoch;
     const started = performance.now();
     const trained = await this.trainer.train(matrix, options, {
       simd: kernels.simd,
@@ -158,6 +201,21 @@ export class FactorTraining {
     });
     this.c.assertOpen();
     const trainSeconds = (performance.now() - started) / 1000;
+    if (epoch !== this.epoch) {
+      // Retention renumbered users or items while the worker trained: its rows name old ids.
+      return {
+        skipped: 'users or items were renumbered by retention during training; train again',
+        users: 0,
+        items: 0,
+        interactions,
+        factors: options.factors,
+        iterations: options.iterations,
+        trainSeconds,
+        indexSeconds: 0,
+        index: 'none',
+        indexedItems: 0,
+      };
+    }
     const model = new AlsModel(kernels, trained, options);
     const indexStarted = performance.now();
     const indexOptions = { ...DEFAULT_FACTOR_INDEX, ...this.c.options.factorIndex };

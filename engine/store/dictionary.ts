@@ -13,8 +13,10 @@ const SHARD_SIZE = 1 << 24;
 /**
  * Maps strings to dense ids 1, 2, 3, ... in first-seen order; 0 is reserved for "absent".
  *
- * Ids are stable for the life of the store (and across snapshots): models index arrays by them,
- * so a dictionary never forgets or renumbers a value.
+ * Ids are stable between compactions: models index arrays by them, so a dictionary renumbers
+ * only through `compact`, which the engine runs together with every part that holds the ids
+ * (engine/retention.ts), when ids of users, items, sessions, orders or queries fall out of the
+ * retention horizon.
  *
  * Cost: `id`, `lookup` and `value` are O(1) (one Map probe per 2^24 entries held).
  */
@@ -71,6 +73,37 @@ export class Dictionary {
    */
   values(): readonly string[] {
     return this.strings;
+  }
+
+  /**
+   * Renumbers the dictionary in place: `map[id]` is the new id of `id`, or 0 to drop it, and the
+   * kept ids must be numbered 1, 2, 3, ... in their old order (engine/retention.ts builds such
+   * maps). Dropped values are forgotten (a later `id` of the same string issues a new id).
+   * Throws AisleError('AISLE_INVALID_ARGUMENT') for a map that does not fit. O(size).
+   */
+  compact(map: Uint32Array): void {
+    if (map.length !== this.strings.length + 1) {
+      throw new AisleError(
+        'AISLE_INVALID_ARGUMENT',
+        'dictionary compaction: map length is not size + 1',
+      );
+    }
+    const kept: string[] = [];
+    for (let id = 1; id < map.length; id++) {
+      const to = map[id]!;
+      if (to === 0) continue;
+      if (to !== kept.length + 1) {
+        throw new AisleError(
+          'AISLE_INVALID_ARGUMENT',
+          'dictionary compaction: kept ids must stay in order',
+        );
+      }
+      kept.push(this.strings[id - 1]!);
+    }
+    this.shards.length = 0;
+    this.shards.push(new Map());
+    this.strings.length = 0;
+    for (const s of kept) this.add(s);
   }
 
   private add(s: string): number {

@@ -3,7 +3,7 @@
  */
 import { Table, type RecordBatch } from 'apache-arrow';
 import { AisleError } from '../errors.js';
-import type { RetailEvent } from '../events.js';
+import { EVENT_TYPE_CODE, type RetailEvent } from '../events.js';
 import { batchOf, chunkOf, copyChunk, newestTs, OpenChunk, type EventChunk } from './chunk.js';
 import { createDictionaries, type StoreDictionaries } from './dictionary.js';
 import { encodeEvents, type EncodedBatch } from './encode.js';
@@ -68,8 +68,8 @@ export class EventStore {
   }
 
   /**
-   * The id dictionaries. Never shrunk, not even by eviction: models index their state by these
-   * ids, so an id must keep meaning the same string for the life of the store and its snapshots.
+   * The id dictionaries. Renumbered only by a compaction (engine/retention.ts), which remaps the
+   * log's rows and every part's state in the same synchronous step.
    */
   get dicts(): StoreDictionaries {
     return this.dictionaries;
@@ -177,6 +177,90 @@ export class EventStore {
     this.sealed = kept;
     this.sealedRows -= dropped;
     return dropped;
+  }
+
+  /**
+   * Drops whole sealed chunks whose newest event is older than `cutoffMs` (the engine's retention
+   * horizon, which a memory budget may pull in ahead of `retentionMs`). The open chunk is never
+   * evicted. Returns the events dropped. O(chunks).
+   */
+  evictBefore(cutoffMs: number): number {
+    if (Number.isNaN(cutoffMs)) {
+      throw new AisleError('AISLE_INVALID_ARGUMENT', 'evictBefore: cutoffMs must be a time');
+    }
+    let dropped = 0;
+    let keepFrom = 0;
+    while (keepFrom < this.sealed.length && this.sealed[keepFrom]!.newest < cutoffMs) {
+      dropped += this.sealed[keepFrom]!.chunk.length;
+      keepFrom++;
+    }
+    if (keepFrom === 0) return 0;
+    this.sealed = this.sealed.slice(keepFrom);
+    this.sealedRows -= dropped;
+    return dropped;
+  }
+
+  /**
+   * Drops the oldest sealed chunks until the columns allocated (`capacityBytes`) fit in
+   * `maxBytes`, or only the open chunk is left. Returns the events dropped. O(chunks).
+   */
+  evictToBytes(maxBytes: number): number {
+    let bytes = this.capacityBytes();
+    let dropped = 0;
+    let keepFrom = 0;
+    while (bytes > maxBytes && keepFrom < this.sealed.length) {
+      const s = this.sealed[keepFrom]!;
+      for (const child of s.batch.data.children) bytes -= child.values.byteLength;
+      dropped += s.chunk.length;
+      keepFrom++;
+    }
+    if (keepFrom === 0) return 0;
+    this.sealed = this.sealed.slice(keepFrom);
+    this.sealedRows -= dropped;
+    return dropped;
+  }
+
+  /** Time of the oldest event the log holds (epoch ms), +Infinity when empty. O(chunks). */
+  get oldestTs(): number {
+    let min = Number.POSITIVE_INFINITY;
+    for (const c of this.chunks()) {
+      for (let i = 0; i < c.length; i++) {
+        const t = Number(c.ts[i]!);
+        if (t < min) min = t;
+      }
+      // Rows are nearly ordered by time: the first chunk holds the oldest, give or take late rows.
+      if (min !== Number.POSITIVE_INFINITY) break;
+    }
+    return min;
+  }
+
+  /**
+   * Renumbers the ids of one kind in every row (engine/retention.ts): `map[id]` is the new id, 0
+   * for a dropped one (the row keeps its other fields; a dropped user becomes an anonymous row).
+   * Chunks are replaced by remapped copies, never changed in place, so views and snapshot writes
+   * already under way keep the rows as they were. The dictionary itself is compacted by the
+   * caller. O(rows).
+   */
+  remap(kind: 'user' | 'session' | 'item' | 'order' | 'query', map: Uint32Array): void {
+    const remapChunk = (c: EventChunk): EventChunk => {
+      const out = copyChunk(c);
+      if (kind === 'user' || kind === 'session' || kind === 'item') {
+        const col = out[kind];
+        for (let i = 0; i < out.length; i++) col[i] = map[col[i]!] ?? 0;
+      } else {
+        const code = kind === 'order' ? EVENT_TYPE_CODE.purchase : EVENT_TYPE_CODE.search;
+        const { ref, type } = out;
+        for (let i = 0; i < out.length; i++) if (type[i] === code) ref[i] = map[ref[i]!] ?? 0;
+      }
+      return out;
+    };
+    const sealed = this.sealed;
+    this.sealed = [];
+    this.sealedRows = 0;
+    for (const s of sealed) this.pushSealed(remapChunk(s.chunk), s.newest);
+    const open = this.open.length > 0 ? remapChunk(this.open.view()) : undefined;
+    this.open = new OpenChunk(this.chunkRows);
+    if (open !== undefined) this.open.appendChunk(open);
   }
 
   /**

@@ -171,7 +171,7 @@ describe('EventClock', () => {
   it('needs the confirmations it is given before the watermark jumps', () => {
     const clock = new EventClock(
       resolveEventTime({ mode: 'stream', confirmations: 3, maxFutureSkewMs: 10 }),
-      undefined,
+      () => undefined,
     );
     clock.advance(1000);
     expect(clock.screen([5000, 5001], 0).refused).toHaveLength(2);

@@ -1,0 +1,271 @@
+/**
+ * Retention: what the engine forgets so that it can run for weeks on an endless stream.
+ *
+ * - The event log keeps `retentionMs` of stream time and at most `retentionBytes` of columns.
+ * - Ids (users, items, sessions, orders, queries) not seen within the horizon are dropped from
+ *   every part and from the dictionaries; users past `maxUsers` are dropped least recently seen
+ *   first. Items the catalogue feed named stay. A dropped user is a cold-start user again, a
+ *   dropped item is unknown, and a string seen again later gets a new id.
+ * - Under a `memoryBudget` the horizon is pulled in (by a quarter at a time, never under
+ *   `minRetentionMs`) while the engine holds more than the budget, and let out again when it holds
+ *   under 70% of it; the report warns while the horizon is shorter than the configured one.
+ *
+ * Dropping ids is a compaction: the survivors are renumbered 1, 2, 3, ... in their old order, in
+ * one synchronous step over every part that holds ids of that kind (`PartKind.remap`), the log's
+ * rows and the dictionary, so answers stay consistent and a snapshot taken after it restores to
+ * the same answers. It runs when the dead ids of a kind reach a fifth of the dictionary (and at
+ * least `minDead`), checked every `checkEvery` events: O(state of that kind) now and then,
+ * amortised over the events that made the ids.
+ */
+import { AisleError } from './errors.js';
+import { ID_KINDS, type Activity, type IdKind } from './activity.js';
+
+export interface RetentionOptions {
+  /** Stream time the log and every id are kept (ms); undefined keeps everything. */
+  retentionMs?: number;
+  /** Bytes of log columns kept at most; undefined = no cap. */
+  retentionBytes?: number;
+  /** Users kept at most (least recently seen dropped first); undefined = no cap. */
+  maxUsers?: number;
+  /** Bytes the engine may hold (`memory().total`); undefined = no budget. */
+  memoryBudget?: number;
+  /** Shortest horizon the budget may pull retention in to (ms); default 1 hour. */
+  minRetentionMs?: number;
+  /** Events between two checks; default 65,536. */
+  checkEvery?: number;
+  /** Dead ids of a kind below which no compaction runs; default 4,096. */
+  minDead?: number;
+}
+
+const DEFAULTS = { minRetentionMs: 3_600_000, checkEvery: 65_536, minDead: 4_096 } as const;
+
+/** Checks retention options; throws AisleError naming the field. */
+export function checkRetentionOptions(o: RetentionOptions): void {
+  const positive = (field: keyof RetentionOptions, integer: boolean): void => {
+    const v = o[field];
+    if (v === undefined) return;
+    if (
+      typeof v !== 'number' ||
+      !Number.isFinite(v) ||
+      v <= 0 ||
+      (integer && !Number.isInteger(v))
+    ) {
+      throw new AisleError(
+        'AISLE_INVALID_ARGUMENT',
+        `${field} must be a ${integer ? 'positive integer' : 'positive number'}`,
+        {
+          field,
+        },
+      );
+    }
+  };
+  positive('retentionMs', false);
+  positive('retentionBytes', true);
+  positive('maxUsers', true);
+  positive('memoryBudget', true);
+  positive('minRetentionMs', false);
+  positive('checkEvery', true);
+  positive('minDead', true);
+}
+
+/** What the engine lends retention to do its work. */
+export interface RetentionHost {
+  readonly activity: Activity;
+  /** The engine's clock, -Infinity before any event. */
+  watermark(): number;
+  /** Current dictionary size of a kind. */
+  size(kind: IdKind): number;
+  /** Total bytes held now (`memory().total`). */
+  bytes(): number;
+  /** Why ids of `kind` cannot be compacted (a part that holds them cannot renumber), or undefined. */
+  blocked(kind: IdKind): string | undefined;
+  /** Drops the log's chunks older than `cutoff`, then down to `maxBytes` when given. */
+  trimLog(cutoff: number, maxBytes: number | undefined): void;
+  /** Renumbers `kind` everywhere with `map` (0 = dropped) to `size` ids. */
+  compact(kind: IdKind, map: Uint32Array, size: number): void;
+}
+
+/** What retention has done, for stats and metrics. */
+export interface RetentionReport {
+  /** Configured horizon (ms), null for none. */
+  retentionMs: number | null;
+  /** Horizon in force (ms): the configured one, or shorter under the memory budget. */
+  effectiveRetentionMs: number | null;
+  memoryBudget: number | null;
+  /** Compactions run, per kind. */
+  compactions: Record<IdKind, number>;
+  /** Ids dropped so far, per kind. */
+  dropped: Record<IdKind, number>;
+  /** Why the engine cannot keep within its settings, in words (empty when it can). */
+  warnings: string[];
+}
+
+const zeros = (): Record<IdKind, number> => ({ user: 0, item: 0, session: 0, order: 0, query: 0 });
+
+export class Retention {
+  private effective: number | undefined;
+  private sinceCheck = 0;
+  private readonly compactions = zeros();
+  private readonly droppedIds = zeros();
+  private readonly blockedKinds = new Map<IdKind, string>();
+  private overBudget = false;
+
+  constructor(readonly options: RetentionOptions) {
+    checkRetentionOptions(options);
+    this.effective = options.retentionMs;
+  }
+
+  /** The horizon in force (ms), or undefined to keep everything. */
+  get horizonMs(): number | undefined {
+    return this.effective;
+  }
+
+  /** Restores the horizon a snapshot was taken under (the budget may have pulled it in). */
+  restoreHorizon(ms: number | null | undefined): void {
+    if (ms === null || ms === undefined) return;
+    if (!(Number.isFinite(ms) && ms > 0)) {
+      throw new AisleError(
+        'AISLE_SNAPSHOT',
+        'engine state: the retention horizon is not a duration',
+      );
+    }
+    if (this.options.retentionMs !== undefined)
+      this.effective = Math.min(ms, this.options.retentionMs);
+    else if (this.options.memoryBudget !== undefined) this.effective = ms;
+  }
+
+  /** Counts a batch; every `checkEvery` events runs `check`. */
+  afterIngest(events: number, host: RetentionHost): void {
+    this.sinceCheck += events;
+    if (this.sinceCheck < (this.options.checkEvery ?? DEFAULTS.checkEvery)) return;
+    this.sinceCheck = 0;
+    this.check(host);
+  }
+
+  /**
+   * Trims the log, adjusts the horizon to the budget and compacts every kind with enough dead
+   * ids. Synchronous; O(ids) to count the dead, plus the compactions it runs.
+   */
+  check(host: RetentionHost): void {
+    const now = host.watermark();
+    if (!Number.isFinite(now)) return;
+    this.fitBudget(host);
+    const cutoff = this.effective === undefined ? Number.NEGATIVE_INFINITY : now - this.effective;
+    host.trimLog(cutoff, this.options.retentionBytes);
+    for (const kind of ID_KINDS) this.compactIfDue(kind, cutoff, host);
+    // Compaction freed memory; if the budget is still exceeded, the next check pulls in further.
+  }
+
+  report(): RetentionReport {
+    const warnings: string[] = [];
+    const configured = this.options.retentionMs;
+    if (this.effective !== undefined && (configured === undefined || this.effective < configured)) {
+      warnings.push(
+        `the memory budget pulled retention in to ${hours(this.effective)}` +
+          (configured === undefined ? '' : ` (configured ${hours(configured)})`),
+      );
+    }
+    if (this.overBudget) {
+      warnings.push(
+        `over the memory budget with retention at its floor of ${hours(this.options.minRetentionMs ?? DEFAULTS.minRetentionMs)}`,
+      );
+    }
+    for (const [kind, why] of this.blockedKinds)
+      warnings.push(`${kind} ids are not dropped: ${why}`);
+    return {
+      retentionMs: configured ?? null,
+      effectiveRetentionMs: this.effective ?? null,
+      memoryBudget: this.options.memoryBudget ?? null,
+      compactions: { ...this.compactions },
+      dropped: { ...this.droppedIds },
+      warnings,
+    };
+  }
+
+  private fitBudget(host: RetentionHost): void {
+    const budget = this.options.memoryBudget;
+    if (budget === undefined) return;
+    const bytes = host.bytes();
+    const floor = this.options.minRetentionMs ?? DEFAULTS.minRetentionMs;
+    const configured = this.options.retentionMs;
+    this.overBudget = false;
+    if (bytes > budget) {
+      // Without a configured horizon, start from what the log spans now.
+      const span = this.effective ?? Math.max(floor, host.watermark() - this.oldestSeen(host));
+      const next = Math.max(floor, span * 0.75);
+      if (next >= span) this.overBudget = true;
+      this.effective = next;
+    } else if (bytes < budget * 0.7 && this.effective !== undefined) {
+      const next = this.effective * 1.25;
+      this.effective = configured === undefined ? next : Math.min(configured, next);
+    }
+  }
+
+  /** The oldest time any user was seen: how far back the state reaches. */
+  private oldestSeen(host: RetentionHost): number {
+    const times = host.activity.times('user');
+    const n = host.size('user');
+    let min = host.watermark();
+    for (let id = 1; id <= n; id++) {
+      const t = times[id]!;
+      if (t > 0 && t < min) min = t;
+    }
+    return min;
+  }
+
+  private compactIfDue(kind: IdKind, cutoff: number, host: RetentionHost): void {
+    const size = host.size(kind);
+    if (size === 0) return;
+    const times = host.activity.times(kind);
+    let limit = cutoff;
+    if (kind === 'user' && this.options.maxUsers !== undefined) {
+      limit = Math.max(limit, capCutoff(times, size, cutoff, this.options.maxUsers));
+    }
+    if (limit === Number.NEGATIVE_INFINITY) return;
+    let dead = 0;
+    const pinned = kind === 'item' ? host.activity : undefined;
+    for (let id = 1; id <= size; id++) {
+      if (times[id]! < limit && !(pinned?.isPinned(id) ?? false)) dead++;
+    }
+    const minDead = this.options.minDead ?? DEFAULTS.minDead;
+    if (dead < minDead || dead * 5 < size) return;
+    const why = host.blocked(kind);
+    if (why !== undefined) {
+      this.blockedKinds.set(kind, why);
+      return;
+    }
+    this.blockedKinds.delete(kind);
+    const map = new Uint32Array(size + 1);
+    let next = 0;
+    for (let id = 1; id <= size; id++) {
+      if (times[id]! < limit && !(pinned?.isPinned(id) ?? false)) continue;
+      map[id] = ++next;
+    }
+    host.compact(kind, map, next);
+    this.compactions[kind]++;
+    this.droppedIds[kind] += size - next;
+  }
+}
+
+/**
+ * The time before which users must go so that at most `cap` remain: the cap-th newest last-seen
+ * time among those not already past `cutoff`. O(n log n) on the survivors, only when over the cap.
+ */
+function capCutoff(times: Float64Array, size: number, cutoff: number, cap: number): number {
+  let live = 0;
+  for (let id = 1; id <= size; id++) if (times[id]! >= cutoff) live++;
+  if (live <= cap) return Number.NEGATIVE_INFINITY;
+  const alive = new Float64Array(live);
+  let j = 0;
+  for (let id = 1; id <= size; id++) if (times[id]! >= cutoff) alive[j++] = times[id]!;
+  alive.sort();
+  // Keep the `cap` most recent: drop everything strictly older than the cap-th newest. Ties at
+  // that time are kept, so a burst of users at one instant may leave a few over the cap.
+  return alive[live - cap]!;
+}
+
+function hours(ms: number): string {
+  return ms >= 86_400_000
+    ? `${(ms / 86_400_000).toFixed(1)} d`
+    : `${(ms / 3_600_000).toFixed(1)} h`;
+}
