@@ -21,6 +21,24 @@ export interface ServeConfig {
   pulsar?: PulsarConfig;
   /** Set when accepted events go to the local log (no broker): see docs/local-log.md. */
   localLog?: LocalLogConfig;
+  /** Retention, the memory budget and the event-time policy: see docs/retention.md. */
+  limits: LimitsConfig;
+}
+
+/** What keeps a server bounded and its clock sane (engine/retention.ts, engine/event-time.ts). */
+export interface LimitsConfig {
+  /** Stream time kept in the log and in every part (ms). */
+  retentionMs: number;
+  /** Bytes of log columns kept at most; undefined = no cap beyond retention. */
+  retentionBytes?: number;
+  /** Users kept at most (least recently seen dropped first). */
+  maxUsers?: number;
+  /** Bytes the engine may hold; retention is pulled in when it holds more. */
+  memoryBudget: number;
+  /** `wall` (a live service) or `stream` (a replay): what event times are checked against. */
+  eventTime: 'wall' | 'stream';
+  /** How far ahead of that clock an event may be (ms). */
+  maxFutureSkewMs: number;
 }
 
 export interface LocalLogConfig {
@@ -68,6 +86,12 @@ export interface ServeFlags {
   /** A directory, or false for `--no-data-dir` (memory only). */
   dataDir?: string | false;
   snapshotEvery?: string;
+  retention?: string;
+  retentionBytes?: string;
+  maxUsers?: string;
+  memoryBudget?: string;
+  eventTime?: string;
+  maxFutureSkew?: string;
 }
 
 const SUBSCRIPTION_TYPES = ['Exclusive', 'Failover', 'Shared', 'Key_Shared'] as const;
@@ -152,9 +176,89 @@ function localLogConfig(
   };
 }
 
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 7 * 86_400_000,
+};
+
+/** `30d`, `12h`, `90m`, `45s`, `500ms` (a bare number is milliseconds) into milliseconds. */
+export function parseDuration(name: string, raw: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d|w)?$/.exec(raw.trim());
+  const ms = m === null ? Number.NaN : Number(m[1]) * DURATION_UNITS[m[2] ?? 'ms']!;
+  if (!(Number.isFinite(ms) && ms > 0)) {
+    throw new ConfigError(
+      `${name} must be a positive duration such as 30d, 12h or 90m, got "${raw}"`,
+    );
+  }
+  return ms;
+}
+
+const BYTE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
+
+/** `1GiB`, `512MiB`, `2GB`, `1e9` (a bare number is bytes) into bytes. */
+export function parseBytes(name: string, raw: string): number {
+  const m = /^(\d+(?:\.\d+)?(?:e\d+)?)\s*([kmgt]i?b|b)?$/i.exec(raw.trim());
+  const bytes = m === null ? Number.NaN : Number(m[1]) * BYTE_UNITS[(m[2] ?? 'b').toLowerCase()]!;
+  if (!(Number.isFinite(bytes) && bytes >= 1)) {
+    throw new ConfigError(`${name} must be a size such as 1GiB, 512MiB or 2GB, got "${raw}"`);
+  }
+  return Math.floor(bytes);
+}
+
+/** The budget a server keeps to when none is given: well inside V8's heap limit. */
+export function defaultMemoryBudget(heapLimit: number): number {
+  return Math.floor(heapLimit * 0.6);
+}
+
+function limitsConfig(
+  flags: ServeFlags,
+  env: Record<string, string | undefined>,
+  heapLimit: number,
+): LimitsConfig {
+  const eventTime = flags.eventTime ?? env.AISLE_EVENT_TIME ?? 'wall';
+  if (eventTime !== 'wall' && eventTime !== 'stream') {
+    throw new ConfigError(`--event-time must be wall or stream, got "${eventTime}"`);
+  }
+  const retention = flags.retention ?? env.AISLE_RETENTION;
+  const retentionBytes = flags.retentionBytes ?? env.AISLE_RETENTION_BYTES;
+  const maxUsers = flags.maxUsers ?? env.AISLE_MAX_USERS;
+  const budget = flags.memoryBudget ?? env.AISLE_MEMORY_BUDGET;
+  const skew = flags.maxFutureSkew ?? env.AISLE_MAX_FUTURE_SKEW;
+  return {
+    retentionMs:
+      retention === undefined ? 30 * 86_400_000 : parseDuration('--retention', retention),
+    ...(retentionBytes !== undefined && {
+      retentionBytes: parseBytes('--retention-bytes', retentionBytes),
+    }),
+    ...(maxUsers !== undefined && {
+      maxUsers: int('--max-users', maxUsers, 0, 1, 2 ** 32 - 1),
+    }),
+    memoryBudget:
+      budget === undefined ? defaultMemoryBudget(heapLimit) : parseBytes('--memory-budget', budget),
+    eventTime,
+    maxFutureSkewMs: skew === undefined ? 5 * 60_000 : parseDuration('--max-future-skew', skew),
+  };
+}
+
 export function serveConfig(
   flags: ServeFlags,
   env: Record<string, string | undefined>,
+  heapLimit = 4 * 2 ** 30,
 ): ServeConfig {
   const pulsar = pulsarConfig(flags, env);
   const localLog = localLogConfig(flags, env, pulsar);
@@ -171,5 +275,6 @@ export function serveConfig(
     logger: flags.log ?? false,
     retrainEvery: int('--retrain-every', flags.retrainEvery, 600, 0, 7 * 86_400),
     factors: flags.factors ?? true,
+    limits: limitsConfig(flags, env, heapLimit),
   };
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `aisle` command. The only module that exits the process. */
+import { getHeapStatistics } from 'node:v8';
 import { Command } from 'commander';
 import { ConfigError, serveConfig, type ServeFlags } from '../config.js';
 import { analyzeCommand } from './analyze.js';
@@ -58,6 +59,24 @@ program
     '--snapshot-every <s>',
     'with the local log: seconds between snapshots, 0 = only at shutdown (default 60)',
   )
+  .option(
+    '--retention <duration>',
+    'stream time kept in the log and in every model, e.g. 30d, 12h (env AISLE_RETENTION; default 30d)',
+  )
+  .option('--retention-bytes <size>', 'bytes of event log kept at most, e.g. 2GiB')
+  .option('--max-users <n>', 'users kept at most; the least recently seen go first')
+  .option(
+    '--memory-budget <size>',
+    'bytes the engine may hold, e.g. 1GiB; retention is pulled in past it (default 60% of the heap limit)',
+  )
+  .option(
+    '--event-time <mode>',
+    'wall: event times checked against the wall clock; stream: against the stream (replays) (default wall)',
+  )
+  .option(
+    '--max-future-skew <duration>',
+    'how far ahead of that clock an event may be (default 5m)',
+  )
   .option('--no-factors', 'serve without the factor model (no training)')
   .option('--no-simd', 'use the scalar WASM kernels')
   .option('--log', 'log every request as JSON lines')
@@ -65,6 +84,7 @@ program
     const config = serveConfig(
       { ...flags, simd: flags.simd === false ? false : undefined },
       process.env,
+      getHeapStatistics().heap_size_limit,
     );
     const running = await serve(config, (line) => console.log(line));
     const stop = (): void => {

@@ -3,7 +3,12 @@
  * the local log (restored from its newest snapshot plus the log after it), or by a Pulsar topic
  * (restored from its newest snapshot, resumed after the position it covers).
  */
-import { createEngine, type Engine, type RetailEvent } from '../../engine/index.js';
+import {
+  createEngine,
+  type Engine,
+  type EngineOptions,
+  type RetailEvent,
+} from '../../engine/index.js';
 import type { ServeConfig } from '../config.js';
 import { listen } from '../http/server.js';
 import { openLocalLog, type LocalLogHost } from '../local-log/index.js';
@@ -17,18 +22,41 @@ export interface Running {
   close(): Promise<void>;
 }
 
+/**
+ * The engine options a server runs with: retention, the memory budget and the event-time policy
+ * from the limits (docs/retention.md), the kernel build, and for the demo a clock that reads the
+ * simulator's time, since the simulated stream runs far faster than the wall clock.
+ */
+export function engineOptions(config: ServeConfig, clock?: () => number): EngineOptions {
+  const l = config.limits;
+  return {
+    ...(config.simd !== undefined && { simd: config.simd }),
+    ...(clock !== undefined && { clock }),
+    retentionMs: l.retentionMs,
+    retention: {
+      memoryBudget: l.memoryBudget,
+      ...(l.retentionBytes !== undefined && { retentionBytes: l.retentionBytes }),
+      ...(l.maxUsers !== undefined && { maxUsers: l.maxUsers }),
+    },
+    eventTime: { mode: l.eventTime, maxFutureSkewMs: l.maxFutureSkewMs },
+  };
+}
+
 async function demo(
   config: ServeConfig,
   local: LocalLogHost | undefined,
   log: (line: string) => void,
 ): Promise<{ engine: Engine; stop: () => Promise<void> }> {
+  // The simulator keeps its own time (a day of traffic in minutes); the demo engine's clock is
+  // that time, so events posted without `ts` land in the simulated present.
+  const sim = config.demo ? createSimulator({ seed: config.seed }) : undefined;
   const engine =
-    local?.engine ?? (await createEngine(config.simd === undefined ? {} : { simd: config.simd }));
+    local?.engine ??
+    (await createEngine(engineOptions(config, sim === undefined ? undefined : () => sim.now())));
   let stop = async (): Promise<void> => {
     await local?.close();
   };
-  if (config.demo) {
-    const sim = createSimulator({ seed: config.seed });
+  if (sim !== undefined) {
     if (local === undefined || local.fresh) {
       engine.loadCatalogue(sim.catalogue());
       fillHistory(
@@ -73,7 +101,7 @@ async function openLog(
   const local = await openLocalLog({
     dataDir: c.dataDir,
     snapshotEveryMs: c.snapshotEvery * 1000,
-    ...(config.simd !== undefined && { engine: { simd: config.simd } }),
+    engine: engineOptions(config),
     log,
     onError: (err) => log(`local log: ${err instanceof Error ? err.message : String(err)}`),
   });
@@ -105,7 +133,7 @@ export async function serve(config: ServeConfig, log: (line: string) => void): P
           ...(p.derivedTopic !== undefined && { derivedTopic: p.derivedTopic }),
           ...(p.alertTopic !== undefined && { alertTopic: p.alertTopic }),
           ...(p.subscription !== undefined && { subscription: p.subscription }),
-          ...(config.simd !== undefined && { engine: { simd: config.simd } }),
+          engine: engineOptions(config),
           onError: (err) => log(`pulsar: ${err instanceof Error ? err.message : String(err)}`),
           log,
         });

@@ -83,9 +83,60 @@ export function createMetrics(
       this.set(engine.stats().items);
     },
   });
+  memoryGauges(registry, engine);
   if (stream !== undefined) streamGauges(registry, engine, stream);
   if (localLog !== undefined) localLogGauges(registry, localLog);
   return { registry, requestSeconds, httpRejected };
+}
+
+/** Bytes by part, the budget, retention in force and what it dropped (docs/retention.md). */
+function memoryGauges(registry: Registry, engine: Engine): void {
+  new Gauge({
+    name: 'aisle_memory_bytes',
+    help: 'Bytes the engine holds, by part (typed arrays exact, maps and objects estimated)',
+    labelNames: ['part'] as const,
+    registers: [registry],
+    collect() {
+      for (const [part, bytes] of Object.entries(engine.memory().parts)) this.set({ part }, bytes);
+    },
+  });
+  new Gauge({
+    name: 'aisle_memory_budget_bytes',
+    help: 'Bytes the engine may hold (0: no budget)',
+    registers: [registry],
+    collect() {
+      this.set(engine.retentionReport().memoryBudget ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'aisle_retention_seconds',
+    help: 'Retention horizon: configured, and in force (shorter when the memory budget forces it)',
+    labelNames: ['which'] as const,
+    registers: [registry],
+    collect() {
+      const r = engine.retentionReport();
+      this.set({ which: 'configured' }, (r.retentionMs ?? 0) / 1000);
+      this.set({ which: 'effective' }, (r.effectiveRetentionMs ?? 0) / 1000);
+    },
+  });
+  new Gauge({
+    name: 'aisle_retention_dropped_ids_total',
+    help: 'Ids dropped by retention, by kind',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    collect() {
+      for (const [kind, n] of Object.entries(engine.retentionReport().dropped))
+        this.set({ kind }, n);
+    },
+  });
+  new Gauge({
+    name: 'aisle_retention_warnings',
+    help: 'Warnings from retention (1 while the budget pulls retention in or a kind cannot be dropped)',
+    registers: [registry],
+    collect() {
+      this.set(engine.retentionReport().warnings.length);
+    },
+  });
 }
 
 /** The local log: its size on disk (bounded by snapshots), appends, syncs and snapshots. */

@@ -10,6 +10,26 @@ import type { SourceStats } from '../../pulsar/source.js';
 /** What a stream host reports next to the engine's own totals. */
 export type StreamReport = SourceStats & { derivedEvents: number };
 
+/** Bytes by part against the budget, the process's own figures, and retention's work. */
+function memoryBlock(engine: Engine): Record<string, unknown> {
+  const m = engine.memory();
+  const r = engine.retentionReport();
+  const p = process.memoryUsage();
+  return {
+    total: m.total,
+    budget: r.memoryBudget,
+    parts: m.parts,
+    process: { rss: p.rss, heapUsed: p.heapUsed, arrayBuffers: p.arrayBuffers },
+    retention: {
+      configuredMs: r.retentionMs,
+      effectiveMs: r.effectiveRetentionMs,
+      compactions: r.compactions,
+      droppedIds: r.dropped,
+    },
+    warnings: r.warnings,
+  };
+}
+
 export function statsRoutes(
   app: FastifyInstance,
   engine: Engine,
@@ -31,6 +51,7 @@ export function statsRoutes(
       storedEvents: s.storedEvents,
       bytesPerEvent: s.bytesPerEvent,
       streamTime: s.streamTime,
+      memory: memoryBlock(engine),
       ...(report !== undefined && {
         stream: {
           messages: report.messages,
