@@ -18,6 +18,7 @@ import { annBench } from './system/ann.js';
 import { ingestBench } from './system/ingest.js';
 import { pulsarBench } from './system/pulsar.js';
 import { recommendBench } from './system/recommend.js';
+import { soakBench } from './system/soak.js';
 
 const MODULES: BenchModule[] = [
   kernelsBench,
@@ -28,6 +29,7 @@ const MODULES: BenchModule[] = [
   annBench,
   alsScalingBench,
   analyticsBench,
+  soakBench,
 ];
 
 function table(results: CaseResult[]): string {
