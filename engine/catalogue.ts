@@ -2,6 +2,7 @@
  * The catalogue: what the engine knows of each item beyond its events.
  * Items arrive up front (a feed) or are learned from events (`category` on a view, a price change).
  */
+import type { IdKind } from './activity.js';
 import { AisleError } from './errors.js';
 
 export interface CatalogueItem {
@@ -81,6 +82,37 @@ export class Catalogue {
     const prev = this.items.get(id);
     if (prev === undefined) this.items.set(id, { id, price });
     else prev.price = price;
+  }
+
+  /**
+   * Forgets the entries of `names`: items the engine dropped (engine/retention.ts), whose
+   * categories and prices were learned from their events. The rest keep their order. Returns how
+   * many entries went. O(names).
+   */
+  forget(names: Iterable<string>): number {
+    let gone = 0;
+    for (const name of names) if (this.items.delete(name)) gone++;
+    return gone;
+  }
+
+  /**
+   * Applies an item renumbering (engine/retention.ts): the catalogue is keyed by name, so kept
+   * items need nothing and dropped ones (`map[id] === 0`) are forgotten by the name `nameOf`
+   * gives for their old id. Items the catalogue feed named are pinned and never dropped, so only
+   * entries learned from events go. Other kinds are not held. O(old item ids).
+   */
+  remap(
+    kind: IdKind,
+    map: Uint32Array,
+    _size: number,
+    nameOf: (id: number) => string | undefined,
+  ): void {
+    if (kind !== 'item') return;
+    for (let id = 1; id < map.length; id++) {
+      if (map[id] !== 0) continue;
+      const name = nameOf(id);
+      if (name !== undefined) this.items.delete(name);
+    }
   }
 
   values(): IterableIterator<CatalogueItem> {

@@ -2,6 +2,7 @@
  * Which items belong to which category, by dense ids, so per-category rankings scan only their
  * own items. An item has one category; a later one moves it.
  */
+import type { IdKind } from './activity.js';
 import { allBelow, expectState, isArrayOf, sum } from './snapshot/check.js';
 
 /** What a snapshot keeps of the index; member lists in their order, which ties in rankings follow. */
@@ -19,7 +20,7 @@ export interface CategoryIndexState {
 
 export class CategoryIndex {
   private itemCategory = new Uint32Array(1024);
-  private readonly members = new Map<number, { ids: Uint32Array; len: number }>();
+  private members = new Map<number, { ids: Uint32Array; len: number }>();
 
   /**
    * Restores an index from `exportState`. Throws AisleError('AISLE_SNAPSHOT') when the arrays do
@@ -138,6 +139,51 @@ export class CategoryIndex {
     m.ids[m.len++] = item;
   }
 
+  /**
+   * Renumbers item ids (engine/retention.ts): a kept item keeps its category under its new id, a
+   * dropped item leaves its category. Member lists keep their order (new ids ascend with old
+   * ones), so per-category rankings and their ties are the old ones translated. A list that lost
+   * members is reallocated to the capacity growth from 16 gives its length, and a category left
+   * empty by the remap is forgotten; category ids are not renumbered. Other kinds are not held.
+   * A map that drops nothing changes nothing. O(items + members).
+   */
+  remap(kind: IdKind, map: Uint32Array, size: number): void {
+    if (kind !== 'item' || keepsAll(map, size)) return;
+    const old = this.itemCategory;
+    const table = new Uint32Array(Math.max(1024, size + 1));
+    const end = Math.min(map.length, old.length);
+    for (let id = 1; id < end; id++) {
+      const to = map[id]!;
+      if (to !== 0) table[to] = old[id]!;
+    }
+    this.itemCategory = table;
+    const members = new Map<number, { ids: Uint32Array; len: number }>();
+    for (const [category, m] of this.members) {
+      const ids = m.ids;
+      let len = 0;
+      for (let j = 0; j < m.len; j++) {
+        // Ids past the map were never issued by the dictionary: nothing to keep.
+        const to = map[ids[j]!] ?? 0;
+        if (to !== 0) ids[len++] = to;
+      }
+      if (len === m.len) {
+        members.set(category, m);
+        continue;
+      }
+      if (len === 0) continue;
+      let cap = 16;
+      while (cap < len) cap *= 2;
+      if (cap < ids.length) {
+        const fit = new Uint32Array(cap);
+        fit.set(ids.subarray(0, len));
+        members.set(category, { ids: fit, len });
+      } else {
+        members.set(category, { ids, len });
+      }
+    }
+    this.members = members;
+  }
+
   /** Items of `category`; a view valid until the next `assign`. */
   itemsOf(category: number): Uint32Array {
     const m = this.members.get(category);
@@ -152,4 +198,11 @@ export class CategoryIndex {
     m.ids[at] = m.ids[m.len - 1]!;
     m.len--;
   }
+}
+
+/** True when `map` keeps every id where it is, so a remap has nothing to do. */
+function keepsAll(map: Uint32Array, size: number): boolean {
+  if (size !== map.length - 1) return false;
+  for (let id = 1; id < map.length; id++) if (map[id] !== id) return false;
+  return true;
 }

@@ -187,6 +187,8 @@ export const PART_KINDS: Kinds = {
     },
     bytes: measured,
     holds: ['item'],
+    remap: (p, kind, map, size, env) =>
+      p.remap(kind, map, size, (id) => env.dicts().item.value(id)),
   },
   // Fed by the catalogue part above (it assigns categories as they are learned).
   categories: {
@@ -196,6 +198,7 @@ export const PART_KINDS: Kinds = {
     ingest: () => {},
     bytes: measured,
     holds: ['item'],
+    remap: (p, kind, map, size) => p.remap(kind, map, size),
   },
   popularity: {
     create: (env) => new Popularity(env.kernels, env.model.popularity),
@@ -204,6 +207,7 @@ export const PART_KINDS: Kinds = {
     ingest: (p, batch, ctx) => p.ingest(batch, ctx.items + 1),
     bytes: measured,
     holds: ['item'],
+    remap: (p, kind, map, size) => p.remap(kind, map, size),
   },
   categoryTrends: {
     create: (env) =>
@@ -224,6 +228,7 @@ export const PART_KINDS: Kinds = {
     ingest: (p, batch) => p.ingest(batch),
     bytes: measured,
     holds: ['item', 'session', 'user'],
+    remap: (p, kind, map, size) => p.remap(kind, map, size),
   },
   alsoBought: {
     create: (env) => new Cooccurrence(env.model.alsoBought),
@@ -232,6 +237,7 @@ export const PART_KINDS: Kinds = {
     ingest: (p, batch) => p.ingest(batch),
     bytes: measured,
     holds: ['item', 'order'],
+    remap: (p, kind, map, size) => p.remap(kind, map, size),
   },
   history: {
     create: (env) => new UserHistory(env.model.history),

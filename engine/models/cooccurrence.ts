@@ -3,6 +3,7 @@
  * (same order). Each context keeps a short ring of its distinct recent items; a new item pairs
  * with every item in the ring, so the cost per event is bounded by the window, not the session.
  */
+import type { IdKind } from '../activity.js';
 import type { EncodedBatch } from '../store/index.js';
 import { AisleError } from '../errors.js';
 import { allBelow, expectState, isArrayOf, isCount } from '../snapshot/check.js';
@@ -64,7 +65,7 @@ const ROW_CACHE_ENTRIES = 4_000_000;
 export class Cooccurrence {
   private pairs = new PairCounts();
   /** Context key → slot in the flat ring arrays below; no object per session. */
-  private readonly contexts = new Map<number, number>();
+  private contexts = new Map<number, number>();
   private ringItems = new Uint32Array(0);
   private ringLen = new Uint8Array(0);
   private ringNext = new Uint8Array(0);
@@ -271,6 +272,103 @@ export class Cooccurrence {
     this.stale[item] = 1;
   }
 
+  /**
+   * Renumbers one id kind (engine/retention.ts): `map[id]` is the new id of `id`, 0 when dropped,
+   * kept ids in their old order and numbered 1..`size`.
+   *
+   * - 'item': pairs with a dropped item go, kept pairs and occurrences move to the new ids, each
+   *   live context's ring loses its dropped items and keeps the rest oldest first (so it evicts
+   *   in the same order as before), and the query caches start over. Neighbour lists of kept
+   *   items are the old ones translated without the dropped items, scores included: a score reads
+   *   only the pair's count and the two items' occurrences, which stay.
+   * - the context's kind ('session' and 'user' for session contexts, whose keys are session ids
+   *   or negated user ids; 'order' for order contexts): a context whose key is dropped is
+   *   forgotten, as an idle one is, and the others are rekeyed.
+   *
+   * Counts that dropped ids contributed to under kept items (pair counts, occurrences, contexts
+   * opened) stay. Other kinds are not held; a map that drops nothing changes nothing.
+   * O(pair table + contexts + items).
+   */
+  remap(kind: IdKind, map: Uint32Array, size: number): void {
+    const keys =
+      this.options.context === 'session' ? kind === 'session' || kind === 'user' : kind === 'order';
+    if ((kind !== 'item' && !keys) || keepsAll(map, size)) return;
+    if (kind === 'item') this.remapItems(map, size);
+    else this.remapContexts(map, kind === 'user');
+  }
+
+  private remapItems(map: Uint32Array, size: number): void {
+    this.pairs.remap(map);
+    const occ = new Float64Array(Math.max(1024, size + 1));
+    const old = this.occurrences;
+    const end = Math.min(map.length, old.length);
+    for (let id = 1; id < end; id++) {
+      const to = map[id]!;
+      if (to !== 0) occ[to] = old[id]!;
+    }
+    this.occurrences = occ;
+    const w = this.options.window;
+    const ring = this.ringItems;
+    const kept = new Uint32Array(w);
+    // Live contexts only: a free slot's ring is stale and is reset when the slot is reused.
+    for (const slot of this.contexts.values()) {
+      const base = slot * w;
+      const len = this.ringLen[slot]!;
+      // Oldest first: a full ring's oldest entry sits at its write position.
+      const start = len < w ? 0 : this.ringNext[slot]!;
+      let n = 0;
+      for (let j = 0; j < len; j++) {
+        const at = start + j < w ? start + j : start + j - w;
+        const to = map[ring[base + at]!] ?? 0;
+        if (to !== 0) kept[n++] = to;
+      }
+      if (n === len) {
+        // Nothing dropped: every entry keeps its position, so the write position stays.
+        for (let j = 0; j < len; j++) {
+          ring[base + (start + j < w ? start + j : start + j - w)] = kept[j]!;
+        }
+        continue;
+      }
+      ring.set(kept.subarray(0, n), base);
+      ring.fill(0, base + n, base + w);
+      this.ringLen[slot] = n;
+      this.ringNext[slot] = n;
+    }
+    this.clearFreeRings();
+    // The caches are keyed by old ids; they refill on the next queries.
+    this.rows.clear();
+    this.rowEntries = 0;
+    this.stale = new Uint8Array(Math.max(1024, size + 1));
+    this.scratch = new Float64Array(0);
+    this.countScratch = new Float64Array(0);
+  }
+
+  private remapContexts(map: Uint32Array, users: boolean): void {
+    const next = new Map<number, number>();
+    for (const [key, slot] of this.contexts) {
+      // Session and order keys are positive ids, users' keys negated ones; the other sign stays.
+      if (users ? key > 0 : key < 0) {
+        next.set(key, slot);
+        continue;
+      }
+      const to = map[users ? -key : key] ?? 0;
+      if (to === 0) this.freeSlots.push(slot);
+      else next.set(users ? -to : to, slot);
+    }
+    this.contexts = next;
+    this.clearFreeRings();
+  }
+
+  /** Empties the rings of free slots, so no stale id outlives a remap in the state. */
+  private clearFreeRings(): void {
+    const w = this.options.window;
+    for (const slot of this.freeSlots) {
+      this.ringItems.fill(0, slot * w, slot * w + w);
+      this.ringLen[slot] = 0;
+      this.ringNext[slot] = 0;
+    }
+  }
+
   /** Contexts opened so far (a context forgotten when idle and seen again counts twice). */
   get contextCount(): number {
     return this.contextsOpened;
@@ -352,4 +450,11 @@ export class Cooccurrence {
       }
     }
   }
+}
+
+/** True when `map` keeps every id where it is, so a remap has nothing to do. */
+function keepsAll(map: Uint32Array, size: number): boolean {
+  if (size !== map.length - 1) return false;
+  for (let id = 1; id < map.length; id++) if (map[id] !== id) return false;
+  return true;
 }

@@ -87,6 +87,31 @@ export class DecayedCounters {
   }
 
   /**
+   * Renumbers the counters' ids (engine/retention.ts): the counter of `id` moves to `map[id]`,
+   * dropped ids (`map[id] === 0`) lose theirs, and the memory is reallocated for `size` ids with
+   * the floor `ensure` uses, so later ids from `size + 1` on start at 0. The reference time stays,
+   * so every kept value is unchanged bit for bit. O(capacity).
+   */
+  remap(map: Uint32Array, size: number): void {
+    if (this.capacity === 0) return;
+    const arena = this.kernels.arena;
+    const next = Math.max(size + 1, 1024);
+    // Allocate before taking views: the allocation may grow (and detach) the memory.
+    const ptr = arena.alloc(next * 8);
+    const fresh = arena.f64(ptr, next);
+    fresh.fill(0);
+    const old = arena.f64(this.ptr, this.capacity);
+    const end = Math.min(map.length, this.capacity);
+    for (let id = 1; id < end; id++) {
+      const to = map[id]!;
+      if (to !== 0) fresh[to] = old[id]!;
+    }
+    arena.free(this.ptr);
+    this.ptr = ptr;
+    this.capacity = next;
+  }
+
+  /**
    * Adds a batch already staged in WASM memory.
    * @param idxPtr u32 ids, each below the ensured capacity
    * @param tsPtr f64 epoch ms

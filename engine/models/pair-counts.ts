@@ -37,8 +37,8 @@ export class PairCounts {
   private values: Float32Array;
   private used = 0;
   /** neighbours[a] lists every b with a count for {a, b}, in first-seen order. */
-  private readonly neighbours: Uint32Array[] = [];
-  private readonly degree: number[] = [];
+  private neighbours: Uint32Array[] = [];
+  private degree: number[] = [];
 
   constructor(initialCapacity = 1 << 16) {
     this.capacity = 1 << Math.ceil(Math.log2(Math.max(16, initialCapacity)));
@@ -177,6 +177,72 @@ export class PairCounts {
     const list = this.neighbours[a];
     if (list === undefined) return new Uint32Array(0);
     return list.subarray(0, this.degree[a]);
+  }
+
+  /**
+   * Renumbers item ids (engine/retention.ts): `map[id]` is the new id of `id`, 0 when dropped,
+   * kept ids in their old order. Pairs with a dropped item go; kept pairs keep their counts under
+   * the new ids, and since new ids ascend with old ones each stays stored as (min, max). The
+   * table is rebuilt at the smallest power of two that keeps it at most half full (the growth
+   * rule), and the neighbour lists keep their first-seen order, each reallocated to the length
+   * doubling from 4 gives it when it lost entries. O(capacity + neighbours).
+   */
+  remap(map: Uint32Array): void {
+    const oldA = this.keysA;
+    const oldB = this.keysB;
+    const oldV = this.values;
+    let kept = 0;
+    for (let i = 0; i < oldA.length; i++) {
+      const a = oldA[i]!;
+      if (a !== EMPTY && (map[a] ?? 0) !== 0 && (map[oldB[i]!] ?? 0) !== 0) kept++;
+    }
+    let capacity = 16;
+    while (kept * 2 > capacity) capacity *= 2;
+    this.capacity = capacity;
+    this.mask = capacity - 1;
+    this.keysA = new Uint32Array(capacity).fill(EMPTY);
+    this.keysB = new Uint32Array(capacity);
+    this.values = new Float32Array(capacity);
+    this.used = kept;
+    for (let i = 0; i < oldA.length; i++) {
+      const a = oldA[i]!;
+      if (a === EMPTY) continue;
+      const ta = map[a] ?? 0;
+      const tb = map[oldB[i]!] ?? 0;
+      if (ta === 0 || tb === 0) continue;
+      const slot = this.slot(ta, tb);
+      this.keysA[slot] = ta;
+      this.keysB[slot] = tb;
+      this.values[slot] = oldV[i]!;
+    }
+    const lists: Uint32Array[] = [];
+    const degree: number[] = [];
+    const items = Math.min(this.neighbours.length, map.length);
+    for (let a = 1; a < items; a++) {
+      const list = this.neighbours[a];
+      const to = map[a]!;
+      if (list === undefined || to === 0) continue;
+      const d = this.degree[a]!;
+      let n = 0;
+      for (let j = 0; j < d; j++) {
+        const b = map[list[j]!] ?? 0;
+        if (b !== 0) list[n++] = b;
+      }
+      // An item whose every neighbour went holds no list, as if it had never paired.
+      if (n === 0) continue;
+      let cap = 4;
+      while (cap < n) cap *= 2;
+      if (n < d && cap < list.length) {
+        const fit = new Uint32Array(cap);
+        fit.set(list.subarray(0, n));
+        lists[to] = fit;
+      } else {
+        lists[to] = list;
+      }
+      degree[to] = n;
+    }
+    this.neighbours = lists;
+    this.degree = degree;
   }
 
   private slot(a: number, b: number): number {

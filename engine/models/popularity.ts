@@ -5,6 +5,7 @@
  * short-half-life count against what the long-run rate predicts for that window, as a Poisson
  * z-score with a support floor, so two views of a cold item are not a trend.
  */
+import type { IdKind } from '../activity.js';
 import { EVENT_TYPE_CODE } from '../events.js';
 import type { EncodedBatch } from '../store/index.js';
 import type { Kernels } from '../wasm/index.js';
@@ -116,6 +117,19 @@ export class Popularity {
    */
   advanceTo(t: number): void {
     if (t > this.newest) this.newest = t;
+  }
+
+  /**
+   * Renumbers item ids (engine/retention.ts): a kept item's counters move to its new id, a
+   * dropped item's are forgotten, and the counters are reallocated for `size` items. Stream time
+   * (`now`) and the stream's start stay, so the long-run rate and every kept score are unchanged:
+   * rankings after it are the old ones translated, without the dropped items. Other kinds are not
+   * held. A map that drops nothing changes nothing. O(capacity).
+   */
+  remap(kind: IdKind, map: Uint32Array, size: number): void {
+    if (kind !== 'item' || keepsAll(map, size)) return;
+    this.shortCounters.remap(map, size);
+    this.longCounters.remap(map, size);
   }
 
   /** Stages the weighted events of a batch in scratch memory and scatter-adds them. */
@@ -240,4 +254,11 @@ export class Popularity {
       arena.scratchReset(mark);
     }
   }
+}
+
+/** True when `map` keeps every id where it is, so a remap has nothing to do. */
+function keepsAll(map: Uint32Array, size: number): boolean {
+  if (size !== map.length - 1) return false;
+  for (let id = 1; id < map.length; id++) if (map[id] !== id) return false;
+  return true;
 }
