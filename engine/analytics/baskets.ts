@@ -14,6 +14,7 @@
  * quantity or price that is not positive) are counted as ignored. Windows of time (orders and
  * revenue per hour, per day) are revenue.ts's.
  */
+import type { IdKind } from '../activity.js';
 import { AisleError } from '../errors.js';
 import { EVENT_TYPE_CODE } from '../events.js';
 import { expectState, isArrayOf, isCount } from '../snapshot/check.js';
@@ -33,7 +34,10 @@ export interface ResolvedBasketOptions {
   relativeError: number;
 }
 
-/** What a snapshot keeps: the per-order arrays (the totals and histograms follow from them). */
+/**
+ * What a snapshot keeps: the per-order arrays and, once a compaction dropped orders, what those
+ * orders still add (the totals and histograms follow from the two).
+ */
 export interface BasketState {
   /** Purchase rows that could not be sales. */
   ignored: number;
@@ -43,6 +47,29 @@ export interface BasketState {
   units: Float64Array;
   /** Per order id: value, cents. */
   value: Float64Array;
+  /** Absent until `remap` dropped an order with lines. */
+  retired?: RetiredBasketsState;
+}
+
+/**
+ * The orders a compaction dropped, as the totals and quantiles since the start still count
+ * them: their sums, and per measure one value of each histogram bin they fell in with how many
+ * fell there (re-adding the value that often fills the same bin). Sorted by bin.
+ */
+export interface RetiredBasketsState {
+  orders: number;
+  lines: number;
+  units: number;
+  /** Value, cents. */
+  cents: number;
+  /** Orders of one line. */
+  singles: number;
+  valueSamples: Float64Array;
+  valueCounts: Float64Array;
+  linesSamples: Float64Array;
+  linesCounts: Float64Array;
+  unitsSamples: Float64Array;
+  unitsCounts: Float64Array;
 }
 
 /** One order as it stands. */
@@ -118,6 +145,8 @@ export class Baskets {
   private readonly byValue: LogHistogram;
   private readonly byLines: LogHistogram;
   private readonly byUnits: LogHistogram;
+  /** What orders dropped by `remap` add to the totals and histograms; undefined before any. */
+  private retired: RetiredBaskets | undefined;
 
   /** Throws AisleError('AISLE_INVALID_ARGUMENT') naming a bad option. */
   constructor(options: BasketOptions = {}) {
@@ -161,6 +190,7 @@ export class Baskets {
       );
       out.count(lines, units, value);
     }
+    if (state.retired !== undefined) out.restoreRetired(state.retired);
     out.lines = state.lines.slice();
     out.units = state.units.slice();
     out.value = state.value.slice();
@@ -171,12 +201,57 @@ export class Baskets {
 
   /** A copy of the state, consistent as of the call. O(orders). */
   exportState(): BasketState {
-    return {
+    const out: BasketState = {
       ignored: this.ignoredRows,
       lines: this.lines.slice(0, this.bound),
       units: this.units.slice(0, this.bound),
       value: this.value.slice(0, this.bound),
     };
+    if (this.retired !== undefined) out.retired = this.retired.exportState();
+    return out;
+  }
+
+  /**
+   * Renumbers order ids (engine/retention.ts): `map[id]` is the new id, 0 when dropped; kept ids
+   * keep their order, numbered 1..`size`. A kept order's record moves to its new id; a dropped
+   * order's record goes, so a late line of it (which gets a new id) counts as a new order. The
+   * totals and quantiles are over every order since the start and stay exactly as they are; what
+   * dropped orders add to them is kept in a summary bounded by the histogram bins, so that a
+   * snapshot restores them. Arrays are reallocated to fit. Other kinds are not held. Throws
+   * AisleError('AISLE_INVALID_ARGUMENT') when an order with lines lies beyond the map, before
+   * changing anything. O(orders).
+   */
+  remap(kind: IdKind, map: Uint32Array, size: number): void {
+    // Nothing dropped: kept ids numbered 1..size in order make the map the identity.
+    if (kind !== 'order' || size === map.length - 1) return;
+    for (let o = map.length; o < this.bound; o++) {
+      if (this.lines[o] !== 0)
+        invalid('map', `covers orders below ${map.length}, order ${o} has lines`);
+    }
+    const end = Math.min(this.bound, map.length);
+    let bound = 0;
+    for (let o = 1; o < end; o++) if (this.lines[o] !== 0 && map[o] !== 0) bound = map[o]! + 1;
+    const cap = Math.max(bound, 64);
+    const lines = new Uint32Array(cap);
+    const units = new Float64Array(cap);
+    const value = new Float64Array(cap);
+    for (let o = 1; o < end; o++) {
+      const l = this.lines[o]!;
+      if (l === 0) continue;
+      const to = map[o]!;
+      if (to !== 0) {
+        lines[to] = l;
+        units[to] = this.units[o]!;
+        value[to] = this.value[o]!;
+      } else {
+        this.retired ??= new RetiredBaskets(this.options.relativeError);
+        this.retired.add(l, this.units[o]!, this.value[o]!);
+      }
+    }
+    this.lines = lines;
+    this.units = units;
+    this.value = value;
+    this.bound = bound;
   }
 
   /** Orders with at least one line. */
@@ -304,6 +379,23 @@ export class Baskets {
     this.byUnits.add(units);
   }
 
+  /**
+   * Adds the orders of a retired summary to the totals and histograms (a restore). O(orders
+   * dropped so far): a histogram takes its values one at a time.
+   */
+  private restoreRetired(state: RetiredBasketsState): void {
+    const retired = RetiredBaskets.fromState(this.options.relativeError, state);
+    this.retired = retired;
+    this.orderCount += state.orders;
+    this.lineCount += state.lines;
+    this.unitCount += state.units;
+    this.cents += state.cents;
+    this.singles += state.singles;
+    retired.valueBins.replay(this.byValue);
+    retired.linesBins.replay(this.byLines);
+    retired.unitsBins.replay(this.byUnits);
+  }
+
   /** Takes an order out of the totals and histograms before it changes. */
   private uncount(lines: number, units: number, value: number): void {
     this.orderCount--;
@@ -314,5 +406,149 @@ export class Baskets {
     this.byValue.remove(value);
     this.byLines.remove(lines);
     this.byUnits.remove(units);
+  }
+}
+
+/** Largest value LogHistogram bins apart (histogram.ts). */
+const MAX_BINNED = 2 ** 53;
+
+/**
+ * One value of each histogram bin some orders fell in, and how many did. Grouping uses the bin
+ * formula of LogHistogram (histogram.ts), which keeps its bins private: the two must agree, or a
+ * restore would put some retired orders one bin off (test/unit/remap/sales.test.ts checks that
+ * a restore gives the same quantiles).
+ */
+class BinSamples {
+  private readonly lnGamma: number;
+  private readonly top: number;
+  private readonly samples = new Map<number, number>();
+  private readonly counts = new Map<number, number>();
+
+  constructor(relativeError: number) {
+    this.lnGamma = Math.log((1 + relativeError) / (1 - relativeError));
+    this.top = 1 + Math.ceil(Math.log(MAX_BINNED) / this.lnGamma);
+  }
+
+  add(value: number, count = 1): void {
+    const bin = value < 1 ? 0 : Math.min(1 + Math.ceil(Math.log(value) / this.lnGamma), this.top);
+    const had = this.counts.get(bin);
+    if (had === undefined) this.samples.set(bin, value);
+    this.counts.set(bin, (had ?? 0) + count);
+  }
+
+  /** Adds every value held, as often as it counts, to `h`. */
+  replay(h: LogHistogram): void {
+    for (const [bin, count] of this.counts) {
+      const v = this.samples.get(bin)!;
+      for (let k = 0; k < count; k++) h.add(v);
+    }
+  }
+
+  /** Samples and counts, by bin. */
+  exportState(): [Float64Array, Float64Array] {
+    const bins = Float64Array.from(this.counts.keys()).sort();
+    const samples = new Float64Array(bins.length);
+    const counts = new Float64Array(bins.length);
+    for (let i = 0; i < bins.length; i++) {
+      samples[i] = this.samples.get(bins[i]!)!;
+      counts[i] = this.counts.get(bins[i]!)!;
+    }
+    return [samples, counts];
+  }
+
+  /** The total count held. */
+  get size(): number {
+    let n = 0;
+    for (const c of this.counts.values()) n += c;
+    return n;
+  }
+}
+
+/** What orders dropped by a compaction still add to the basket totals and histograms. */
+class RetiredBaskets {
+  orders = 0;
+  lines = 0;
+  units = 0;
+  cents = 0;
+  singles = 0;
+  readonly valueBins: BinSamples;
+  readonly linesBins: BinSamples;
+  readonly unitsBins: BinSamples;
+
+  constructor(relativeError: number) {
+    this.valueBins = new BinSamples(relativeError);
+    this.linesBins = new BinSamples(relativeError);
+    this.unitsBins = new BinSamples(relativeError);
+  }
+
+  static fromState(relativeError: number, s: RetiredBasketsState): RetiredBaskets {
+    expectState(typeof s === 'object' && s !== null, 'baskets: retired orders');
+    const out = new RetiredBaskets(relativeError);
+    expectState(
+      isCount(s.orders) &&
+        isCount(s.lines) &&
+        isCount(s.units) &&
+        isCount(s.cents) &&
+        isCount(s.singles) &&
+        s.singles <= s.orders &&
+        s.lines >= s.orders &&
+        s.units >= s.lines,
+      'baskets: retired totals',
+    );
+    const pairs: [Float64Array, Float64Array, BinSamples][] = [
+      [s.valueSamples, s.valueCounts, out.valueBins],
+      [s.linesSamples, s.linesCounts, out.linesBins],
+      [s.unitsSamples, s.unitsCounts, out.unitsBins],
+    ];
+    for (const [samples, counts, into] of pairs) {
+      expectState(
+        isArrayOf(samples, Float64Array) && isArrayOf(counts, Float64Array, samples.length),
+        'baskets: retired samples',
+      );
+      for (let i = 0; i < samples.length; i++) {
+        expectState(
+          isCount(samples[i]!) && isCount(counts[i]!) && counts[i]! > 0,
+          'baskets: retired sample',
+        );
+        into.add(samples[i]!, counts[i]!);
+      }
+      expectState(into.size === s.orders, 'baskets: retired samples do not add up to the orders');
+    }
+    out.orders = s.orders;
+    out.lines = s.lines;
+    out.units = s.units;
+    out.cents = s.cents;
+    out.singles = s.singles;
+    return out;
+  }
+
+  add(lines: number, units: number, cents: number): void {
+    this.orders++;
+    this.lines += lines;
+    this.units += units;
+    this.cents += cents;
+    if (lines === 1) this.singles++;
+    this.valueBins.add(cents);
+    this.linesBins.add(lines);
+    this.unitsBins.add(units);
+  }
+
+  exportState(): RetiredBasketsState {
+    const [valueSamples, valueCounts] = this.valueBins.exportState();
+    const [linesSamples, linesCounts] = this.linesBins.exportState();
+    const [unitsSamples, unitsCounts] = this.unitsBins.exportState();
+    return {
+      orders: this.orders,
+      lines: this.lines,
+      units: this.units,
+      cents: this.cents,
+      singles: this.singles,
+      valueSamples,
+      valueCounts,
+      linesSamples,
+      linesCounts,
+      unitsSamples,
+      unitsCounts,
+    };
   }
 }

@@ -15,6 +15,7 @@
  * fact (a version counter); scores do not depend on the `now` asked for (see segments.ts), so the
  * cache needs no time key, and a repeated question costs O(segments).
  */
+import type { IdKind } from '../activity.js';
 import { AisleError } from '../errors.js';
 import { EVENT_TYPE_CODE } from '../events.js';
 import { expectState, isArrayOf, isCount } from '../snapshot/check.js';
@@ -216,6 +217,25 @@ export class Customers {
     if (changed) this.changes++;
   }
 
+  /**
+   * Renumbers user or order ids (engine/retention.ts): `map[id]` is the new id, 0 when dropped;
+   * kept ids keep their order, numbered 1..`size`.
+   * - user: kept customers' facts move to their new ids; a dropped customer is forgotten and
+   *   leaves the segments (the population is rescored), and the newest purchase becomes the
+   *   latest of the customers kept.
+   * - order: the counted orders follow their ids; a dropped order is forgotten, so a late line of
+   *   it (which gets a new id) counts as a new order.
+   * Arrays are reallocated to fit. Other kinds are not held. Throws
+   * AisleError('AISLE_INVALID_ARGUMENT') when the map does not cover the ids held, before
+   * changing anything. O(users) or O(orders / 8).
+   */
+  remap(kind: IdKind, map: Uint32Array, size: number): void {
+    // Nothing dropped: kept ids numbered 1..size in order make the map the identity.
+    if (size === map.length - 1) return;
+    if (kind === 'user') this.remapUsers(map);
+    else if (kind === 'order') this.remapOrders(map);
+  }
+
   /** A customer's facts; undefined for a user who never bought (or an unknown id). O(1). */
   facts(user: number): CustomerFacts | undefined {
     if (!Number.isSafeInteger(user) || user <= 0 || user >= this.users) return undefined;
@@ -302,6 +322,70 @@ export class Customers {
           `(${new Date(this.newestTs).toISOString()})`,
       );
     }
+  }
+
+  private remapUsers(map: Uint32Array): void {
+    if (this.users > map.length) invalid('map', `covers users below ${map.length}`);
+    let bound = 0;
+    for (let u = 1; u < this.users; u++) {
+      if (map[u] !== 0 && this.last[u] !== -Infinity) bound = map[u]! + 1;
+    }
+    const cap = Math.max(bound, 64);
+    const last = new Float64Array(cap).fill(-Infinity);
+    const orders = new Uint32Array(cap);
+    const spent = new Float64Array(cap);
+    let customers = 0;
+    let newest = -Infinity;
+    for (let u = 1; u < this.users; u++) {
+      const to = map[u]!;
+      const t = this.last[u]!;
+      if (to === 0 || t === -Infinity) continue;
+      last[to] = t;
+      orders[to] = this.orders[u]!;
+      spent[to] = this.spent[u]!;
+      customers++;
+      if (t > newest) newest = t;
+    }
+    this.last = last;
+    this.orders = orders;
+    this.spent = spent;
+    this.users = bound;
+    this.customerCount = customers;
+    this.newestTs = newest;
+    // The population changed: the cached scoring must go, and the version tells its owners.
+    this.scoring = undefined;
+    this.changes++;
+  }
+
+  private remapOrders(map: Uint32Array): void {
+    const counted = this.counted;
+    const bytes = this.countedBytes;
+    for (let o = map.length; o < bytes * 8; o++) {
+      if ((counted[o >>> 3]! & (1 << (o & 7))) !== 0) {
+        invalid('map', `covers orders below ${map.length}, order ${o} was counted`);
+      }
+    }
+    let top = 0;
+    for (let byte = 0; byte < bytes; byte++) {
+      const bits = counted[byte]!;
+      if (bits === 0) continue;
+      for (let b = 0; b < 8; b++) {
+        if ((bits & (1 << b)) !== 0 && map[byte * 8 + b]! > top) top = map[byte * 8 + b]!;
+      }
+    }
+    const used = top === 0 ? 0 : (top >>> 3) + 1;
+    const next = new Uint8Array(Math.max(used, 64));
+    for (let byte = 0; byte < bytes; byte++) {
+      const bits = counted[byte]!;
+      if (bits === 0) continue;
+      for (let b = 0; b < 8; b++) {
+        if ((bits & (1 << b)) === 0) continue;
+        const to = map[byte * 8 + b]!;
+        if (to !== 0) next[to >>> 3]! |= 1 << (to & 7);
+      }
+    }
+    this.counted = next;
+    this.countedBytes = used;
   }
 
   private growUsers(n: number): void {

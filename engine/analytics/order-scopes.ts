@@ -136,6 +136,41 @@ export class OrderScopes {
     return true;
   }
 
+  /**
+   * Renumbers the entries for a compaction (engine/retention.ts): `order(o)` is the new order id,
+   * 0 to drop the entry; `scope(s)` the new scope, −1 to drop it. Only entries live at `newest`
+   * are kept (as a rebuild does: liveness alone decides an answer), in a table sized to fit them.
+   * O(table).
+   */
+  rekey(newest: number, order: (o: number) => number, scope: (s: number) => number): void {
+    const old = { order: this.order, scope: this.scope, at: this.at };
+    const n = old.order.length;
+    const newOrder = new Uint32Array(n);
+    const newScope = new Uint32Array(n);
+    let live = 0;
+    for (let i = 0; i < n; i++) {
+      const o = old.order[i]!;
+      if (o === 0 || !this.live(i, newest)) continue;
+      const to = order(o);
+      const sc = scope(old.scope[i]!);
+      if (to === 0 || sc < 0) continue;
+      newOrder[i] = to;
+      newScope[i] = sc;
+      live++;
+    }
+    let capacity = FIRST_CAPACITY;
+    while (capacity < (live + 1) * 4) capacity *= 2;
+    this.order = new Uint32Array(capacity);
+    this.scope = new Uint32Array(capacity);
+    this.at = new Float64Array(capacity);
+    this.size = 0;
+    for (let i = 0; i < n; i++) {
+      const o = newOrder[i]!;
+      if (o === 0) continue;
+      this.insert(-1 - this.find(o, newScope[i]!), o, newScope[i]!, old.at[i]!);
+    }
+  }
+
   private live(slot: number, newest: number): boolean {
     return this.at[slot]! >= newest - this.horizonMs;
   }

@@ -23,6 +23,7 @@
  * Distinct customers are not counted here: the funnels' distinct users of the purchase step are
  * exactly that, per window, for the shop and each category.
  */
+import type { IdKind } from '../activity.js';
 import { AisleError } from '../errors.js';
 import { EVENT_TYPE_CODE } from '../events.js';
 import { expectState, isCount } from '../snapshot/check.js';
@@ -344,6 +345,38 @@ export class Revenue {
   }
 
   /**
+   * Renumbers item or order ids (engine/retention.ts): `map[id]` is the new id, 0 when dropped;
+   * kept ids keep their order, numbered 1..`size`.
+   * - item: a kept item's buckets move to its new id; a dropped item's own series goes. The shop
+   *   and category rings are untouched, so their totals stay exact. The item scopes of the
+   *   counted orders follow the items (a dropped item's go).
+   * - order: counted orders follow their ids; a dropped order's entries go, so a late line of it
+   *   (which gets a new id) counts as a new order.
+   * Other kinds are not held. Throws AisleError('AISLE_INVALID_ARGUMENT') when an item with
+   * buckets lies beyond the map, before changing anything. O(retained buckets + counted orders).
+   */
+  remap(kind: IdKind, map: Uint32Array, size: number): void {
+    // Nothing dropped: kept ids numbered 1..size in order make the map the identity.
+    if (size === map.length - 1) return;
+    const to = (id: number): number => (id < map.length ? map[id]! : 0);
+    if (kind === 'item') {
+      const rings = this.tiers.map((t) => rekeyRings(t, t.items, map));
+      this.tiers.forEach((t, i) => (t.items = rings[i]!));
+      this.orders.rekey(
+        this.newestTs,
+        (o) => o,
+        (scope) => {
+          if ((scope & 1) === 0) return scope; // the shop (0) or a category (2c)
+          const item = to(scope >>> 1);
+          return item === 0 ? -1 : itemScope(item);
+        },
+      );
+    } else if (kind === 'order') {
+      this.orders.rekey(this.newestTs, to, (scope) => scope);
+    }
+  }
+
+  /**
    * Revenue over the `window` ending with the bucket holding `now` (stream time, ms), for an
    * item, a category or (neither given) the whole shop, from the finest tier whose span covers
    * the window. Unknown ids give zeros. O(buckets of the window).
@@ -455,4 +488,47 @@ function addWide(rings: BucketRings, at: number, channel: number, value: number)
   // A u32 counter keeps the sum modulo 2^32: the wrap is the carry taken above.
   if (lo > 0) rings.addAt(at, channel, lo);
   if (hi > 0) rings.addAt(at, channel + 1, hi);
+}
+
+/**
+ * The rings of `tier` with every key renumbered by `map` (0 drops the key), rebuilt from their
+ * state so that they hold only what the kept keys need. Keys stay ascending: the map keeps order.
+ */
+function rekeyRings(tier: ResolvedTier, rings: BucketRings, map: Uint32Array): BucketRings {
+  const s = rings.exportState();
+  const last = s.keys.length === 0 ? 0 : s.keys[s.keys.length - 1]!;
+  if (last >= map.length) {
+    invalid('map', `covers ids below ${map.length}, an item ring holds ${last}`);
+  }
+  let keys = 0;
+  let entries = 0;
+  for (let k = 0; k < s.keys.length; k++) {
+    if (map[s.keys[k]!] === 0) continue;
+    keys++;
+    entries += s.lens[k]!;
+  }
+  const out: BucketRingsState = {
+    head: s.head,
+    keys: new Uint32Array(keys),
+    lens: new Uint32Array(keys),
+    buckets: new Uint32Array(entries),
+    counts: new Uint32Array(entries * CHANNELS),
+  };
+  let from = 0;
+  let j = 0;
+  let at = 0;
+  for (let k = 0; k < s.keys.length; k++) {
+    const len = s.lens[k]!;
+    const key = map[s.keys[k]!]!;
+    if (key !== 0) {
+      out.keys[j] = key;
+      out.lens[j] = len;
+      out.buckets.set(s.buckets.subarray(from, from + len), at);
+      out.counts.set(s.counts.subarray(from * CHANNELS, (from + len) * CHANNELS), at * CHANNELS);
+      j++;
+      at += len;
+    }
+    from += len;
+  }
+  return BucketRings.fromState(tier.resolutionMs, tier.slots, CHANNELS, out);
 }

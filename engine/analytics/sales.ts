@@ -8,6 +8,7 @@
  * `segmentsMaxAgeMs` of stream time is served as it was, saying when it was computed, instead of
  * rescoring on every question.
  */
+import type { IdKind } from '../activity.js';
 import { AisleError } from '../errors.js';
 import { expectState } from '../snapshot/check.js';
 import type { EncodedBatch } from '../store/index.js';
@@ -148,6 +149,30 @@ export class Sales {
     this.customers.ingest(batch);
     this.baskets.ingest(batch);
     this.revenue.ingest(batch, this.categoryOf);
+  }
+
+  /**
+   * Renumbers user, item or order ids (engine/retention.ts): `map[id]` is the new id, 0 when
+   * dropped; kept ids keep their order, numbered 1..`size`. Users: customers (a dropped one
+   * leaves the segments, and the summary being served goes with the population it described).
+   * Items: the revenue series per item (shop and category totals stay exact). Orders: the counted
+   * orders of customers and revenue, and the basket records (totals and quantiles stay). Throws
+   * AisleError('AISLE_INVALID_ARGUMENT') when the map does not cover the ids held.
+   */
+  remap(kind: IdKind, map: Uint32Array, size: number): void {
+    // Nothing dropped: kept ids numbered 1..size in order make the map the identity.
+    if (size === map.length - 1) return;
+    if (kind === 'user') {
+      this.customers.remap(kind, map, size);
+      this.summary = undefined;
+      this.summaryVersion = -1;
+    } else if (kind === 'item') {
+      this.revenue.remap(kind, map, size);
+    } else if (kind === 'order') {
+      this.customers.remap(kind, map, size);
+      this.baskets.remap(kind, map, size);
+      this.revenue.remap(kind, map, size);
+    }
   }
 
   /**

@@ -28,6 +28,7 @@
  * of the pairs' (orders, first, last), so a BuyAgain built over an existing history catches up by
  * scanning it; a snapshot still stores the sums so that a restore continues bit for bit.
  */
+import type { IdKind } from '../activity.js';
 import { AisleError } from '../errors.js';
 import { expectState, isArrayOf, isCount, sum } from '../snapshot/check.js';
 import type { UserHistory } from './user-history.js';
@@ -161,6 +162,7 @@ export class BuyAgain {
     this.detach();
   }
 
+  /** An item's repeat statistics (item 0, no item, holds those of items dropped by `remap`). */
   itemStats(item: number): ItemRepeatStats {
     const repeat = this.repeatBuyers[item] ?? 0;
     return {
@@ -208,6 +210,53 @@ export class BuyAgain {
       out.details[r] = details[j]!;
     }
     return out;
+  }
+
+  /**
+   * Renumbers item ids (engine/retention.ts): `map[id]` is the new id, 0 when dropped; kept ids
+   * keep their order, numbered 1..`size`. A kept item keeps its figures under its new id. A
+   * dropped item's figures leave it but still count in the global repeat share, which is a
+   * total since the start: they are pooled in slot 0 (no item has id 0), so the sums a restore
+   * recomputes the totals from stay equal to them, and every kept user's scores stay exact.
+   * Users: nothing here is kept per user (the history holds the pairs, and remaps them); the
+   * figures a dropped buyer contributed to belong to the items and stay. The arrays are
+   * reallocated to fit `size`. Throws AisleError('AISLE_INVALID_ARGUMENT') when an item with
+   * figures lies beyond the map, before changing anything. O(items).
+   */
+  remap(kind: IdKind, map: Uint32Array, size: number): void {
+    // Nothing dropped: kept ids numbered 1..size in order make the map the identity.
+    if (kind !== 'item' || size === map.length - 1) return;
+    for (let id = map.length; id < this.buyers.length; id++) {
+      if (this.buyers[id] !== 0) {
+        throw new AisleError(
+          'AISLE_INVALID_ARGUMENT',
+          `buy again: the item map covers ids below ${map.length}, item ${id} has buyers`,
+        );
+      }
+    }
+    const n = Math.max(1024, size + 1);
+    const buyers = new Uint32Array(n);
+    const repeat = new Uint32Array(n);
+    const logs = new Float64Array(n);
+    buyers[0] = this.buyers[0]!;
+    repeat[0] = this.repeatBuyers[0]!;
+    logs[0] = this.logIntervalSum[0]!;
+    const end = Math.min(map.length, this.buyers.length);
+    for (let id = 1; id < end; id++) {
+      const to = map[id]!;
+      if (to !== 0) {
+        buyers[to] = this.buyers[id]!;
+        repeat[to] = this.repeatBuyers[id]!;
+        logs[to] = this.logIntervalSum[id]!;
+      } else {
+        // Only the counts enter the totals; the interval sum of slot 0 stays 0.
+        buyers[0] += this.buyers[id]!;
+        repeat[0] += this.repeatBuyers[id]!;
+      }
+    }
+    this.buyers = buyers;
+    this.repeatBuyers = repeat;
+    this.logIntervalSum = logs;
   }
 
   bytes(): number {

@@ -19,6 +19,7 @@
  * Events with no user or no item (searches) are skipped, as are types weighing 0 other than
  * purchases, which always record their facts.
  */
+import type { IdKind } from '../activity.js';
 import { AisleError } from '../errors.js';
 import { EVENT_TYPE_CODE, EVENT_TYPES, type EventType } from '../events.js';
 import { allBelow, expectState, isArrayOf, isCount, sum } from '../snapshot/check.js';
@@ -105,9 +106,13 @@ const EMPTY_U32 = new Uint32Array(0);
 
 /** Power-of-two blocks of u32 from one growable array, recycled per size class. */
 class Slab {
-  data = new Uint32Array(1024);
+  data: Uint32Array;
   top = 0;
   private readonly free: number[][] = [];
+
+  constructor(capacity = 1024) {
+    this.data = new Uint32Array(capacity);
+  }
 
   alloc(log: number): number {
     const size = 1 << log;
@@ -159,7 +164,7 @@ function invalidOptions(message: string): never {
 export class UserHistory {
   /** Weight by event type code. */
   private readonly weight = new Float64Array(256);
-  private readonly slab = new Slab();
+  private slab = new Slab();
   private readonly listeners: PurchaseListener[] = [];
 
   // Per user, indexed by user id.
@@ -292,6 +297,14 @@ export class UserHistory {
     out.pLastOrder = s.purchaseLastOrder.slice();
     out.pFirst = s.purchaseFirstTs.slice();
     out.pLast = s.purchaseLastTs.slice();
+    // After a compaction dropped items, a user may keep a version and orders without any pair;
+    // the per-user arrays then reach past the last user with pairs, and so must `maxUser`.
+    for (let u = nUsers - 1; u > out.maxUser; u--) {
+      if (s.version[u]! > 0) {
+        out.maxUser = u;
+        break;
+      }
+    }
     return out;
   }
 
@@ -465,7 +478,10 @@ export class UserHistory {
     return this.entries;
   }
 
-  /** Largest user id with a recorded interaction (0 when none). */
+  /**
+   * Largest user id with a recorded interaction (0 when none); after a compaction that dropped
+   * items, possibly a user whose remaining facts are a version and an order count.
+   */
   get maxUserId(): number {
     return this.maxUser;
   }
@@ -519,6 +535,41 @@ export class UserHistory {
     return { rows, cols, indptr, indices, values };
   }
 
+  /**
+   * Renumbers the ids of `kind` (engine/retention.ts): `map[id]` is the new id of `id`, 0 when it
+   * is dropped, and the kept ids keep their order, numbered 1..`size`.
+   * - user: a dropped user's pairs, purchase records and per-user facts go (a cold-start user
+   *   again); kept users keep theirs, versions included, under their new ids.
+   * - item: pairs with a dropped item go with their purchase records. Users keep their version
+   *   and order count: those describe the user, and serving compares versions to its own.
+   * - order: the last order seen per user and per purchase record is renumbered, 0 when dropped,
+   *   so a later row of a dropped order (its string gets a new id) counts as a new order.
+   * Pair and purchase arrays are compacted in their old order, per-user arrays and the table slab
+   * are reallocated to fit, and every table is rebuilt (no answer depends on table layout). Ids of
+   * other kinds are not held. Throws AisleError('AISLE_INVALID_ARGUMENT') when the map does not
+   * cover the ids held, before changing anything. O(users + pairs + purchase records).
+   */
+  remap(kind: IdKind, map: Uint32Array, size: number): void {
+    // Nothing dropped: kept ids numbered 1..size in order make the map the identity.
+    if (size === map.length - 1) return;
+    if (kind === 'order') {
+      this.remapOrders(map);
+      return;
+    }
+    if (kind !== 'user' && kind !== 'item') return;
+    const byUser = kind === 'user';
+    const held = byUser ? this.users - 1 : this.maxItem;
+    if (held >= map.length || map[0] !== 0) {
+      throw new AisleError(
+        'AISLE_INVALID_ARGUMENT',
+        `user history: the ${kind} map covers ids below ${map.length}, the history holds ${held}`,
+      );
+    }
+    this.compactPairs(byUser ? this.eUser : this.eItem, map);
+    if (byUser) this.remapUsers(map);
+    this.rebuildTables();
+  }
+
   /** Bytes held by the arrays (capacity, not just the used part). */
   bytes(): number {
     const arrays: ArrayBufferView[] = [
@@ -544,6 +595,158 @@ export class UserHistory {
     let total = 0;
     for (const a of arrays) total += a.byteLength;
     return total;
+  }
+
+  /** Keeps the pairs whose `ids[e]` the map keeps, renumbering that id; same for their purchases. */
+  private compactPairs(ids: Uint32Array, map: Uint32Array): void {
+    const n = this.entries;
+    const p = this.purchases;
+    // A purchase record's new index + 1 (0 = dropped), so records keep their relative order.
+    const recTo = new Uint32Array(p);
+    let kept = 0;
+    for (let e = 0; e < n; e++) {
+      if (map[ids[e]!] === 0) continue;
+      kept++;
+      const rec = this.ePurchase[e]!;
+      if (rec !== 0) recTo[rec - 1] = 1;
+    }
+    let keptP = 0;
+    for (let r = 0; r < p; r++) if (recTo[r] !== 0) recTo[r] = ++keptP;
+
+    const cap = Math.max(kept, 16);
+    const eUser = new Uint32Array(cap);
+    const eItem = new Uint32Array(cap);
+    const eStrength = new Float32Array(cap);
+    const eSeen = new Float64Array(cap);
+    const eTouch = new Uint32Array(cap);
+    const ePurchase = new Uint32Array(cap);
+    const rewriteUser = ids === this.eUser;
+    let to = 0;
+    for (let e = 0; e < n; e++) {
+      const id = map[ids[e]!]!;
+      if (id === 0) continue;
+      eUser[to] = rewriteUser ? id : this.eUser[e]!;
+      eItem[to] = rewriteUser ? this.eItem[e]! : id;
+      eStrength[to] = this.eStrength[e]!;
+      eSeen[to] = this.eSeen[e]!;
+      eTouch[to] = this.eTouch[e]!;
+      const rec = this.ePurchase[e]!;
+      ePurchase[to] = rec === 0 ? 0 : recTo[rec - 1]!;
+      to++;
+    }
+    this.entries = kept;
+    this.eUser = eUser;
+    this.eItem = eItem;
+    this.eStrength = eStrength;
+    this.eSeen = eSeen;
+    this.eTouch = eTouch;
+    this.ePurchase = ePurchase;
+
+    const capP = Math.max(keptP, 16);
+    const pOrders = new Uint32Array(capP);
+    const pUnits = new Float64Array(capP);
+    const pLastOrder = new Uint32Array(capP);
+    const pFirst = new Float64Array(capP);
+    const pLast = new Float64Array(capP);
+    for (let r = 0; r < p; r++) {
+      const j = recTo[r]!;
+      if (j === 0) continue;
+      pOrders[j - 1] = this.pOrders[r]!;
+      pUnits[j - 1] = this.pUnits[r]!;
+      pLastOrder[j - 1] = this.pLastOrder[r]!;
+      pFirst[j - 1] = this.pFirst[r]!;
+      pLast[j - 1] = this.pLast[r]!;
+    }
+    this.purchases = keptP;
+    this.pOrders = pOrders;
+    this.pUnits = pUnits;
+    this.pLastOrder = pLastOrder;
+    this.pFirst = pFirst;
+    this.pLast = pLast;
+  }
+
+  /** Moves the per-user facts of kept users to their new ids, in arrays sized to fit. */
+  private remapUsers(map: Uint32Array): void {
+    let bound = 0;
+    for (let u = 1; u < this.users; u++) if (map[u] !== 0) bound = map[u]! + 1;
+    const cap = Math.max(bound, 16);
+    const version = new Float64Array(cap);
+    const orders = new Uint32Array(cap);
+    const lastOrder = new Uint32Array(cap);
+    for (let u = 1; u < this.users; u++) {
+      const to = map[u]!;
+      if (to === 0) continue;
+      version[to] = this.uVersion[u]!;
+      orders[to] = this.uOrders[u]!;
+      lastOrder[to] = this.uLastOrder[u]!;
+    }
+    this.uVersion = version;
+    this.uOrders = orders;
+    this.uLastOrder = lastOrder;
+    // Counts and tables are refilled by rebuildTables.
+    this.uTable = new Uint32Array(cap);
+    this.uTableLog = new Uint8Array(cap);
+    this.uCount = new Uint32Array(cap);
+    this.users = bound;
+  }
+
+  /**
+   * Rebuilds every user's table from the pair arrays in one slab sized to fit, and the counts
+   * and bounds that follow from the pairs. Pairs keep their entries.
+   */
+  private rebuildTables(): void {
+    const users = this.users;
+    const count = this.uCount;
+    count.fill(0);
+    this.uTable.fill(0);
+    this.uTableLog.fill(0);
+    let maxItem = 0;
+    for (let e = 0; e < this.entries; e++) {
+      count[this.eUser[e]!]!++;
+      if (this.eItem[e]! > maxItem) maxItem = this.eItem[e]!;
+    }
+    let slots = 0;
+    let total = 0;
+    let maxUser = 0;
+    for (let u = 1; u < users; u++) {
+      const c = count[u]!;
+      if (c > 0) {
+        let log = MIN_TABLE_LOG;
+        while (c * 4 > 3 << log) log++;
+        this.uTableLog[u] = log;
+        slots += 1 << log;
+        total++;
+      }
+      // Every event of a user bumps the version, so a version > 0 marks a user with facts (pairs,
+      // or after dropped items only the version and the order count).
+      if (c > 0 || this.uVersion[u]! > 0) maxUser = u;
+    }
+    const slab = new Slab(Math.max(1024, slots));
+    for (let u = 1; u < users; u++) {
+      const log = this.uTableLog[u]!;
+      if (log !== 0) this.uTable[u] = slab.alloc(log);
+    }
+    this.slab = slab;
+    for (let e = 0; e < this.entries; e++) {
+      const u = this.eUser[e]!;
+      this.place(this.uTable[u]!, this.uTableLog[u]!, this.eItem[e]!, e + 1);
+    }
+    this.userTotal = total;
+    this.maxUser = maxUser;
+    this.maxItem = maxItem;
+  }
+
+  /** Renumbers the last order of each user and purchase record, 0 for a dropped one. */
+  private remapOrders(map: Uint32Array): void {
+    const n = map.length;
+    for (let u = 1; u < this.users; u++) {
+      const o = this.uLastOrder[u]!;
+      if (o !== 0) this.uLastOrder[u] = o < n ? map[o]! : 0;
+    }
+    for (let r = 0; r < this.purchases; r++) {
+      const o = this.pLastOrder[r]!;
+      if (o !== 0) this.pLastOrder[r] = o < n ? map[o]! : 0;
+    }
   }
 
   private pairsOf(user: number): number {
