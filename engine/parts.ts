@@ -246,6 +246,7 @@ export const PART_KINDS: Kinds = {
     ingest: (p, batch) => p.ingest(batch),
     bytes: measured,
     holds: ['user', 'item', 'order'],
+    remap: (p, kind, map, size) => p.remap(kind, map, size),
   },
   // Reads the user history; holds only its own per-item figures.
   buyAgain: {
@@ -254,7 +255,8 @@ export const PART_KINDS: Kinds = {
     exportState: (p) => p.exportState(),
     ingest: () => {},
     bytes: (p, env) => measured(p, env, [need(env, 'history')]),
-    holds: ['user', 'item'],
+    holds: ['item'],
+    remap: (p, kind, map, size) => p.remap(kind, map, size),
   },
   inventory: {
     create: (env) => new Inventory(env.model.inventory),
@@ -278,6 +280,7 @@ export const PART_KINDS: Kinds = {
     },
     bytes: measured,
     holds: ['item'],
+    remap: (p, kind, map, size) => p.remap(kind, map, size),
   },
   priceHistory: {
     create: (env) => new PriceHistory(env.model.priceHistory),
@@ -286,6 +289,7 @@ export const PART_KINDS: Kinds = {
     ingest: (p, batch) => p.ingest(batch),
     bytes: measured,
     holds: ['item'],
+    remap: (p, kind, map, size) => p.remap(kind, map, size),
   },
   funnels: {
     create: (env) => new Funnels({ ...env.model.funnels, categoryOf: (i) => env.categoryOf(i) }),
@@ -295,6 +299,7 @@ export const PART_KINDS: Kinds = {
     ingest: (p, batch) => p.ingest(batch),
     bytes: measured,
     holds: ['item', 'user'],
+    remap: (p, kind, map, size) => p.remap(kind, map, size),
   },
   anomalies: {
     create: (env) => new AnomalyDetector(anomalyOptions(env)),
@@ -311,6 +316,7 @@ export const PART_KINDS: Kinds = {
     ingest: (p, batch) => p.ingest(batch),
     bytes: measured,
     holds: ['user', 'item', 'order'],
+    remap: (p, kind, map, size) => p.remap(kind, map, size),
   },
   sessions: {
     create: (env) => new SessionFeed(new SessionKnn(env.model.sessions), env.model.sessionFeed),

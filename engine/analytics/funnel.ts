@@ -17,7 +17,20 @@
  * bucket only; a later event moves the count to the newer bucket. Users whose last event is in the
  * window are then exactly the users with any event in it. Only identified users (events with a
  * `user`) are counted.
+ *
+ * Retention (`remap`). Dropping items takes their windows; the shop's and the categories' counts
+ * stay as they are. Dropping users takes them out of the last-seen table and leaves every count
+ * where it is: a dropped user is still counted in the bucket of their last event, so every window
+ * answers as before, the user having been active there. Only a dropped user who comes back (as a
+ * new id: the engine has forgotten who they were) is counted again in the bucket of their new
+ * event, so a window reaching back to both buckets counts them twice, once per (scope, step).
+ * The engine drops a user for inactivity only once their last event is older than the horizon,
+ * which in a default server is at least the longest tier: that bucket has then left every tier
+ * and the counts stay exact. Only a user cap (or a horizon shorter than the longest tier), which
+ * drops users whose last bucket is still held, can cause the overcount: at most one per returning
+ * user, and gone once the window no longer reaches the bucket where they were last counted.
  */
+import type { IdKind } from '../activity.js';
 import { AisleError } from '../errors.js';
 import { EVENT_TYPE_CODE } from '../events.js';
 import { allBelow, expectState, isArrayOf } from '../snapshot/check.js';
@@ -26,6 +39,7 @@ import {
   BucketRings,
   DEFAULT_TIERS,
   checkWindowQuery,
+  remapKeepsAll,
   resolveTiers,
   tierFor,
   windowBuckets,
@@ -184,6 +198,30 @@ class LastSeen {
     this.size++;
   }
 
+  /**
+   * A table of the entries `keep` accepts, each user renamed to `map[user]`, entries of users
+   * mapped to 0 (or past the map) left out, with room to grow.
+   */
+  remapped(map: Uint32Array, keep: (last: number) => boolean): LastSeen {
+    let live = 0;
+    for (let i = 0; i < this.user.length; i++) {
+      const u = this.user[i]!;
+      if (u !== 0 && u < map.length && map[u] !== 0 && keep(this.last[i]!)) live++;
+    }
+    let cap = 1024;
+    while (cap < live * 4) cap *= 2;
+    const out = new LastSeen(cap);
+    for (let i = 0; i < this.user.length; i++) {
+      const u = this.user[i]!;
+      if (u === 0 || u >= map.length || !keep(this.last[i]!)) continue;
+      const to = map[u]!;
+      if (to === 0) continue;
+      const key = this.scopeStep[i]!;
+      out.insertAt(-1 - out.find(key, to), key, to, this.last[i]!);
+    }
+    return out;
+  }
+
   /** A table of the entries `keep` accepts, with room to grow. */
   rebuilt(keep: (last: number) => boolean): LastSeen {
     let live = 0;
@@ -318,6 +356,24 @@ export class Funnels {
       })),
       users,
     };
+  }
+
+  /**
+   * Renumbers the ids of `kind` (engine/retention.ts): items and users are held here. `map[id]`
+   * is the new id of `id`, 0 when it is dropped, and kept ids run 1..`size` in their old order.
+   * A dropped item's windows go; a dropped user leaves the distinct-user table with their counts
+   * left in place (see the file header for what that keeps exact). The shop's and categories'
+   * counts never change. Other kinds are ignored. Throws AisleError('AISLE_INVALID_ARGUMENT')
+   * for a map that is not a retention map. O(item buckets) for items, O(table) for users.
+   */
+  remap(kind: IdKind, map: Uint32Array, size: number): void {
+    if (kind === 'item') {
+      if (remapKeepsAll(map, size, 'funnel')) return;
+      for (const tier of this.tiers) tier.items.remapKeys(map, size);
+    } else if (kind === 'user') {
+      if (remapKeepsAll(map, size, 'funnel') || this.seen === undefined) return;
+      this.seen = this.seen.remapped(map, (last) => this.stillCounted(last));
+    }
   }
 
   /** Newest event time counted (ms); −Infinity before any. */

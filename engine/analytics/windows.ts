@@ -227,6 +227,24 @@ export function windowBuckets(
   return { first, last };
 }
 
+/**
+ * Checks a retention map (engine/retention.ts) for `owner`'s remap: `map[0]` is 0 and the kept
+ * ids are numbered 1..`size` in their old order. True when it keeps every id, which renumbers
+ * nothing. Throws AisleError('AISLE_INVALID_ARGUMENT') naming `map` otherwise. O(map).
+ */
+export function remapKeepsAll(map: Uint32Array, size: number, owner: string): boolean {
+  let next = 0;
+  let ok = map.length > 0 && map[0] === 0;
+  for (let id = 1; ok && id < map.length; id++) {
+    const to = map[id]!;
+    if (to !== 0) ok = to === ++next;
+  }
+  if (!ok || next !== size) {
+    invalid(owner, 'map', 'kept ids must be numbered 1..size in their old order');
+  }
+  return size === map.length - 1;
+}
+
 /** What a snapshot keeps of a ring set: the retained buckets of every non-empty key. */
 export interface BucketRingsState {
   /** Newest bucket index seen; −1 before any. */
@@ -383,6 +401,60 @@ export class BucketRings {
       buckets,
       counts,
     };
+  }
+
+  /**
+   * Renumbers the keys (engine/retention.ts): key `k` becomes `map[k]`, and its buckets go when
+   * that is 0 (or `k` is past the map); key 0, the absent id, stays. Kept keys keep their counts
+   * exactly. Buckets that have left the ring are dropped on the way, and the pool and metadata
+   * are rebuilt to fit the live buckets and `size` keys. O(keys + live buckets).
+   */
+  remapKeys(map: Uint32Array, size: number): void {
+    const stride = this.stride;
+    const meta = this.meta;
+    const limit = this.headBucket - this.slots;
+    const oldKeys = meta.length / META;
+    // Kept keys never grow (they keep their order from 1), so what held the old keys holds them.
+    const next = new Uint32Array(Math.max(64, Math.min(size + 1, oldKeys)) * META);
+    const bound = Math.min(oldKeys, map.length);
+    const target = (key: number): number => (key === 0 ? 0 : map[key]!);
+    let total = 0;
+    for (let key = 0; key < bound; key++) {
+      const m = key * META;
+      if (meta[m + CAPACITY] === 0) continue;
+      const to = target(key);
+      if (key !== 0 && to === 0) continue;
+      const live = meta[m + LEN]! - this.expiredCount(m, limit);
+      if (live === 0) continue;
+      let cap = FIRST_CAPACITY;
+      while (cap < live) cap *= 2;
+      const n = to * META;
+      next[n + OFFSET] = total;
+      next[n + CAPACITY] = cap;
+      next[n + LEN] = live;
+      total += cap;
+    }
+    const pool = new Uint32Array(Math.max(1024, total) * stride);
+    for (let key = 0; key < bound; key++) {
+      const m = key * META;
+      if (meta[m + CAPACITY] === 0) continue;
+      const to = target(key);
+      if (key !== 0 && to === 0) continue;
+      const n = to * META;
+      const live = next[n + LEN]!;
+      if (next[n + CAPACITY] === 0) continue;
+      const skip = meta[m + LEN]! - live;
+      const base = next[n + OFFSET]! * stride;
+      for (let j = 0; j < live; j++) {
+        const e = this.entry(m, skip + j);
+        const at = base + j * stride;
+        for (let c = 0; c < stride; c++) pool[at + c] = this.pool[e + c]!;
+      }
+    }
+    this.meta = next;
+    this.pool = pool;
+    this.used = total;
+    this.abandoned = 0;
   }
 
   /** Newest bucket index seen; −1 before any. */

@@ -87,7 +87,7 @@ function isAlert(a: unknown): a is InventoryAlert {
 export class AlertBook {
   private active = new Uint8Array(0);
   /** Open alerts by key, in the order raised, each with the sequence number it was raised at. */
-  private readonly open = new Map<number, { alert: InventoryAlert; seq: number }>();
+  private open = new Map<number, { alert: InventoryAlert; seq: number }>();
   // Raise order for evicting the oldest open alert. Map#keys().next() is no substitute: V8 leaves
   // deleted entries in place until a rehash, so finding the first live one is O(capacity) after
   // many clears. Entries whose alert was cleared (or raised again since) are skipped lazily.
@@ -168,6 +168,59 @@ export class AlertBook {
     if (!this.isActive(item, type)) return;
     this.active[item] = this.active[item]! & ~(1 << BIT[type]);
     this.open.delete(keyOf(item, type));
+  }
+
+  /**
+   * Renumbers items (engine/retention.ts): `map[id]` is the new id of `id`, 0 when it is dropped.
+   * The episodes of a dropped item end and its alerts are forgotten, open or not yet drained: a
+   * publisher would name an item the engine no longer knows. They do not count as `dropped`,
+   * which counts alerts lost for want of a drain. Kept alerts are renamed to the new ids and keep
+   * their order. O(items + alerts).
+   */
+  remap(map: Uint32Array, size: number): void {
+    const oldLen = this.active.length;
+    const n = oldLen === 0 ? 0 : Math.max(1024, Math.min(size + 1, oldLen));
+    const active = new Uint8Array(n);
+    const bound = Math.min(oldLen, map.length);
+    for (let id = 1; id < bound; id++) {
+      const to = map[id]!;
+      if (to !== 0) active[to] = this.active[id]!;
+    }
+    this.active = active;
+
+    // An alert is often both open and pending: rename it once, so the two lists share it still.
+    const renamed = new Map<InventoryAlert, InventoryAlert>();
+    const rename = (a: InventoryAlert): InventoryAlert | undefined => {
+      const to = a.item < map.length ? map[a.item]! : 0;
+      if (to === 0) return undefined;
+      if (to === a.item) return a;
+      let out = renamed.get(a);
+      if (out === undefined) {
+        out = Object.freeze({ ...a, item: to });
+        renamed.set(a, out);
+      }
+      return out;
+    };
+    const open = new Map<number, { alert: InventoryAlert; seq: number }>();
+    this.orderKeys = [];
+    this.orderSeqs = [];
+    this.head = 0;
+    // Map order is raise order, which eviction follows.
+    for (const entry of this.open.values()) {
+      const alert = rename(entry.alert);
+      if (alert === undefined) continue;
+      const key = keyOf(alert.item, alert.type);
+      open.set(key, { alert, seq: entry.seq });
+      this.orderKeys.push(key);
+      this.orderSeqs.push(entry.seq);
+    }
+    this.open = open;
+    const pending: InventoryAlert[] = [];
+    for (const a of this.pending) {
+      const alert = rename(a);
+      if (alert !== undefined) pending.push(alert);
+    }
+    this.pending = pending;
   }
 
   /** Open alerts, oldest first, lazily: a caller that wants a page stops early. */

@@ -12,6 +12,7 @@
  * Items without stock information raise nothing: most shops have no inventory feed for part of
  * the catalogue, and a purchase of such an item says nothing about its shelf.
  */
+import type { IdKind } from '../activity.js';
 import { AisleError } from '../errors.js';
 import { EVENT_TYPE_CODE } from '../events.js';
 import { expectState, isCount } from '../snapshot/check.js';
@@ -252,6 +253,26 @@ export class Inventory {
       this.nextCheck = now + every;
     }
     return raised;
+  }
+
+  /**
+   * Renumbers the ids of `kind` (engine/retention.ts); only items are held here (locations are
+   * never compacted). `map[id]` is the new id of `id`, 0 when it is dropped, and kept ids run
+   * 1..`size` in their old order. A dropped item's stock, velocity and alerts are forgotten (its
+   * open alerts close unpublished), so it reports as an item never seen; kept items answer as
+   * before under their new ids. Counters of the whole stream (unknown-SKU events, the sweep
+   * clock, dropped alerts) stay. Throws AisleError('AISLE_INVALID_ARGUMENT') for a map that is
+   * not a retention map. O(items + located buckets + alerts).
+   */
+  remap(kind: IdKind, map: Uint32Array, size: number): void {
+    if (kind !== 'item') return;
+    if (unchanged(map, size, 'inventory')) return;
+    this.levels.remap(map, size);
+    this.velocity.remap(map, size);
+    this.book.remap(map, size);
+    // Batch scratch: its stamps mean nothing between batches, only its size follows the ids.
+    const stamps = this.stamp.length;
+    this.stamp = new Uint32Array(stamps === 0 ? 0 : Math.max(1024, Math.min(size + 1, stamps)));
   }
 
   /** Decayed units sold per day at `now` (stream time by default). */
@@ -514,6 +535,28 @@ export class Inventory {
     before.set(this.oversoldBefore);
     this.oversoldBefore = before;
   }
+}
+
+/**
+ * Checks a retention map (engine/retention.ts): `map[0]` is 0 and the kept ids are numbered
+ * 1..`size` in their old order. True when it keeps every id, which renumbers nothing. Throws
+ * AisleError('AISLE_INVALID_ARGUMENT') otherwise. O(map).
+ */
+function unchanged(map: Uint32Array, size: number, owner: string): boolean {
+  let next = 0;
+  let ok = map.length > 0 && map[0] === 0;
+  for (let id = 1; ok && id < map.length; id++) {
+    const to = map[id]!;
+    if (to !== 0) ok = to === ++next;
+  }
+  if (!ok || next !== size) {
+    throw new AisleError(
+      'AISLE_INVALID_ARGUMENT',
+      `${owner} remap: kept ids must be numbered 1..size in their old order`,
+      { field: 'map' },
+    );
+  }
+  return size === map.length - 1;
 }
 
 function plural(n: number, word: string): string {

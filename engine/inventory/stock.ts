@@ -137,6 +137,78 @@ export class Stock {
     };
   }
 
+  /**
+   * Renumbers items (engine/retention.ts): `map[id]` is the new id of `id`, 0 when it is dropped.
+   * A dropped item's levels, located buckets and oversold units are forgotten, so it reads as
+   * unknown (and so in stock) again; kept items move with everything they had, their located
+   * buckets in the same order. In place, since the recommender's in-stock filter holds this
+   * object. Arrays shrink to fit `size`. O(items + located buckets).
+   */
+  remap(map: Uint32Array, size: number): void {
+    const oldLen = this.known.length;
+    // Kept ids never grow (they keep their order from 1), so what fits the old ids fits them.
+    const n = oldLen === 0 ? 0 : Math.max(1024, Math.min(size + 1, oldLen));
+    const known = new Uint8Array(n);
+    const unlocated = new Float64Array(n);
+    const located = new Float64Array(n);
+    const over = new Float64Array(n);
+    let knownItems = 0;
+    const bound = Math.min(oldLen, map.length);
+    for (let id = 1; id < bound; id++) {
+      const to = map[id]!;
+      if (to === 0 || this.known[id] !== 1) continue;
+      known[to] = 1;
+      unlocated[to] = this.unlocated[id]!;
+      located[to] = this.located[id]!;
+      over[to] = this.over[id]!;
+      knownItems++;
+    }
+
+    // Located buckets, item by item in list order, so every kept list keeps its order.
+    let kept = 0;
+    for (let b = 0; b < this.buckets; b++) if (newId(map, this.bItem[b]!) !== 0) kept++;
+    let cap = 16;
+    while (cap < kept) cap *= 2;
+    const bItem = new Uint32Array(cap);
+    const bLoc = new Uint32Array(cap);
+    const bLevel = new Float64Array(cap);
+    const bNext = new Uint32Array(cap);
+    const head = new Uint32Array(n).fill(NONE);
+    const tail = new Uint32Array(n);
+    let j = 0;
+    const lists = Math.min(this.head.length, map.length);
+    for (let id = 1; id < lists; id++) {
+      const to = map[id]!;
+      if (to === 0) continue;
+      for (let b = this.head[id]!; b !== NONE; b = this.bNext[b]!) {
+        bItem[j] = to;
+        bLoc[j] = this.bLoc[b]!;
+        bLevel[j] = this.bLevel[b]!;
+        bNext[j] = NONE;
+        if (head[to] === NONE) head[to] = j;
+        else bNext[tail[to]!] = j;
+        tail[to] = j;
+        j++;
+      }
+    }
+
+    this.known = known;
+    this.unlocated = unlocated;
+    this.located = located;
+    this.over = over;
+    this.knownItems = knownItems;
+    this.buckets = j;
+    this.bItem = bItem;
+    this.bLoc = bLoc;
+    this.bLevel = bLevel;
+    this.bNext = bNext;
+    this.head = head;
+    this.tail = tail;
+    let tableSize = 64;
+    while (j * 2 > tableSize) tableSize *= 2;
+    this.rehash(tableSize);
+  }
+
   /** Applies one encoded batch: inventory events and purchases. O(batch). */
   ingest(batch: EncodedBatch): void {
     const { type, op, item, quantity, ref, length } = batch;
@@ -316,4 +388,9 @@ export class Stock {
     tail.set(this.tail);
     this.tail = tail;
   }
+}
+
+/** The new id of `id` under a retention map, 0 when dropped (or past the map: never issued). */
+function newId(map: Uint32Array, id: number): number {
+  return id < map.length ? map[id]! : 0;
 }

@@ -158,6 +158,31 @@ export class Velocity {
     }
   }
 
+  /**
+   * Renumbers items (engine/retention.ts): `map[id]` is the new id of `id`, 0 when it is dropped.
+   * A dropped item's sales and exposure are forgotten; the clock (tRef, oldest, newest) is the
+   * stream's and stays. Arrays shrink to fit `size`. O(items).
+   */
+  remap(map: Uint32Array, size: number): void {
+    const oldLen = this.units.length;
+    const n = oldLen === 0 ? 0 : Math.max(1024, Math.min(size + 1, oldLen));
+    const units = new Float64Array(n);
+    const since = new Float64Array(n).fill(Number.NaN);
+    if (n > 0) {
+      units[0] = this.units[0]!;
+      since[0] = this.since[0]!;
+    }
+    const bound = Math.min(oldLen, map.length);
+    for (let id = 1; id < bound; id++) {
+      const to = map[id]!;
+      if (to === 0) continue;
+      units[to] = this.units[id]!;
+      since[to] = this.since[id]!;
+    }
+    this.units = units;
+    this.since = since;
+  }
+
   /** Decayed units per day at `now`; 0 for an item never bought or an odd `now`. O(1). */
   perDay(item: number, now: number): number {
     return this.at(now)(item);
@@ -166,7 +191,7 @@ export class Velocity {
   /**
    * `perDay` at one `now` for many items: the decay factor and the exposure of items on sale
    * since the stream started are shared, leaving a multiply and a divide for most items. Valid
-   * until the next `ingest`.
+   * until the next `ingest` or `remap`.
    */
   at(now: number): (item: number) => number {
     const { units, since, lambda } = this;

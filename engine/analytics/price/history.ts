@@ -29,10 +29,12 @@
  * Events the wire validation would refuse (a price or quantity not above zero, a time that is
  * not a finite epoch-ms value inside the period range) are skipped and counted as `ignored`.
  */
+import type { IdKind } from '../../activity.js';
 import { AisleError } from '../../errors.js';
 import { EVENT_TYPE_CODE } from '../../events.js';
 import { expectState, isArrayOf, isCount } from '../../snapshot/check.js';
 import type { EncodedBatch } from '../../store/index.js';
+import { remapKeepsAll } from '../windows.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -277,7 +279,7 @@ class Series {
 
 export class PriceHistory {
   readonly options: Readonly<PriceHistoryOptions>;
-  private readonly series: (Series | undefined)[] = [];
+  private series: (Series | undefined)[] = [];
   private itemsSeen = 0;
   private clock = -1;
   /** Open periods: ring by period mod maxPeriods, holding the period (-1 = none). */
@@ -536,6 +538,30 @@ export class PriceHistory {
         for (let j = slot; j < end; j++) s.listAt[j] = raw;
       }
     }
+  }
+
+  /**
+   * Renumbers the ids of `kind` (engine/retention.ts); only items are held here. `map[id]` is the
+   * new id of `id`, 0 when it is dropped, and kept ids run 1..`size` in their old order. A dropped
+   * item's prices, periods and change points are forgotten, so it has no history; kept items move
+   * with theirs untouched. The stream's clock, counters and open periods (a period is open when
+   * any item sold in it, a dropped one included) stay. Other kinds are ignored. Throws
+   * AisleError('AISLE_INVALID_ARGUMENT') for a map that is not a retention map. O(items).
+   */
+  remap(kind: IdKind, map: Uint32Array, size: number): void {
+    if (kind !== 'item' || remapKeepsAll(map, size, 'price history')) return;
+    const next: (Series | undefined)[] = [];
+    let seen = 0;
+    const bound = Math.min(this.series.length, map.length);
+    for (let id = 1; id < bound; id++) {
+      const s = this.series[id];
+      const to = map[id]!;
+      if (s === undefined || to === 0) continue;
+      next[to] = s;
+      seen++;
+    }
+    this.series = next;
+    this.itemsSeen = seen;
   }
 
   /** The item's change points, oldest first. */
