@@ -121,6 +121,45 @@ describe('HTTP adapter', () => {
     expect(engine.stats().events).toBe(before.events + 2);
   });
 
+  it('refuses an event far in the future with 400 naming events[i].ts, and trending is unaffected', async () => {
+    const before = engine.stats();
+    const trending = engine.trending({ k: 5 });
+    const { status, body } = await post(
+      '/v1/events',
+      JSON.stringify([{ type: 'view', ts: 4102444799999, item: 'sku-1' }]),
+    );
+    expect(status).toBe(400);
+    expect(body.message).toMatch(
+      /^events\[0\]\.ts: is more than 5 min ahead of the engine's clock/,
+    );
+    expect(body.rejected).toEqual([
+      { index: 0, field: 'ts', reason: expect.stringMatching(/ahead of the engine's clock/) },
+    ]);
+    expect(engine.stats().events).toBe(before.events);
+    expect(engine.stats().streamTime).toBe(before.streamTime);
+    expect(engine.trending({ k: 5 })).toEqual(trending);
+  });
+
+  it('reports memory by part, the budget and retention in /v1/stats and /metrics', async () => {
+    const { status, body } = await get('/v1/stats');
+    expect(status).toBe(200);
+    const memory = body.memory as {
+      total: number;
+      parts: Record<string, number>;
+      process: { rss: number };
+      warnings: string[];
+    };
+    expect(memory.total).toBeGreaterThan(0);
+    for (const part of ['log', 'dictionaries', 'history', 'alsoViewed', 'sessions', 'funnels']) {
+      expect(memory.parts[part], part).toBeGreaterThan(0);
+    }
+    expect(memory.process.rss).toBeGreaterThan(memory.total / 4);
+    expect(memory.warnings).toEqual([]);
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toMatch(/aisle_memory_bytes\{part="log"\} \d+/);
+    expect(text).toMatch(/aisle_retention_dropped_ids_total\{kind="user"\} \d+/);
+  });
+
   it('accepts NDJSON and names the bad line', async () => {
     const good = [
       JSON.stringify({ type: 'search', query: 'red shoes', user: 'u9' }),
