@@ -326,6 +326,7 @@ export const PART_KINDS: Kinds = {
     ingest: (p, batch) => p.ingest(batch),
     bytes: measured,
     holds: ['session', 'item', 'user'],
+    remap: (p, kind, map, size) => p.remap(kind, map, size),
   },
 };
 

@@ -3,14 +3,15 @@
  * sessions close after a stretch of inactivity or at a length cap. A click counts in the very
  * next answer.
  *
- * Memory: SessionKnn keeps every session it was given (session ids are its clock, its item lists
- * only grow at the end, its transition counts are aggregates), so forgetting old sessions would
- * mean renumbering and rebuilding everything; the feed does not. Growth per finished session is
- * 8 bytes plus, per click, 4 in the store, 4 in the item's session list and up to 8 for a new
- * transition pair, with up to 2x slack on the growable lists. On the Diginetica sessions (4.9
- * clicks each, 43k items) that came to ~95 bytes per session, ~20 per click; `bytes()` reports
- * it. A deployment that needs a hard cap rebuilds the model from recent events.
+ * Memory: SessionKnn keeps every session it was given until a retention compaction drops its
+ * session id (or, for a session-less stream, its user id): `remap` then removes it from the
+ * index and renumbers the rest, which is how old sessions leave. Growth per finished session is
+ * 16 bytes (length, offset, key) plus, per click, 4 in the store, 4 in the item's session list
+ * and up to 8 for a new transition pair, with up to 2x slack on the growable lists. On the
+ * Diginetica sessions (4.9 clicks each, 43k items) that came to ~95 bytes per session before
+ * the key was recorded, ~20 per click; `bytes()` reports it.
  */
+import type { IdKind } from '../activity.js';
 import { AisleError } from '../errors.js';
 import { EVENT_TYPE_CODE } from '../events.js';
 import { expectState, isArrayOf } from '../snapshot/check.js';
@@ -70,8 +71,8 @@ const NONE: Recommendation = { items: new Uint32Array(0), scores: new Float64Arr
 export class SessionFeed {
   readonly options: SessionFeedOptions;
   /** Live sessions by key, in the order they opened. */
-  private readonly live = new Map<number, Live>();
-  private readonly userKey = new Map<number, number>();
+  private live = new Map<number, Live>();
+  private userKey = new Map<number, number>();
   private now = -Infinity;
   private nextSweep = -Infinity;
   // The last click's key and user: consecutive clicks of one user's session skip a Map write.
@@ -230,6 +231,62 @@ export class SessionFeed {
   /** The `k` best next items after an explicit list of recent items (oldest first). */
   recommend(items: ArrayLike<number>, k: number): Recommendation {
     return this.model.recommend(items, k);
+  }
+
+  /**
+   * Renumbers ids of `kind` after a retention compaction (engine/retention.ts); see
+   * `SessionKnn.remap`, which this applies to the model first. Then the feed's bookkeeping
+   * follows: a live session under a dropped session id, or the session-less stream of a dropped
+   * user, is forgotten (its next click opens a new session); a dropped user no longer owns a
+   * session nor has one to answer from; a live session whose clicks were all of dropped items
+   * is forgotten, and the others count only their kept clicks, so the length cap goes by them.
+   * Live sessions keep their opening order, so sweeps close them in the same order.
+   * Throws AisleError('AISLE_INVALID_ARGUMENT'), before changing anything, when `map` does not
+   * cover an id the feed holds. O(model state + live sessions + users).
+   */
+  remap(kind: IdKind, map: Uint32Array, size: number): void {
+    if (kind !== 'session' && kind !== 'user' && kind !== 'item') return;
+    if (kind === 'user') {
+      // The model checks the keys it holds; users the feed names beside them are checked here.
+      let worst = 0;
+      for (const u of this.userKey.keys()) if (u > worst) worst = u;
+      for (const s of this.live.values()) if (s.user > worst) worst = s.user;
+      if (worst >= map.length) {
+        throw new AisleError(
+          'AISLE_INVALID_ARGUMENT',
+          `session feed: the user map does not cover user ${worst}`,
+          { kind, id: worst },
+        );
+      }
+    }
+    this.model.remap(kind, map, size);
+    const rekey = (key: number): number => {
+      if (kind === 'session' && key > 0) return map[key]!;
+      if (kind === 'user' && key < 0) return map[-key] === 0 ? 0 : -map[-key]!;
+      return key;
+    };
+    const live = new Map<number, Live>();
+    for (const [key, s] of this.live) {
+      const to = rekey(key);
+      if (to === 0) continue;
+      // The model dropped the same sessions; for items, it holds their kept clicks.
+      const held = this.model.liveLength(to);
+      if (held === 0) continue;
+      s.clicks = held;
+      if (kind === 'user' && s.user !== 0) s.user = map[s.user]!;
+      live.set(to, s);
+    }
+    const userKey = new Map<number, number>();
+    for (const [u, key] of this.userKey) {
+      const user = kind === 'user' ? map[u]! : u;
+      const to = rekey(key);
+      if (user !== 0 && to !== 0 && live.has(to)) userKey.set(user, to);
+    }
+    this.live = live;
+    this.userKey = userKey;
+    // The one-click cache holds old ids.
+    this.lastKey = NaN;
+    this.lastUser = 0;
   }
 
   private click(key: number, u: number, it: number, time: number): void {

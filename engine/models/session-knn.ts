@@ -6,6 +6,8 @@
  * Time is the order sessions were added in (the training file has no timestamps but is sorted by
  * session date), so "recent" means "added late".
  */
+import type { IdKind } from '../activity.js';
+import { AisleError } from '../errors.js';
 import { allBelow, expectState } from '../snapshot/check.js';
 import { topK, type TopK } from './top-k.js';
 import { Transitions, type TransitionsState } from './transitions.js';
@@ -180,6 +182,37 @@ export class SessionKnn {
   /** Moves a live session into the compact store; its clicks stay in the index. */
   closeSession(sessionKey: SessionKey): void {
     this.store.close(sessionKey);
+  }
+
+  /**
+   * Renumbers ids of `kind` after a retention compaction (engine/retention.ts): `map[id]` is the
+   * new id of `id`, 0 when it is dropped; kept ids keep their order and run 1..`size`. Other
+   * kinds are ignored. Numeric session keys follow SessionFeed's: a positive key is a session id
+   * and a negative one a negated user id; string keys and sessions added whole name neither.
+   *
+   * - 'session' / 'user': stored sessions, finished or live, opened under a dropped id leave the
+   *   index (that is how old sessions go), with their steps from the transition counts; kept
+   *   ones move to their new key.
+   * - 'item': stored sessions lose their clicks of dropped items, and a session left empty goes;
+   *   the item's session list and its transitions go with it.
+   *
+   * Surviving sessions are numbered densely in their old order, so recency keeps its order. The
+   * result is exactly the model that the kept sessions (without their dropped clicks) would have
+   * built, added in the same order: every answer equals that model's. Transitions count the
+   * steps inside stored sessions, so they leave with their sessions, and a click between two
+   * kept ones that is dropped leaves the step between those two, as if it had never been made.
+   * Where only a neighbour of a ranking is dropped the kept items' scores may change (the
+   * similarity counts sessions since, the IDF counts sessions), so "the old answer without the
+   * dropped id" is not what this gives; the rebuilt model is.
+   *
+   * The arrays are sized by what the model keeps, so the new dictionary size is not needed.
+   * Throws AisleError('AISLE_INVALID_ARGUMENT'), before changing anything, when `map` does not
+   * cover an id the model holds. O(sessions + clicks + transition pairs).
+   */
+  remap(kind: IdKind, map: Uint32Array, _size: number): void {
+    if (kind === 'item') this.remapItems(map);
+    else if (kind === 'session') this.remapKeys(1, map, kind);
+    else if (kind === 'user') this.remapKeys(-1, map, kind);
   }
 
   /** Recommends for a live session by key (itself excluded from its neighbours). */
@@ -396,6 +429,110 @@ export class SessionKnn {
     if (prev >= 0) this.transitions.add(prev, item);
   }
 
+  /** 'session' (sign 1) or 'user' (sign -1) compaction: see `remap`. */
+  private remapKeys(sign: 1 | -1, map: Uint32Array, kind: IdKind): void {
+    const store = this.store;
+    const n = store.count;
+    for (let id = 0; id < n; id++) {
+      const k = sign * store.keyOf(id);
+      if (k > 0 && k >= map.length) uncovered(kind, k);
+    }
+    const keep = new Uint32Array(n);
+    const keys = new Float64Array(n);
+    let kept = 0;
+    for (let id = 0; id < n; id++) {
+      const key = store.keyOf(id);
+      const k = sign * key;
+      if (k > 0) {
+        const to = map[k]!;
+        if (to === 0) {
+          this.forgetSteps(id);
+          continue;
+        }
+        keys[id] = sign * to;
+      } else {
+        keys[id] = key;
+      }
+      keep[id] = ++kept;
+    }
+    if (kept === n) {
+      // No session goes: only keys change, the index and the counts stay as they are.
+      store.setKeys(keys);
+      return;
+    }
+    store.compact(keep, kept, keys);
+    this.itemSessions.remap(undefined, keep);
+    this.transitions.remap();
+    this.resetScratch();
+  }
+
+  /** 'item' compaction: see `remap`. */
+  private remapItems(map: Uint32Array): void {
+    const held = this.itemSessions.keys;
+    if (held > map.length) uncovered('item', map.length);
+    // Nothing held moves or goes (item 0 is never a dictionary id): leave everything as it is.
+    let same = this.itemSessions.length(0) === 0;
+    for (let i = 1; same && i < held; i++) same = map[i] === i;
+    if (same) return;
+    const store = this.store;
+    const n = store.count;
+    const keep = new Uint32Array(n);
+    const keys = new Float64Array(n);
+    let kept = 0;
+    // Steps between two kept clicks that a dropped run separated, as new item ids, in pairs.
+    let bridges = new Uint32Array(64);
+    let nBridges = 0;
+    for (let id = 0; id < n; id++) {
+      const items = store.items(id);
+      let prev = 0;
+      let gap = false;
+      let clicks = 0;
+      for (let i = 0; i < items.length; i++) {
+        const to = map[items[i]!]!;
+        if (to === 0) {
+          gap = true;
+          continue;
+        }
+        if (gap && clicks > 0) {
+          if (nBridges + 2 > bridges.length) bridges = grow(bridges, nBridges + 2);
+          bridges[nBridges++] = prev;
+          bridges[nBridges++] = to;
+        }
+        prev = to;
+        gap = false;
+        clicks++;
+      }
+      keys[id] = store.keyOf(id);
+      // A session left without clicks goes, as if it had never been opened.
+      if (clicks > 0) keep[id] = ++kept;
+    }
+    store.compact(keep, kept, keys, map);
+    this.itemSessions.remap(map, kept === n ? undefined : keep);
+    this.transitions.remap(map);
+    for (let i = 0; i < nBridges; i += 2) this.transitions.add(bridges[i]!, bridges[i + 1]!);
+    this.resetScratch();
+  }
+
+  /** Takes the steps of stored session `id` back out of the transition counts. */
+  private forgetSteps(id: number): void {
+    const items = this.store.items(id);
+    for (let i = 1; i < items.length; i++) this.transitions.subtract(items[i - 1]!, items[i]!);
+  }
+
+  /** Scratch arrays are indexed by old ids: drop them, the next answer sizes them afresh. */
+  private resetScratch(): void {
+    this.stamp = 0;
+    this.itemStamp = new Uint32Array(0);
+    this.itemPos = new Int32Array(0);
+    this.itemMark = new Uint32Array(0);
+    this.itemScore = new Float64Array(0);
+    this.itemTr = new Float64Array(0);
+    this.itemTouched = new Uint32Array(0);
+    this.sessStamp = new Uint32Array(0);
+    this.sessSim = new Float64Array(0);
+    this.sessShared = new Uint32Array(0);
+  }
+
   private growCandidates(): void {
     this.candidates = grow(this.candidates, this.candidates.length + 1);
   }
@@ -430,6 +567,14 @@ export class SessionKnn {
       this.sessShared = new Uint32Array(size);
     }
   }
+}
+
+function uncovered(kind: IdKind, id: number): never {
+  throw new AisleError(
+    'AISLE_INVALID_ARGUMENT',
+    `session-knn: the ${kind} map does not cover id ${id}`,
+    { kind, id },
+  );
 }
 
 function lastIndexOf(items: ArrayLike<number>, item: number): number {

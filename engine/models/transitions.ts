@@ -4,6 +4,7 @@
  * scan finds b fastest; popular items collect hundreds of successors, so past SCAN_LIMIT an
  * open-addressing index of (a, b) → position finds it instead.
  */
+import { AisleError } from '../errors.js';
 import { expectState, isArrayOf, sum } from '../snapshot/check.js';
 
 /** What a snapshot keeps of the counts, successors in their original order. */
@@ -118,6 +119,99 @@ export class Transitions {
     list[2 * d + 1] = 1;
     this.degree[a] = d + 1;
     this.index(a, b, d);
+  }
+
+  /**
+   * Takes back one a → b step, because the stored session that made it is forgotten. The pair
+   * stays at its place until `remap` removes the pairs whose count fell to 0. Throws
+   * AisleError('AISLE_INVALID_ARGUMENT') when there is no such step to take back.
+   */
+  subtract(a: number, b: number): void {
+    const i = this.position(a, b);
+    const list = this.pairs[a]!;
+    if (i < 0 || list[2 * i + 1] === 0) {
+      throw new AisleError(
+        'AISLE_INVALID_ARGUMENT',
+        `transitions: no step ${a} → ${b} to take back`,
+      );
+    }
+    list[2 * i + 1]! -= 1;
+    this.total[a]! -= 1;
+  }
+
+  /**
+   * Renumbers items (a retention compaction) and removes the pairs whose count fell to 0: with
+   * `items`, a becomes `items[a]` and b `items[b]`, and every pair with an end mapped to 0 goes
+   * (so do its steps from the total). Successors keep their order. The lists go back to back
+   * into one buffer, the layout `fromState` builds, and the index is rebuilt to fit.
+   * O(items + pairs).
+   */
+  remap(items?: ArrayLike<number>): void {
+    const old = this.pairs;
+    const oldDegree = this.degree;
+    const kept = new Uint32Array(old.length);
+    let pairs = 0;
+    let count = 0;
+    for (let a = 0; a < old.length; a++) {
+      const to = items === undefined ? a : (items[a] ?? 0);
+      if (items !== undefined && to === 0) continue;
+      const list = old[a]!;
+      let c = 0;
+      for (let i = 0; i < 2 * oldDegree[a]!; i += 2) {
+        if (list[i + 1] !== 0 && (items === undefined || items[list[i]!] !== 0)) c++;
+      }
+      kept[a] = c;
+      pairs += c;
+      if (c > 0 && to + 1 > count) count = to + 1;
+    }
+    const flat = new Uint32Array(2 * pairs);
+    this.pairs = new Array<Uint32Array>(count).fill(EMPTY);
+    this.degree = new Array<number>(count).fill(0);
+    this.total = new Array<number>(count).fill(0);
+    let size = 1 << 12;
+    while (size < 2 * (pairs + 1)) size *= 2;
+    this.keyA = new Uint32Array(size).fill(NO_KEY);
+    this.keyB = new Uint32Array(size);
+    this.pos = new Uint32Array(size);
+    this.indexed = 0;
+    let at = 0;
+    for (let a = 0; a < old.length; a++) {
+      const d = kept[a]!;
+      if (d === 0) continue;
+      const to = items === undefined ? a : items[a]!;
+      const list = old[a]!;
+      const start = at;
+      let steps = 0;
+      for (let i = 0; i < 2 * oldDegree[a]!; i += 2) {
+        const c = list[i + 1]!;
+        if (c === 0) continue;
+        let b = list[i]!;
+        if (items !== undefined) {
+          b = items[b]!;
+          if (b === 0) continue;
+        }
+        this.index(to, b, (at - start) / 2);
+        flat[at++] = b;
+        flat[at++] = c;
+        steps += c;
+      }
+      this.pairs[to] = flat.subarray(start, at);
+      this.degree[to] = d;
+      this.total[to] = steps;
+    }
+  }
+
+  /** Position of b in a's successors, or -1. */
+  private position(a: number, b: number): number {
+    if (a >= this.pairs.length) return -1;
+    const d = this.degree[a]!;
+    if (d <= SCAN_LIMIT) {
+      const list = this.pairs[a]!;
+      for (let i = 0; i < d; i++) if (list[2 * i] === b) return i;
+      return -1;
+    }
+    const slot = this.slot(a, b);
+    return this.keyA[slot] === NO_KEY ? -1 : this.pos[slot]!;
   }
 
   private index(a: number, b: number, position: number): void {

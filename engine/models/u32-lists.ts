@@ -98,6 +98,70 @@ export class U32Lists {
     return this.lists[key]!.subarray(Math.max(0, n - max), n);
   }
 
+  /**
+   * Renumbers keys and values in one pass (a retention compaction). With `keys`, the list under
+   * `key` moves to `keys[key]`, or goes when that is 0. With `values`, each element `v` becomes
+   * `values[v] - 1`, or leaves its list when `values[v]` is 0 (values may be 0 themselves, hence
+   * the offset); an element equal to the one kept before it then goes too, since the lists' user
+   * (item → sessions) never pushes a value twice in a row. Lists keep their order, and the key
+   * count becomes the last non-empty key + 1: the lists are what pushing only the kept elements
+   * would have made. The kept elements go back to back into one buffer that each list views,
+   * the layout `fromState` builds, so memory fits them. O(keys + elements).
+   */
+  remap(keys?: ArrayLike<number>, values?: ArrayLike<number>): void {
+    const old = this.lists;
+    const oldLengths = this.lengths;
+    const counts = new Uint32Array(old.length);
+    let total = 0;
+    let count = 0;
+    for (let key = 0; key < old.length; key++) {
+      const to = keys === undefined ? key : (keys[key] ?? 0);
+      if (keys !== undefined && to === 0) continue;
+      const list = old[key]!;
+      const n = oldLengths[key]!;
+      let c = n;
+      if (values !== undefined) {
+        c = 0;
+        let last = 0;
+        for (let i = 0; i < n; i++) {
+          const v = values[list[i]!]!;
+          if (v !== 0 && v !== last) c++;
+          if (v !== 0) last = v;
+        }
+      }
+      counts[key] = c;
+      total += c;
+      if (c > 0 && to + 1 > count) count = to + 1;
+    }
+    const flat = new Uint32Array(total);
+    const lists: Uint32Array[] = new Array<Uint32Array>(count).fill(EMPTY);
+    const lengths = new Uint32Array(Math.max(count, 64));
+    let at = 0;
+    for (let key = 0; key < old.length; key++) {
+      const c = counts[key]!;
+      if (c === 0) continue;
+      const to = keys === undefined ? key : keys[key]!;
+      const list = old[key]!;
+      const start = at;
+      if (values === undefined) {
+        flat.set(list.subarray(0, c), at);
+        at += c;
+      } else {
+        const n = oldLengths[key]!;
+        let last = 0;
+        for (let i = 0; i < n; i++) {
+          const v = values[list[i]!]!;
+          if (v !== 0 && v !== last) flat[at++] = v - 1;
+          if (v !== 0) last = v;
+        }
+      }
+      lists[to] = flat.subarray(start, at);
+      lengths[to] = c;
+    }
+    this.lists = lists;
+    this.lengths = lengths;
+  }
+
   private ensureKey(key: number): void {
     if (key < this.lists.length) return;
     if (key >= this.lengths.length) {

@@ -1,0 +1,176 @@
+/**
+ * Retention end to end: ids that fall out of the horizon are dropped from every part, answers
+ * stay consistent (a dropped user is a cold-start user), a snapshot after a compaction restores
+ * to the same answers, and a memory budget pulls the horizon in with a warning.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEngine, type Engine, type RetailEvent } from '../../engine/index.js';
+import { restoreEngine, writeEngineSnapshot } from '../../engine/snapshot/index.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const T0 = Date.UTC(2026, 2, 1);
+
+/** A shop over `hours`: 40 items in 4 categories, users that come for a while and go. */
+function shop(hours: number, seed = 1): RetailEvent[] {
+  let s = seed;
+  const rand = (): number => {
+    s = (s * 1_103_515_245 + 12_345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
+  const out: RetailEvent[] = [];
+  let order = 0;
+  for (let m = 0; m < hours * 60; m++) {
+    const ts = T0 + m * MIN;
+    // Users are named by the hour they shop in: every hour brings new ones.
+    const hour = Math.floor(m / 60);
+    for (let v = 0; v < 6; v++) {
+      const user = `u${hour}-${Math.floor(rand() * 8)}`;
+      const item = `i${Math.floor(rand() * rand() * 40)}`;
+      const session = `s${hour}-${user}`;
+      out.push({
+        type: 'view',
+        ts: ts + v,
+        user,
+        session,
+        item,
+        category: `c${Number(item.slice(1)) % 4}`,
+      });
+      if (rand() < 0.15) {
+        out.push({ type: 'add_to_cart', ts: ts + v, user, session, item, quantity: 1 });
+      }
+      if (rand() < 0.08) {
+        out.push({
+          type: 'purchase',
+          ts: ts + v,
+          user,
+          session,
+          item,
+          order: `o${order++}`,
+          quantity: 1,
+          price: 5 + (Number(item.slice(1)) % 7),
+        });
+      }
+      if (rand() < 0.1) {
+        out.push({ type: 'search', ts: ts + v, user, session, query: `query ${m}-${v}` });
+      }
+    }
+  }
+  return out;
+}
+
+async function bounded(extra: Parameters<typeof createEngine>[0] = {}): Promise<Engine> {
+  return createEngine({
+    retentionMs: 2 * HOUR,
+    retention: { checkEvery: 500, minDead: 16 },
+    eventTime: { mode: 'stream' },
+    ...extra,
+  });
+}
+
+function feed(e: Engine, events: RetailEvent[]): void {
+  for (let i = 0; i < events.length; i += 400) e.ingestEvents(events.slice(i, i + 400));
+}
+
+/** Answers a shopper or merchandiser would see, by name. */
+function answers(e: Engine, users: string[], items: string[]): unknown {
+  return {
+    stats: e.stats(),
+    trending: e.trending({ k: 5 }),
+    popular: e.popular({ k: 5 }),
+    funnel: e.funnel({ window: '1h' }),
+    users: users.map((user) => e.recommend({ type: 'user', user, k: 5 })),
+    similar: items.map((item) => e.similar(item, { k: 5 })),
+    bought: items.map((item) => e.boughtTogether(item, { k: 5 })),
+    inventory: items.map((item) => e.inventoryReport(item)),
+    segments: users.map((user) => e.customerSegment(user)),
+  };
+}
+
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+describe('retention', () => {
+  it('drops users, sessions, orders and queries that left the horizon, and keeps the rest', async () => {
+    const e = await bounded();
+    feed(e, shop(10));
+    const r = e.retentionReport();
+    expect(r.warnings).toEqual([]);
+    for (const kind of ['user', 'session', 'order', 'query'] as const) {
+      expect(r.compactions[kind], kind).toBeGreaterThan(0);
+      expect(r.dropped[kind], kind).toBeGreaterThan(0);
+    }
+    // About two hours of users are kept (8 a hour), plus the slack before a compaction is due.
+    expect(e.stats().users).toBeLessThan(8 * 5);
+    // Users of the last hour are known; users of the first hour are gone.
+    expect(e.customerSegment('u9-1').known || e.customerSegment('u9-2').known).toBe(true);
+    expect(e.customerSegment('u0-1').known).toBe(false);
+  });
+
+  it('answers a dropped user as a never-seen one', async () => {
+    const e = await bounded();
+    feed(e, shop(10));
+    const dropped = e.recommend({ type: 'user', user: 'u0-1', k: 8 });
+    const never = e.recommend({ type: 'user', user: 'nobody-ever', k: 8 });
+    expect(dropped.results).toEqual(never.results);
+    expect(dropped.fallback).toEqual(never.fallback);
+  });
+
+  it('restores a snapshot taken after compactions to the same answers', async () => {
+    const e = await bounded();
+    feed(e, shop(8));
+    expect(e.retentionReport().compactions.user).toBeGreaterThan(0);
+    const users = ['u7-0', 'u7-3', 'u6-5', 'u0-1'];
+    const items = ['i0', 'i3', 'i11', 'i39'];
+    const before = answers(e, users, items);
+    const dir = await mkdtemp(join(tmpdir(), 'aisle-retention-'));
+    dirs.push(dir);
+    const w = await writeEngineSnapshot(e, dir, { position: 1, now: T0 });
+    const back = await restoreEngine(w.dir, {
+      retention: { checkEvery: 500, minDead: 16 },
+      eventTime: { mode: 'stream' },
+    });
+    expect(answers(back, users, items)).toEqual(before);
+    // Both go on alike: the same next hour gives the same answers.
+    const next = shop(9).slice(-3000);
+    feed(e, next);
+    feed(back, next);
+    expect(answers(back, users, items)).toEqual(answers(e, users, items));
+  });
+
+  it('keeps catalogue items however long they go without events', async () => {
+    const e = await bounded();
+    e.loadCatalogue([{ id: 'shelf-warmer', category: 'c1', price: 3 }]);
+    feed(e, shop(10));
+    expect(e.retentionReport().compactions.item).toBeGreaterThanOrEqual(0);
+    expect(e.catalogue.get('shelf-warmer')).toBeDefined();
+    expect(e.inventoryReport('shelf-warmer').known).toBe(true);
+  });
+
+  it('pulls the horizon in under a memory budget and says so', async () => {
+    const e = await createEngine({
+      retentionMs: 30 * 24 * HOUR,
+      retention: { checkEvery: 500, minDead: 16, memoryBudget: 4 * 2 ** 20, minRetentionMs: HOUR },
+      eventTime: { mode: 'stream' },
+    });
+    feed(e, shop(10));
+    const r = e.retentionReport();
+    expect(r.effectiveRetentionMs).toBeLessThan(30 * 24 * HOUR);
+    expect(r.warnings.join(' ')).toMatch(/memory budget pulled retention in/);
+  });
+
+  it('caps users, least recently seen first', async () => {
+    const e = await createEngine({
+      retention: { checkEvery: 500, minDead: 16, maxUsers: 20 },
+      eventTime: { mode: 'stream' },
+    });
+    feed(e, shop(6));
+    expect(e.retentionReport().dropped.user).toBeGreaterThan(0);
+    expect(e.customerSegment('u0-1').known).toBe(false);
+  });
+});
