@@ -133,6 +133,35 @@ describe('engine on Pulsar', () => {
     expect(letters[2]!.error).toMatch(/neither UTF-8/);
   });
 
+  it('dead-letters events the clock refuses (far in the future) with their index in the message', async () => {
+    const topic = topicName('dlq-time');
+    const good = createSimulator({ seed: 14 }).next(6);
+    const producer = await transport.producer(topic);
+    const lines = [
+      good[0],
+      { type: 'purchase', item: 'x', order: 'o', quantity: 1, price: 0 },
+      good[1],
+      { type: 'view', ts: 4_102_444_799_999, item: good[2]!.type === 'search' ? 'y' : 'z' },
+      good[3],
+    ];
+    const id = (await producer.send(lines.map((l) => JSON.stringify(l)).join('\n'))).raw;
+    await producer.close();
+    const h = await host(topic, { deadLetterTopic: `${topic}-dlq` });
+    await until('1 message', () => h.stats().messages === 1);
+    expect(h.engine.stats().events).toBe(3);
+    expect(h.stats().deadLetters).toBe(2);
+    const reader = await transport.reader(`${topic}-dlq`, { startMessageId: 'earliest' });
+    const m = await reader.receive({ timeoutMs: 10_000 });
+    await reader.close();
+    const letter = JSON.parse(Buffer.from(m.payload).toString('utf8')) as Record<string, unknown>;
+    expect(letter.sourceMessageId).toBe(id);
+    expect(letter.rejected).toEqual([
+      { index: 1, field: 'price', reason: 'must be greater than 0' },
+      { index: 3, field: 'ts', reason: expect.stringMatching(/ahead of the engine's clock/) },
+    ]);
+    expect(m.properties.reason).toMatch(/\[3\]\.ts/);
+  });
+
   it('lets two replicas with their own readers each reach the full state', async () => {
     const topic = topicName('replicas');
     const events = createSimulator({ seed: 13 }).next(8_000);
