@@ -2,10 +2,10 @@
  * The engine's memory by part, for the budget, `stats().memory`, `/v1/stats` and `/metrics`.
  */
 import type { AnnIndex } from './ann/ann-index.js';
-import { estimateBytes } from './memory.js';
+import { estimateBytes, MAP_ENTRY, SLOT, STRING_HEADER } from './memory.js';
 import { partBytes, type PartEnv, type Parts } from './parts.js';
 import type { AlsServing } from './recommend/als-serving.js';
-import type { EventStore } from './store/index.js';
+import type { EventStore, StoreDictionaries } from './store/index.js';
 
 /** Bytes held, by part and in total. */
 export interface MemoryReport {
@@ -36,13 +36,31 @@ export function memoryReport(input: {
   const { env, store } = input;
   const out: Record<string, number> = { ...partBytes(input.parts, env) };
   out.log = store.capacityBytes();
-  out.dictionaries = estimateBytes(store.dicts);
+  out.dictionaries = dictionaryBytes(store.dicts);
   out.wasm = env.kernels.memory.buffer.byteLength;
   out.prices = input.prices.byteLength;
   out.factors = servingBytes(input.serving, input.parts, env);
   let total = 0;
   for (const v of Object.values(out)) total += v;
   return { parts: out, total };
+}
+
+/**
+ * A dictionary holds each string once, in its values array and as a key of its map: counted once
+ * (a sample of the values scaled up), plus a map entry and an array slot per value.
+ */
+function dictionaryBytes(dicts: StoreDictionaries): number {
+  let total = 0;
+  for (const d of Object.values(dicts)) {
+    const values = d.values();
+    const n = values.length;
+    if (n === 0) continue;
+    const samples = Math.min(n, 64);
+    let chars = 0;
+    for (let i = 0; i < samples; i++) chars += values[Math.floor((i * n) / samples)]!.length;
+    total += n * (MAP_ENTRY + SLOT + STRING_HEADER) + Math.round((chars * n) / samples);
+  }
+  return total;
 }
 
 function servingBytes(serving: AlsServing | null, parts: Parts, env: PartEnv): number {

@@ -14,9 +14,9 @@ import { wasmApi } from './wasm/wasm-api.js';
 
 /** V8 on 64-bit with pointer compression off (Node's default): approximate sizes in bytes. */
 const OBJECT_HEADER = 24;
-const SLOT = 8;
-const MAP_ENTRY = 40;
-const STRING_HEADER = 16;
+export const SLOT = 8;
+export const MAP_ENTRY = 40;
+export const STRING_HEADER = 16;
 /** Containers larger than this are sampled. */
 const SAMPLE_ABOVE = 256;
 const SAMPLE = 64;

@@ -6,9 +6,11 @@
  *   every part and from the dictionaries; users past `maxUsers` are dropped least recently seen
  *   first. Items the catalogue feed named stay. A dropped user is a cold-start user again, a
  *   dropped item is unknown, and a string seen again later gets a new id.
- * - Under a `memoryBudget` the horizon is pulled in (by a quarter at a time, never under
- *   `minRetentionMs`) while the engine holds more than the budget, and let out again when it holds
- *   under 70% of it; the report warns while the horizon is shorter than the configured one.
+ * - Under a `memoryBudget` the horizon is pulled in (by a quarter of what the state spans at a
+ *   time, never under `minRetentionMs`) while the engine holds more than the budget, and let out
+ *   again when it holds under 70% of it; the report warns while the horizon is shorter than the
+ *   configured one. At the floor (a flood of new ids within the last hour), the least recently
+ *   seen quarter of every id kind goes at each check, and the log keeps a quarter of the budget.
  *
  * Dropping ids is a compaction: the survivors are renumbered 1, 2, 3, ... in their old order, in
  * one synchronous step over every part that holds ids of that kind (`PartKind.remap`), the log's
@@ -109,6 +111,8 @@ export class Retention {
   private readonly droppedIds = zeros();
   private readonly blockedKinds = new Map<IdKind, string>();
   private overBudget = false;
+  /** Over the budget at the floor: the share of each kind's live ids kept at this check. */
+  private keepShare = 0.75;
 
   constructor(readonly options: RetentionOptions) {
     checkRetentionOptions(options);
@@ -151,7 +155,15 @@ export class Retention {
     if (!Number.isFinite(now)) return;
     this.fitBudget(host);
     const cutoff = this.effective === undefined ? Number.NEGATIVE_INFINITY : now - this.effective;
-    host.trimLog(cutoff, this.options.retentionBytes);
+    // Over the budget at the floor, the log may keep at most a quarter of the budget.
+    const logCap =
+      this.overBudget && this.options.memoryBudget !== undefined
+        ? Math.min(
+            this.options.retentionBytes ?? Number.POSITIVE_INFINITY,
+            this.options.memoryBudget / 4,
+          )
+        : this.options.retentionBytes;
+    host.trimLog(cutoff, logCap);
     for (const kind of ID_KINDS) this.compactIfDue(kind, cutoff, host);
     // Compaction freed memory; if the budget is still exceeded, the next check pulls in further.
   }
@@ -190,25 +202,35 @@ export class Retention {
     const configured = this.options.retentionMs;
     this.overBudget = false;
     if (bytes > budget) {
-      // Without a configured horizon, start from what the log spans now.
-      const span = this.effective ?? Math.max(floor, host.watermark() - this.oldestSeen(host));
-      const next = Math.max(floor, span * 0.75);
-      if (next >= span) this.overBudget = true;
-      this.effective = next;
+      // Start from what the state really spans: a 30-day horizon over an hour of data pulls
+      // nothing in, and a flood fills memory in minutes.
+      const reach = Math.max(0, host.watermark() - this.oldestSeen(host));
+      const span = Math.min(this.effective ?? Number.POSITIVE_INFINITY, reach);
+      // Pull in by a quarter, or by as much as the engine is over the budget.
+      const next = Math.max(floor, span * Math.min(0.75, budget / bytes));
+      // At the floor time cannot forget more: the least recently seen ids go instead, as many
+      // as it takes to come back under the budget (a quarter at least).
+      if (next >= span) {
+        this.overBudget = true;
+        this.keepShare = Math.min(0.75, (0.9 * budget) / bytes);
+      }
+      this.effective = Math.min(this.effective ?? Number.POSITIVE_INFINITY, next);
     } else if (bytes < budget * 0.7 && this.effective !== undefined) {
       const next = this.effective * 1.25;
       this.effective = configured === undefined ? next : Math.min(configured, next);
     }
   }
 
-  /** The oldest time any user was seen: how far back the state reaches. */
+  /** The oldest time any id was seen: how far back the state reaches. O(ids). */
   private oldestSeen(host: RetentionHost): number {
-    const times = host.activity.times('user');
-    const n = host.size('user');
     let min = host.watermark();
-    for (let id = 1; id <= n; id++) {
-      const t = times[id]!;
-      if (t > 0 && t < min) min = t;
+    for (const kind of ID_KINDS) {
+      const times = host.activity.times(kind);
+      const n = host.size(kind);
+      for (let id = 1; id <= n; id++) {
+        const t = times[id]!;
+        if (t > 0 && t < min) min = t;
+      }
     }
     return min;
   }
@@ -221,13 +243,20 @@ export class Retention {
     if (kind === 'user' && this.options.maxUsers !== undefined) {
       limit = Math.max(limit, capCutoff(times, size, cutoff, this.options.maxUsers));
     }
+    if (this.overBudget) {
+      // Over the budget with the horizon at its floor (a flood of new ids): keep the most
+      // recently seen share of this kind that fits the budget.
+      const keep = Math.floor(live(times, size, cutoff) * this.keepShare);
+      limit = Math.max(limit, capCutoff(times, size, cutoff, keep));
+    }
     if (limit === Number.NEGATIVE_INFINITY) return;
     let dead = 0;
     const pinned = kind === 'item' ? host.activity : undefined;
     for (let id = 1; id <= size; id++) {
       if (times[id]! < limit && !(pinned?.isPinned(id) ?? false)) dead++;
     }
-    const minDead = this.options.minDead ?? DEFAULTS.minDead;
+    // Over the budget, any dead id is worth a compaction.
+    const minDead = this.overBudget ? 1 : (this.options.minDead ?? DEFAULTS.minDead);
     if (dead < minDead || dead * 5 < size) return;
     const why = host.blocked(kind);
     if (why !== undefined) {
@@ -245,6 +274,13 @@ export class Retention {
     this.compactions[kind]++;
     this.droppedIds[kind] += size - next;
   }
+}
+
+/** Ids of a kind seen at or after `cutoff`. O(size). */
+function live(times: Float64Array, size: number, cutoff: number): number {
+  let n = 0;
+  for (let id = 1; id <= size; id++) if (times[id]! >= cutoff) n++;
+  return n;
 }
 
 /**

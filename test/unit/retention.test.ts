@@ -173,4 +173,37 @@ describe('retention', () => {
     expect(e.retentionReport().dropped.user).toBeGreaterThan(0);
     expect(e.customerSegment('u0-1').known).toBe(false);
   });
+
+  it('keeps a flood of unique 1 KiB search queries within the budget, and goes on serving', async () => {
+    const budget = 16 * 2 ** 20;
+    const e = await createEngine({
+      clock: () => T0,
+      retentionMs: 30 * 24 * HOUR,
+      retention: { checkEvery: 2_000, memoryBudget: budget },
+    });
+    feed(
+      e,
+      shop(2).map((ev) => ({ ...ev, ts: T0 - 2 * HOUR + (ev.ts - T0) })),
+    );
+    const pad = 'x'.repeat(1000);
+    let peak = 0;
+    // 80,000 queries of 1 KiB: five times the budget in strings alone, all within a minute.
+    for (let b = 0; b < 40; b++) {
+      const batch: RetailEvent[] = [];
+      for (let i = 0; i < 2_000; i++) {
+        const n = b * 2_000 + i;
+        batch.push({ type: 'search', ts: T0 - 60_000 + b, user: `f${n}`, query: `${n} ${pad}` });
+      }
+      const res = e.ingest(batch);
+      expect(res.accepted).toBe(2_000);
+      peak = Math.max(peak, e.memory().total);
+    }
+    // A flood overshoots for a few checks before the least recently seen ids go; then it fits.
+    expect(peak).toBeLessThan(budget * 2.5);
+    expect(e.memory().total).toBeLessThan(budget * 1.25);
+    const r = e.retentionReport();
+    expect(r.dropped.query).toBeGreaterThan(40_000);
+    expect(r.warnings.join(' ')).toMatch(/memory budget/);
+    expect(e.trending({ k: 3 }).length + e.popular({ k: 3 }).length).toBeGreaterThan(0);
+  });
 });
