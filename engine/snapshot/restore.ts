@@ -241,6 +241,16 @@ function checkIds(models: Models, dicts: StoreDictionaries): void {
     const a = arrayAt(models, path);
     if (a !== undefined) expectState(a.length <= dicts[name].size + 1, `${path}: unknown ids`);
   }
+  // Stored sessions record their key: a session id, or a negated user id for clicks without one.
+  const sessionKeys = arrayAt(models, 'sessions.model.sessions.keys');
+  if (sessionKeys !== undefined) {
+    const sessions = dicts.session.size;
+    const users = dicts.user.size;
+    for (let i = 0; i < sessionKeys.length; i++) {
+      const k = sessionKeys[i]!;
+      expectState(k <= sessions && -k <= users, 'sessions.model.sessions.keys: unknown ids');
+    }
+  }
   for (const part of ['alsoViewed', 'alsoBought']) {
     const keysA = arrayAt(models, `${part}.pairs.keysA`);
     const keysB = arrayAt(models, `${part}.pairs.keysB`);
