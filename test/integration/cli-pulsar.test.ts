@@ -100,7 +100,9 @@ describe('aisle produce and serve --pulsar', () => {
     expect(retail.status, retail.stderr).toBe(0);
     expect(retail.stdout).toMatch(/sent 3000 events in 3 messages/);
 
-    const url = await serve(['--pulsar', wsUrl, '--topic', topic]);
+    // The topic holds 2026 simulator traffic, then 2010 Online Retail orders: with the default
+    // 30 days of retention the old orders would be refused as older than the horizon.
+    const url = await serve(['--pulsar', wsUrl, '--topic', topic, '--retention', '10000d']);
     const stats = await statsWhen(url, (s) => (s.stream as { messages: number }).messages === 53);
     expect((stats.events as { total: number; purchase: number }).total).toBe(8000);
     expect((stats.events as { purchase: number }).purchase).toBeGreaterThanOrEqual(3000);
