@@ -4,6 +4,7 @@
  */
 import type { IdKind } from './activity.js';
 import { allBelow, expectState, isArrayOf, sum } from './snapshot/check.js';
+import { keepsAll } from './remap-map.js';
 
 /** What a snapshot keeps of the index; member lists in their order, which ties in rankings follow. */
 export interface CategoryIndexState {
@@ -198,11 +199,4 @@ export class CategoryIndex {
     m.ids[at] = m.ids[m.len - 1]!;
     m.len--;
   }
-}
-
-/** True when `map` keeps every id where it is, so a remap has nothing to do. */
-function keepsAll(map: Uint32Array, size: number): boolean {
-  if (size !== map.length - 1) return false;
-  for (let id = 1; id < map.length; id++) if (map[id] !== id) return false;
-  return true;
 }

@@ -17,6 +17,7 @@
 import type { IdKind } from '../activity.js';
 import { AisleError } from '../errors.js';
 import { EVENT_TYPE_CODE } from '../events.js';
+import { dropsNothing } from '../remap-map.js';
 import { expectState, isArrayOf, isCount } from '../snapshot/check.js';
 import type { EncodedBatch } from '../store/index.js';
 import { LogHistogram } from './histogram.js';
@@ -222,8 +223,7 @@ export class Baskets {
    * changing anything. O(orders).
    */
   remap(kind: IdKind, map: Uint32Array, size: number): void {
-    // Nothing dropped: kept ids numbered 1..size in order make the map the identity.
-    if (kind !== 'order' || size === map.length - 1) return;
+    if (kind !== 'order' || dropsNothing(map, size)) return;
     for (let o = map.length; o < this.bound; o++) {
       if (this.lines[o] !== 0)
         invalid('map', `covers orders below ${map.length}, order ${o} has lines`);

@@ -18,6 +18,7 @@
 import type { IdKind } from '../activity.js';
 import { AisleError } from '../errors.js';
 import { EVENT_TYPE_CODE } from '../events.js';
+import { dropsNothing } from '../remap-map.js';
 import { expectState, isArrayOf, isCount } from '../snapshot/check.js';
 import type { EncodedBatch } from '../store/index.js';
 import { fromCents, lineCents } from './money.js';
@@ -230,8 +231,7 @@ export class Customers {
    * changing anything. O(users) or O(orders / 8).
    */
   remap(kind: IdKind, map: Uint32Array, size: number): void {
-    // Nothing dropped: kept ids numbered 1..size in order make the map the identity.
-    if (size === map.length - 1) return;
+    if (dropsNothing(map, size)) return;
     if (kind === 'user') this.remapUsers(map);
     else if (kind === 'order') this.remapOrders(map);
   }

@@ -33,13 +33,13 @@
 import type { IdKind } from '../activity.js';
 import { AisleError } from '../errors.js';
 import { EVENT_TYPE_CODE } from '../events.js';
+import { remapKeepsAll } from '../remap-map.js';
 import { allBelow, expectState, isArrayOf } from '../snapshot/check.js';
 import type { EncodedBatch } from '../store/index.js';
 import {
   BucketRings,
   DEFAULT_TIERS,
   checkWindowQuery,
-  remapKeepsAll,
   resolveTiers,
   tierFor,
   windowBuckets,

@@ -26,6 +26,7 @@
 import type { IdKind } from '../activity.js';
 import { AisleError } from '../errors.js';
 import { EVENT_TYPE_CODE } from '../events.js';
+import { dropsNothing } from '../remap-map.js';
 import { expectState, isCount } from '../snapshot/check.js';
 import type { EncodedBatch } from '../store/index.js';
 import { fromCents, lineCents } from './money.js';
@@ -356,8 +357,7 @@ export class Revenue {
    * buckets lies beyond the map, before changing anything. O(retained buckets + counted orders).
    */
   remap(kind: IdKind, map: Uint32Array, size: number): void {
-    // Nothing dropped: kept ids numbered 1..size in order make the map the identity.
-    if (size === map.length - 1) return;
+    if (dropsNothing(map, size)) return;
     const to = (id: number): number => (id < map.length ? map[id]! : 0);
     if (kind === 'item') {
       const rings = this.tiers.map((t) => rekeyRings(t, t.items, map));

@@ -10,6 +10,7 @@
  */
 import type { IdKind } from '../activity.js';
 import { AisleError } from '../errors.js';
+import { dropsNothing } from '../remap-map.js';
 import { expectState } from '../snapshot/check.js';
 import type { EncodedBatch } from '../store/index.js';
 import {
@@ -160,8 +161,7 @@ export class Sales {
    * AisleError('AISLE_INVALID_ARGUMENT') when the map does not cover the ids held.
    */
   remap(kind: IdKind, map: Uint32Array, size: number): void {
-    // Nothing dropped: kept ids numbered 1..size in order make the map the identity.
-    if (size === map.length - 1) return;
+    if (dropsNothing(map, size)) return;
     if (kind === 'user') {
       this.customers.remap(kind, map, size);
       this.summary = undefined;

@@ -227,24 +227,6 @@ export function windowBuckets(
   return { first, last };
 }
 
-/**
- * Checks a retention map (engine/retention.ts) for `owner`'s remap: `map[0]` is 0 and the kept
- * ids are numbered 1..`size` in their old order. True when it keeps every id, which renumbers
- * nothing. Throws AisleError('AISLE_INVALID_ARGUMENT') naming `map` otherwise. O(map).
- */
-export function remapKeepsAll(map: Uint32Array, size: number, owner: string): boolean {
-  let next = 0;
-  let ok = map.length > 0 && map[0] === 0;
-  for (let id = 1; ok && id < map.length; id++) {
-    const to = map[id]!;
-    if (to !== 0) ok = to === ++next;
-  }
-  if (!ok || next !== size) {
-    invalid(owner, 'map', 'kept ids must be numbered 1..size in their old order');
-  }
-  return size === map.length - 1;
-}
-
 /** What a snapshot keeps of a ring set: the retained buckets of every non-empty key. */
 export interface BucketRingsState {
   /** Newest bucket index seen; −1 before any. */

@@ -15,6 +15,7 @@
 import type { IdKind } from '../activity.js';
 import { AisleError } from '../errors.js';
 import { EVENT_TYPE_CODE } from '../events.js';
+import { remapKeepsAll } from '../remap-map.js';
 import { expectState, isCount } from '../snapshot/check.js';
 import type { EncodedBatch } from '../store/index.js';
 import { AlertBook, type AlertBookState, type InventoryAlert } from './alerts.js';
@@ -266,7 +267,7 @@ export class Inventory {
    */
   remap(kind: IdKind, map: Uint32Array, size: number): void {
     if (kind !== 'item') return;
-    if (unchanged(map, size, 'inventory')) return;
+    if (remapKeepsAll(map, size, 'inventory')) return;
     this.levels.remap(map, size);
     this.velocity.remap(map, size);
     this.book.remap(map, size);
@@ -535,28 +536,6 @@ export class Inventory {
     before.set(this.oversoldBefore);
     this.oversoldBefore = before;
   }
-}
-
-/**
- * Checks a retention map (engine/retention.ts): `map[0]` is 0 and the kept ids are numbered
- * 1..`size` in their old order. True when it keeps every id, which renumbers nothing. Throws
- * AisleError('AISLE_INVALID_ARGUMENT') otherwise. O(map).
- */
-function unchanged(map: Uint32Array, size: number, owner: string): boolean {
-  let next = 0;
-  let ok = map.length > 0 && map[0] === 0;
-  for (let id = 1; ok && id < map.length; id++) {
-    const to = map[id]!;
-    if (to !== 0) ok = to === ++next;
-  }
-  if (!ok || next !== size) {
-    throw new AisleError(
-      'AISLE_INVALID_ARGUMENT',
-      `${owner} remap: kept ids must be numbered 1..size in their old order`,
-      { field: 'map' },
-    );
-  }
-  return size === map.length - 1;
 }
 
 function plural(n: number, word: string): string {

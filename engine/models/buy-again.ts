@@ -30,6 +30,7 @@
  */
 import type { IdKind } from '../activity.js';
 import { AisleError } from '../errors.js';
+import { dropsNothing } from '../remap-map.js';
 import { expectState, isArrayOf, isCount, sum } from '../snapshot/check.js';
 import type { UserHistory } from './user-history.js';
 
@@ -224,8 +225,7 @@ export class BuyAgain {
    * figures lies beyond the map, before changing anything. O(items).
    */
   remap(kind: IdKind, map: Uint32Array, size: number): void {
-    // Nothing dropped: kept ids numbered 1..size in order make the map the identity.
-    if (kind !== 'item' || size === map.length - 1) return;
+    if (kind !== 'item' || dropsNothing(map, size)) return;
     for (let id = map.length; id < this.buyers.length; id++) {
       if (this.buyers[id] !== 0) {
         throw new AisleError(

@@ -6,6 +6,7 @@
 import type { IdKind } from '../activity.js';
 import type { EncodedBatch } from '../store/index.js';
 import { AisleError } from '../errors.js';
+import { keepsAll } from '../remap-map.js';
 import { allBelow, expectState, isArrayOf, isCount } from '../snapshot/check.js';
 import { PairCounts, type PairCountsState } from './pair-counts.js';
 import { topK } from './top-k.js';
@@ -450,11 +451,4 @@ export class Cooccurrence {
       }
     }
   }
-}
-
-/** True when `map` keeps every id where it is, so a remap has nothing to do. */
-function keepsAll(map: Uint32Array, size: number): boolean {
-  if (size !== map.length - 1) return false;
-  for (let id = 1; id < map.length; id++) if (map[id] !== id) return false;
-  return true;
 }

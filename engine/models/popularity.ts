@@ -9,6 +9,7 @@ import type { IdKind } from '../activity.js';
 import { EVENT_TYPE_CODE } from '../events.js';
 import type { EncodedBatch } from '../store/index.js';
 import type { Kernels } from '../wasm/index.js';
+import { keepsAll } from '../remap-map.js';
 import { expectState } from '../snapshot/check.js';
 import { DecayedCounters, type DecayedCountersState } from './decayed-counters.js';
 
@@ -254,11 +255,4 @@ export class Popularity {
       arena.scratchReset(mark);
     }
   }
-}
-
-/** True when `map` keeps every id where it is, so a remap has nothing to do. */
-function keepsAll(map: Uint32Array, size: number): boolean {
-  if (size !== map.length - 1) return false;
-  for (let id = 1; id < map.length; id++) if (map[id] !== id) return false;
-  return true;
 }

@@ -22,6 +22,7 @@
 import type { IdKind } from '../activity.js';
 import { AisleError } from '../errors.js';
 import { EVENT_TYPE_CODE, EVENT_TYPES, type EventType } from '../events.js';
+import { dropsNothing } from '../remap-map.js';
 import { allBelow, expectState, isArrayOf, isCount, sum } from '../snapshot/check.js';
 import type { EncodedBatch } from '../store/index.js';
 import type { Csr } from './csr.js';
@@ -550,8 +551,7 @@ export class UserHistory {
    * cover the ids held, before changing anything. O(users + pairs + purchase records).
    */
   remap(kind: IdKind, map: Uint32Array, size: number): void {
-    // Nothing dropped: kept ids numbered 1..size in order make the map the identity.
-    if (size === map.length - 1) return;
+    if (dropsNothing(map, size)) return;
     if (kind === 'order') {
       this.remapOrders(map);
       return;

@@ -32,9 +32,9 @@
 import type { IdKind } from '../../activity.js';
 import { AisleError } from '../../errors.js';
 import { EVENT_TYPE_CODE } from '../../events.js';
+import { remapKeepsAll } from '../../remap-map.js';
 import { expectState, isArrayOf, isCount } from '../../snapshot/check.js';
 import type { EncodedBatch } from '../../store/index.js';
-import { remapKeepsAll } from '../windows.js';
 
 export const DAY_MS = 86_400_000;
 

@@ -9,20 +9,10 @@ import type { RetailEvent } from '../../../engine/events.js';
 import { BuyAgain, DEFAULT_BUY_AGAIN } from '../../../engine/models/buy-again.js';
 import { DEFAULT_USER_HISTORY, UserHistory } from '../../../engine/models/user-history.js';
 import { EventStore } from '../../../engine/store/index.js';
+import { dropping, inBatches, ints, pool } from './support.js';
 
 const T0 = Date.UTC(2024, 0, 1);
 const HOURS_6 = 6 * 3_600_000;
-
-function rng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
 
 /** Purchases (and a few views) over small pools, six hours apart. */
 function events(
@@ -47,7 +37,6 @@ function events(
   return out;
 }
 
-const pool = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 const USERS = pool('u', 10);
 const ITEMS = pool('i', 12);
 
@@ -56,9 +45,7 @@ class Fed {
   readonly history = new UserHistory(DEFAULT_USER_HISTORY);
   readonly model = new BuyAgain(this.history, DEFAULT_BUY_AGAIN);
   feed(evs: readonly RetailEvent[]): void {
-    for (let at = 0; at < evs.length; at += 29) {
-      this.history.ingest(this.store.append(evs.slice(at, at + 29)));
-    }
+    inBatches(evs, 29, (batch) => this.history.ingest(this.store.append(batch)));
   }
   user(name: string): number {
     return this.store.dicts.user.lookup(name) ?? 0;
@@ -68,13 +55,10 @@ class Fed {
   }
   /** Renumbers history, buy-again and the dictionary, as the engine's compaction does. */
   compact(kind: IdKind, drop: (name: string) => boolean): void {
-    const dict = this.store.dicts[kind];
-    const map = new Uint32Array(dict.size + 1);
-    let next = 0;
-    for (let id = 1; id <= dict.size; id++) if (!drop(dict.value(id)!)) map[id] = ++next;
-    this.history.remap(kind, map, next);
-    this.model.remap(kind, map, next);
-    dict.compact(map);
+    const { map, size } = dropping(this.store.dicts[kind], drop);
+    this.history.remap(kind, map, size);
+    this.model.remap(kind, map, size);
+    this.store.dicts[kind].compact(map);
   }
 }
 
@@ -124,7 +108,7 @@ describe('BuyAgain.remap', () => {
   it('drops items: kept rankings lose only the dropped items, scores exact', () => {
     fc.assert(
       fc.property(fc.integer(), fc.integer({ min: 1, max: 11 }), (seed, dropCount) => {
-        const r = rng(seed);
+        const r = ints(seed);
         const old = events(r, 240, 0, USERS, ITEMS, 'a');
         const dropped = new Set(ITEMS.filter((_, k) => (k * 5 + seed) % 12 < dropCount));
         const gone = (i: string) => dropped.has(i);
@@ -160,7 +144,7 @@ describe('BuyAgain.remap', () => {
   it('drops users: kept users rank as before, item figures stay, dropped users are unknown', () => {
     fc.assert(
       fc.property(fc.integer(), fc.integer({ min: 1, max: 9 }), (seed, dropCount) => {
-        const r = rng(seed);
+        const r = ints(seed);
         const old = events(r, 240, 0, USERS, ITEMS, 'a');
         const dropped = new Set(USERS.filter((_, k) => (k * 3 + seed) % 10 < dropCount));
         const a = new Fed();
@@ -194,7 +178,7 @@ describe('BuyAgain.remap', () => {
 
   it('a remap that drops nothing, or of a kind it does not hold, changes nothing', () => {
     const a = new Fed();
-    a.feed(events(rng(11), 200, 0, USERS, ITEMS, 'a'));
+    a.feed(events(ints(11), 200, 0, USERS, ITEMS, 'a'));
     const now = T0 + 210 * HOURS_6;
     const state = a.model.exportState();
     const before = answers(a, USERS, ITEMS, now);
@@ -207,7 +191,7 @@ describe('BuyAgain.remap', () => {
 
   it('fits its arrays to the items kept', () => {
     const a = new Fed();
-    a.feed(events(rng(5), 4000, 0, USERS, pool('x', 3000), 'a'));
+    a.feed(events(ints(5), 4000, 0, USERS, pool('x', 3000), 'a'));
     expect(a.model.bytes()).toBeGreaterThan(3000 * 16);
     a.compact('item', (i) => i !== 'x7');
     expect(a.model.bytes()).toBe(1024 * 16);

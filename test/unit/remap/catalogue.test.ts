@@ -7,11 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { Catalogue, type CatalogueItem } from '../../../engine/catalogue.js';
 import type { RetailEvent } from '../../../engine/events.js';
 import { EventStore } from '../../../engine/store/index.js';
-import { compaction, compactStore, identity, pick, rng } from './item-models-support.js';
+import { compaction, compactStore, identity, mulberry32, pick } from './support.js';
 
 /** A catalogue fed 10 items up front, then learning categories and prices of 40 from events. */
 function built(seed: number): { store: EventStore; catalogue: Catalogue; fed: Set<string> } {
-  const next = rng(seed);
+  const next = mulberry32(seed);
   const store = new EventStore();
   const catalogue = new Catalogue();
   const fed = new Set<string>();
@@ -48,7 +48,7 @@ describe('Catalogue.remap', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
         const { store, catalogue, fed } = built(seed);
-        const next = rng(seed + 1);
+        const next = mulberry32(seed + 1);
         const dicts = store.dicts;
         const before = catalogue.exportState();
         // Fed items are pinned by the engine: never dropped.

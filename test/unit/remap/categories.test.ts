@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CategoryIndex } from '../../../engine/category-index.js';
-import { compaction, identity } from './item-models-support.js';
+import { compaction, identity } from './support.js';
 
 /** Assignments (item, category) on small pools, so items move between categories. */
 const assignments = fc.array(

@@ -13,7 +13,7 @@ import {
   type Neighbour,
 } from '../../../engine/models/cooccurrence.js';
 import { EventStore, type EncodedBatch } from '../../../engine/store/index.js';
-import { compaction, compactStore, identity, pick, rng } from './item-models-support.js';
+import { compaction, compactStore, identity, mulberry32, pick } from './support.js';
 
 const VIEWED: CooccurrenceOptions = {
   types: [EVENT_TYPE_CODE.view, EVENT_TYPE_CODE.add_to_cart],
@@ -220,7 +220,7 @@ describe.each([
   it('answers as the oracle through batches and compactions of every kind it holds', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
-        const next = rng(seed);
+        const next = mulberry32(seed);
         const r = rig(options);
         const t = { now: 1000 };
         for (let round = 0; round < 5; round++) {
@@ -242,7 +242,7 @@ describe.each([
   });
 
   it('keeps kept items translated, drops pairs of dropped items, and frees memory', () => {
-    const next = rng(7);
+    const next = mulberry32(7);
     const r = rig(options);
     const t = { now: 1000 };
     for (let b = 0; b < 300; b++) feed(r, batch(next, t, 0));
@@ -281,7 +281,7 @@ describe.each([
   });
 
   it('changes nothing, state included, for a map that drops nothing', () => {
-    const next = rng(11);
+    const next = mulberry32(11);
     const r = rig(options);
     const t = { now: 1000 };
     for (let b = 0; b < 200; b++) feed(r, batch(next, t, 0));
@@ -297,7 +297,7 @@ describe.each([
   });
 
   it('restores after a remap to the same answers, and both go on alike', () => {
-    const next = rng(23);
+    const next = mulberry32(23);
     const r = rig(options);
     const t = { now: 1000 };
     for (let b = 0; b < 200; b++) feed(r, batch(next, t, 0));

@@ -5,15 +5,8 @@ import { BucketRings } from '../../../engine/analytics/windows.js';
 import { isAisleError } from '../../../engine/errors.js';
 import type { RetailEvent } from '../../../engine/events.js';
 import { EventStore } from '../../../engine/store/index.js';
-import {
-  GONE,
-  compactStore,
-  inBatches,
-  mapDropping,
-  picked,
-  renamed,
-  throughBytes,
-} from './renamed-twin.js';
+import { GONE, picked, renamed } from './renamed-twin.js';
+import { compactStore, dropping, identity, inBatches, throughBytes } from './support.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -155,10 +148,10 @@ describe('Funnels.remap', () => {
           const model = new Harness();
           model.feedAll(past);
           const old = model.answers(kept);
-          const byItem = mapDropping(model.store.dicts.item, items);
+          const byItem = dropping(model.store.dicts.item, items);
           model.funnels.remap('item', byItem.map, byItem.size);
           compactStore(model.store, 'item', byItem.map);
-          const byUser = mapDropping(model.store.dicts.user, users);
+          const byUser = dropping(model.store.dicts.user, users);
           model.funnels.remap('user', byUser.map, byUser.size);
           compactStore(model.store, 'user', byUser.map);
 
@@ -212,15 +205,11 @@ describe('Funnels.remap', () => {
         const state = model.funnels.exportState();
         const old = model.answers(ITEMS);
         for (const kind of ['item', 'user'] as const) {
-          const n = model.store.dicts[kind].size;
-          model.funnels.remap(
-            kind,
-            Uint32Array.from({ length: n + 1 }, (_, i) => i),
-            n,
-          );
+          const same = identity(model.store.dicts[kind].size);
+          model.funnels.remap(kind, same.map, same.size);
           expect(model.funnels.exportState()).toEqual(state);
           const never = kind === 'item' ? 'priced' : 'searcher';
-          const { map, size } = mapDropping(model.store.dicts[kind], new Set([never]));
+          const { map, size } = dropping(model.store.dicts[kind], new Set([never]));
           model.funnels.remap(kind, map, size);
           compactStore(model.store, kind, map);
           expect(model.funnels.exportState()).toEqual(state);
@@ -250,7 +239,7 @@ describe('Funnels.remap', () => {
     expect(users('1h', now)).toBe(3);
 
     // A user cap drops u1 although it was active a minute ago: the counts stay as they were.
-    const { map, size } = mapDropping(model.store.dicts.user, new Set(['u1']));
+    const { map, size } = dropping(model.store.dicts.user, new Set(['u1']));
     model.funnels.remap('user', map, size);
     compactStore(model.store, 'user', map);
     expect(users('1h', now)).toBe(3);
@@ -278,7 +267,7 @@ describe('Funnels.remap', () => {
     // 31 days later (the longest default tier is 30 days) 'old' and 'both' are dropped.
     const t = T0 + 31 * DAY;
     model.feed([view(t, 'new')]);
-    const { map, size } = mapDropping(model.store.dicts.user, new Set(['old', 'both']));
+    const { map, size } = dropping(model.store.dicts.user, new Set(['old', 'both']));
     model.funnels.remap('user', map, size);
     compactStore(model.store, 'user', map);
     model.feed([view(t + MIN, 'both'), view(t + MIN, 'new')]);
@@ -300,7 +289,7 @@ describe('Funnels.remap', () => {
     const drop = new Set(
       events.map((e) => (e as { item: string }).item).filter((s) => !keep.has(s)),
     );
-    const { map, size } = mapDropping(model.store.dicts.item, drop);
+    const { map, size } = dropping(model.store.dicts.item, drop);
     model.funnels.remap('item', map, size);
     compactStore(model.store, 'item', map);
     expect(model.funnels.bytes).toBeLessThan(before / 2);

@@ -10,21 +10,10 @@ import { isAisleError } from '../../../engine/errors.js';
 import type { RetailEvent } from '../../../engine/events.js';
 import { DEFAULT_USER_HISTORY, UserHistory } from '../../../engine/models/user-history.js';
 import { EventStore } from '../../../engine/store/index.js';
+import { dropping, inBatches, ints, pool } from './support.js';
 
 const T0 = Date.UTC(2024, 0, 1);
 const MIN = 60_000;
-
-/** A small seeded generator (mulberry32): the events of a run follow from fast-check's seed. */
-function rng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
 
 /** Events over small pools of users, items and orders (`tag` makes fresh order names). */
 function events(
@@ -51,7 +40,6 @@ function events(
   return out;
 }
 
-const pool = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 const USERS = pool('u', 12);
 const ITEMS = pool('i', 20);
 
@@ -60,9 +48,7 @@ class Fed {
   readonly store = new EventStore();
   history = new UserHistory(DEFAULT_USER_HISTORY);
   feed(evs: readonly RetailEvent[]): void {
-    for (let at = 0; at < evs.length; at += 37) {
-      this.history.ingest(this.store.append(evs.slice(at, at + 37)));
-    }
+    inBatches(evs, 37, (batch) => this.history.ingest(this.store.append(batch)));
   }
   user(name: string): number {
     return this.store.dicts.user.lookup(name) ?? 0;
@@ -75,18 +61,9 @@ class Fed {
   }
 }
 
-/** The map of a compaction dropping the ids whose names `drop` says, as retention builds it. */
-function compaction(fed: Fed, kind: IdKind, drop: (name: string) => boolean) {
-  const dict = fed.store.dicts[kind];
-  const map = new Uint32Array(dict.size + 1);
-  let next = 0;
-  for (let id = 1; id <= dict.size; id++) if (!drop(dict.value(id)!)) map[id] = ++next;
-  return { map, size: next };
-}
-
 /** Renumbers the history and the store's dictionary, as the engine's compaction does. */
 function compact(fed: Fed, kind: IdKind, drop: (name: string) => boolean): void {
-  const { map, size } = compaction(fed, kind, drop);
+  const { map, size } = dropping(fed.store.dicts[kind], drop);
   fed.history.remap(kind, map, size);
   fed.store.dicts[kind].compact(map);
 }
@@ -146,7 +123,7 @@ describe('UserHistory.remap', () => {
   it('drops users: kept users answer as before, dropped ones as never seen', () => {
     fc.assert(
       fc.property(fc.integer(), fc.integer({ min: 1, max: 11 }), (seed, dropCount) => {
-        const r = rng(seed);
+        const r = ints(seed);
         const old = events(r, 300, 0, USERS, ITEMS, 'a');
         const dropped = new Set(USERS.filter((_, k) => (k * 7 + seed) % 12 < dropCount));
         const a = new Fed();
@@ -187,7 +164,7 @@ describe('UserHistory.remap', () => {
   it('drops items: their pairs go, users keep their versions and orders', () => {
     fc.assert(
       fc.property(fc.integer(), fc.integer({ min: 1, max: 19 }), (seed, dropCount) => {
-        const r = rng(seed);
+        const r = ints(seed);
         const old = events(r, 300, 0, USERS, ITEMS, 'a');
         const dropped = new Set(ITEMS.filter((_, k) => (k * 11 + seed) % 20 < dropCount));
         const a = new Fed();
@@ -241,7 +218,7 @@ describe('UserHistory.remap', () => {
   it('drops orders: answers stay, later rows of a dropped order count as a new order', () => {
     fc.assert(
       fc.property(fc.integer(), (seed) => {
-        const r = rng(seed);
+        const r = ints(seed);
         const old = events(r, 300, 0, USERS, ITEMS, 'a');
         const a = new Fed();
         const b = new Fed();
@@ -286,7 +263,7 @@ describe('UserHistory.remap', () => {
     fc.assert(
       fc.property(fc.integer(), fc.constantFrom<IdKind>('user', 'item', 'order'), (seed, kind) => {
         const a = new Fed();
-        a.feed(events(rng(seed), 200, 0, USERS, ITEMS, 'a'));
+        a.feed(events(ints(seed), 200, 0, USERS, ITEMS, 'a'));
         const state = a.history.exportState();
         const answers = byIds(a.history);
         compact(a, kind, () => false);
@@ -300,7 +277,7 @@ describe('UserHistory.remap', () => {
   it('releases memory and ignores kinds it does not hold', () => {
     const a = new Fed();
     const many = pool('m', 400);
-    a.feed(events(rng(7), 3000, 0, many, ITEMS, 'a'));
+    a.feed(events(ints(7), 3000, 0, many, ITEMS, 'a'));
     const bytes = a.history.bytes();
     const state = a.history.exportState();
     compact(a, 'session', () => true);
@@ -314,7 +291,7 @@ describe('UserHistory.remap', () => {
 
   it('refuses a map that does not cover the ids held, changing nothing', () => {
     const a = new Fed();
-    a.feed(events(rng(3), 100, 0, USERS, ITEMS, 'a'));
+    a.feed(events(ints(3), 100, 0, USERS, ITEMS, 'a'));
     const state = a.history.exportState();
     let code: string | undefined;
     try {

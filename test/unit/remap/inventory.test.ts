@@ -10,15 +10,8 @@ import {
 } from '../../../engine/inventory/index.js';
 import { flagUnknownSkus } from '../../../engine/inventory/unknown-skus.js';
 import { EventStore } from '../../../engine/store/index.js';
-import {
-  GONE,
-  compactStore,
-  inBatches,
-  mapDropping,
-  picked,
-  renamed,
-  throughBytes,
-} from './renamed-twin.js';
+import { GONE, picked, renamed } from './renamed-twin.js';
+import { compactStore, dropping, identity, inBatches, throughBytes } from './support.js';
 
 const T0 = Date.UTC(2024, 0, 1);
 const HOUR = DAY_MS / 24;
@@ -163,7 +156,7 @@ describe('Inventory.remap', () => {
           model.feedAll(past);
           const kept = ITEMS.filter((s) => !dropped.has(s));
           const old = model.answers(kept);
-          const { map, size } = mapDropping(model.store.dicts.item, dropped);
+          const { map, size } = dropping(model.store.dicts.item, dropped);
           model.inventory.remap('item', map, size);
           compactStore(model.store, 'item', map);
 
@@ -225,12 +218,12 @@ describe('Inventory.remap', () => {
         const old = model.answers(ITEMS);
         const n = model.store.dicts.item.size;
 
-        const identity = Uint32Array.from({ length: n + 1 }, (_, i) => i);
-        model.inventory.remap('item', identity, n);
+        const same = identity(n);
+        model.inventory.remap('item', same.map, same.size);
         expect(model.inventory.exportState()).toEqual(state);
         expect(model.answers(ITEMS)).toEqual(old);
 
-        const { map, size } = mapDropping(model.store.dicts.item, new Set(['viewed']));
+        const { map, size } = dropping(model.store.dicts.item, new Set(['viewed']));
         model.inventory.remap('item', map, size);
         expect(model.inventory.exportState()).toEqual(state);
         expect(model.answers(ITEMS)).toEqual(old);
@@ -273,7 +266,7 @@ describe('Inventory.remap', () => {
     expect(types('b')).toEqual(['oversell', 'stockout_risk']);
     expect(types('x1')).toEqual(['unknown_sku']);
 
-    const { map, size } = mapDropping(model.store.dicts.item, new Set(['a', 'x1']));
+    const { map, size } = dropping(model.store.dicts.item, new Set(['a', 'x1']));
     model.inventory.remap('item', map, size);
     compactStore(model.store, 'item', map);
     const b = model.id('b')!;

@@ -9,7 +9,7 @@ import type { RetailEvent } from '../../../engine/events.js';
 import { DEFAULT_POPULARITY, Popularity, type Scored } from '../../../engine/models/popularity.js';
 import { EventStore } from '../../../engine/store/index.js';
 import { loadKernels, type Kernels } from '../../../engine/wasm/index.js';
-import { compaction, compactStore, identity, pick, rng } from './item-models-support.js';
+import { compaction, compactStore, identity, inBatches, mulberry32, pick } from './support.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 0, 5);
@@ -50,11 +50,8 @@ function traffic(next: () => number, items = 60): RetailEvent[] {
 function build(seed: number): { store: EventStore; pop: Popularity } {
   const store = new EventStore();
   const pop = new Popularity(kernels, DEFAULT_POPULARITY);
-  const events = traffic(rng(seed));
-  for (let at = 0; at < events.length; at += 250) {
-    const batch = store.append(events.slice(at, at + 250));
-    pop.ingest(batch, store.dicts.item.size + 1);
-  }
+  const events = traffic(mulberry32(seed));
+  inBatches(events, 250, (b) => pop.ingest(store.append(b), store.dicts.item.size + 1));
   return { store, pop };
 }
 
@@ -84,7 +81,7 @@ describe('Popularity.remap', () => {
         (seed, share) => {
           const { store, pop } = build(seed);
           const n = store.dicts.item.size;
-          const next = rng(seed ^ 0x5bd1e995);
+          const next = mulberry32(seed ^ 0x5bd1e995);
           const { map, size } = compaction(n, () => next() < share);
           // A category's members, in their list order, as per-category rankings pass them.
           const members = Uint32Array.from({ length: n }, (_, i) => i + 1).filter(

@@ -10,15 +10,8 @@ import {
 import { isAisleError } from '../../../engine/errors.js';
 import type { RetailEvent } from '../../../engine/events.js';
 import { EventStore } from '../../../engine/store/index.js';
-import {
-  GONE,
-  compactStore,
-  inBatches,
-  mapDropping,
-  picked,
-  renamed,
-  throughBytes,
-} from './renamed-twin.js';
+import { GONE, picked, renamed } from './renamed-twin.js';
+import { compactStore, dropping, identity, inBatches, throughBytes } from './support.js';
 
 const T0 = Date.UTC(2024, 0, 1);
 const HOUR = 3_600_000;
@@ -133,7 +126,7 @@ describe('PriceHistory.remap', () => {
           model.feedAll(past);
           const old = model.answers(kept);
           const heldBefore = model.history.items().length;
-          const { map, size } = mapDropping(model.store.dicts.item, dropped);
+          const { map, size } = dropping(model.store.dicts.item, dropped);
           model.history.remap('item', map, size);
           compactStore(model.store, 'item', map);
 
@@ -187,15 +180,10 @@ describe('PriceHistory.remap', () => {
         );
         const state = model.history.exportState();
         const old = model.answers(ITEMS);
-        const n = model.store.dicts.item.size;
-
-        model.history.remap(
-          'item',
-          Uint32Array.from({ length: n + 1 }, (_, i) => i),
-          n,
-        );
+        const same = identity(model.store.dicts.item.size);
+        model.history.remap('item', same.map, same.size);
         expect(model.history.exportState()).toEqual(state);
-        const { map, size } = mapDropping(model.store.dicts.item, new Set(['viewed']));
+        const { map, size } = dropping(model.store.dicts.item, new Set(['viewed']));
         model.history.remap('item', map, size);
         expect(model.history.exportState()).toEqual(state);
         expect(model.answers(ITEMS)).toEqual(old);
@@ -225,7 +213,7 @@ describe('PriceHistory.remap', () => {
       buy(2, 'b', 5),
       buy(3, 'a', 2.5),
     ]);
-    const { map, size } = mapDropping(model.store.dicts.item, new Set(['a']));
+    const { map, size } = dropping(model.store.dicts.item, new Set(['a']));
     model.history.remap('item', map, size);
     compactStore(model.store, 'item', map);
     expect(size).toBe(1);

@@ -13,22 +13,11 @@ import { RfmScoring } from '../../../engine/analytics/segments.js';
 import { isAisleError } from '../../../engine/errors.js';
 import type { PurchaseEvent, RetailEvent } from '../../../engine/events.js';
 import { EventStore } from '../../../engine/store/index.js';
+import { dropping, inBatches, ints, pool } from './support.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const MIN = 60_000;
 
-function rng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
-
-const pool = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 const USERS = pool('u', 12);
 const ITEMS = pool('i', 15);
 /** An item's category, fixed by its name (so that it survives a renumbering of items). */
@@ -79,20 +68,15 @@ class Fed {
     return name === undefined ? 0 : (this.store.dicts.category.lookup(categoryName(name)) ?? 0);
   };
   feed(evs: readonly RetailEvent[]): void {
-    for (let at = 0; at < evs.length; at += 41) {
-      this.sales.ingest(this.store.append(evs.slice(at, at + 41)));
-    }
+    inBatches(evs, 41, (batch) => this.sales.ingest(this.store.append(batch)));
   }
   id(kind: IdKind | 'category', name: string): number {
     return this.store.dicts[kind].lookup(name) ?? 0;
   }
   compact(kind: IdKind, drop: (name: string) => boolean): void {
-    const dict = this.store.dicts[kind];
-    const map = new Uint32Array(dict.size + 1);
-    let next = 0;
-    for (let id = 1; id <= dict.size; id++) if (!drop(dict.value(id)!)) map[id] = ++next;
-    this.sales.remap(kind, map, next);
-    dict.compact(map);
+    const { map, size } = dropping(this.store.dicts[kind], drop);
+    this.sales.remap(kind, map, size);
+    this.store.dicts[kind].compact(map);
   }
   restored(): Sales {
     return Sales.fromState(this.options, this.categoryOf, this.sales.exportState());
@@ -160,7 +144,7 @@ describe('Sales.remap', () => {
   it('drops users: kept customers keep their facts, the dropped leave the segments', () => {
     fc.assert(
       fc.property(fc.integer(), fc.integer({ min: 1, max: 11 }), (seed, dropCount) => {
-        const r = rng(seed);
+        const r = ints(seed);
         const old = events(r, 300, 0, USERS, ITEMS, 'a');
         const dropped = new Set(USERS.filter((_, k) => (k * 5 + seed) % 12 < dropCount));
         const kept = USERS.filter((u) => !dropped.has(u));
@@ -226,7 +210,7 @@ describe('Sales.remap', () => {
   it('drops items: their own revenue goes, the shop and categories stay exact', () => {
     fc.assert(
       fc.property(fc.integer(), fc.integer({ min: 1, max: 14 }), (seed, dropCount) => {
-        const r = rng(seed);
+        const r = ints(seed);
         const old = events(r, 300, 0, USERS, ITEMS, 'a');
         const dropped = new Set(ITEMS.filter((_, k) => (k * 7 + seed) % 15 < dropCount));
         const gone = (i: string) => dropped.has(i);
@@ -279,7 +263,7 @@ describe('Sales.remap', () => {
         fc.constantFrom(0.005, 0.02),
         fc.integer({ min: 1, max: 9 }),
         (seed, relativeError, tenths) => {
-          const r = rng(seed);
+          const r = ints(seed);
           const options: SalesOptions = { baskets: { relativeError } };
           const old = events(r, 300, 0, USERS, ITEMS, 'a');
           const orders = ordersOf(old);
@@ -356,7 +340,7 @@ describe('Sales.remap', () => {
 
   it('a remap that drops nothing, or of a kind it does not hold, changes nothing', () => {
     const a = new Fed();
-    const evs = events(rng(9), 300, 0, USERS, ITEMS, 'a');
+    const evs = events(ints(9), 300, 0, USERS, ITEMS, 'a');
     a.feed(evs);
     const now = lastTs(evs);
     a.sales.segments(now);
@@ -380,7 +364,7 @@ describe('Sales.remap', () => {
   it('fits its arrays to the ids kept', () => {
     const a = new Fed();
     const users = pool('w', 2000);
-    a.feed(events(rng(4), 6000, 0, users, pool('y', 2000), 'a'));
+    a.feed(events(ints(4), 6000, 0, users, pool('y', 2000), 'a'));
     const customers = a.sales.customers.bytes;
     const baskets = a.sales.baskets.bytes;
     const revenue = a.sales.revenue.bytes;
@@ -395,7 +379,7 @@ describe('Sales.remap', () => {
 
   it('refuses a map that does not cover the ids held', () => {
     const a = new Fed();
-    a.feed(events(rng(2), 100, 0, USERS, ITEMS, 'a'));
+    a.feed(events(ints(2), 100, 0, USERS, ITEMS, 'a'));
     const code = (fn: () => void) => {
       try {
         fn();

@@ -16,15 +16,8 @@ import {
 import { SessionKnn, type SessionKnnParams } from '../../../engine/models/session-knn.js';
 import { allocateBatch } from '../../../engine/store/encode.js';
 import { EventStore, type EncodedBatch } from '../../../engine/store/index.js';
-import {
-  canonical,
-  compaction,
-  lcg,
-  LoggedKnn,
-  replay,
-  throughBytes,
-  type Op,
-} from './sessions-support.js';
+import { canonical, LoggedKnn, replay, type Op } from './sessions-support.js';
+import { compactStore, dropping, lcg, throughBytes } from './support.js';
 
 const T0 = Date.UTC(2025, 0, 1);
 const IDLE = 60_000;
@@ -83,11 +76,9 @@ class Fed {
   }
 
   compact(kind: IdKind, drop: (name: string) => boolean) {
-    const dict = this.store.dicts[kind];
-    const { map, size } = compaction(dict.size, (id) => drop(dict.value(id)!));
+    const { map, size } = dropping(this.store.dicts[kind], drop);
     this.feed.remap(kind, map, size);
-    this.store.remap(kind, map);
-    dict.compact(map);
+    compactStore(this.store, kind, map);
     return { map, size };
   }
 }

@@ -10,7 +10,6 @@ import {
   type SessionKey,
   type SessionKnnParams,
 } from '../../../engine/models/session-knn.js';
-import { decodeState, encodeState } from '../../../engine/snapshot/sections.js';
 
 export type Op =
   | { op: 'click'; key: SessionKey; item: number }
@@ -35,14 +34,6 @@ export class LoggedKnn extends SessionKnn {
     this.log.push({ op: 'add', items: Array.from(items) });
     return super.addSession(items);
   }
-}
-
-/** The map retention would build for ids 1..size of which `drop` says which go. */
-export function compaction(size: number, drop: (id: number) => boolean) {
-  const map = new Uint32Array(size + 1);
-  let next = 0;
-  for (let id = 1; id <= size; id++) if (!drop(id)) map[id] = ++next;
-  return { map, size: next };
 }
 
 /** A session key in the new numbering (SessionFeed's convention), undefined when dropped. */
@@ -185,22 +176,4 @@ export function canonical(model: SessionKnn) {
     itemSessions: { lengths: [...itemSessions.lengths], values: [...itemSessions.values] },
     steps,
   };
-}
-
-/** Through the snapshot file codec, as a real snapshot would carry it. */
-export function throughBytes<T>(state: T): T {
-  const { pieces } = encodeState(state);
-  const bytes = new Uint8Array(pieces.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of pieces) {
-    bytes.set(p, at);
-    at += p.byteLength;
-  }
-  return decodeState(bytes) as T;
-}
-
-/** A deterministic pseudo-random source in [0, 1) (an LCG), so a failure replays. */
-export function lcg(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
 }

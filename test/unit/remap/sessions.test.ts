@@ -14,15 +14,8 @@ import {
   type SessionKey,
   type SessionKnnParams,
 } from '../../../engine/models/session-knn.js';
-import {
-  canonical,
-  compaction,
-  lcg,
-  LoggedKnn,
-  newKey,
-  replay,
-  throughBytes,
-} from './sessions-support.js';
+import { canonical, LoggedKnn, newKey, replay } from './sessions-support.js';
+import { compaction, lcg, throughBytes } from './support.js';
 
 const SESSIONS = 40;
 const USERS = 20;
