@@ -3,12 +3,10 @@
  * repeat: the final state must equal a clean single pass over the same topic (same counts, same
  * top-k), so nothing was lost and nothing counted twice. Runs the built CLI, as a user would.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodePayload } from '../../src/pulsar/encode.js';
 import { startStreamHost } from '../../src/pulsar/host.js';
@@ -16,46 +14,18 @@ import { createWsTransport } from '../../src/pulsar/index.js';
 import { createSimulator } from '../../src/sim/index.js';
 import { rng } from '../../bench/harness.js';
 import { pulsarUrls } from '../support/pulsar.js';
+import { kill9, killAll, startServe, type ServerProcess } from '../support/server-process.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(root, 'dist/src/cli/main.js');
-const children = new Set<ChildProcess>();
 const dirs: string[] = [];
 
 afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
+  killAll();
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function startEngine(
-  args: string[],
-): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  // No factor model: its training at start-up races the stream, so answers would depend on when.
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--no-factors', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m !== null) resolve({ child, url: m[1]!, output: () => out });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('exit', (code, signal) =>
-      reject(new Error(`engine exited (${code ?? signal}) before serving:\n${out}`)),
-    );
-  });
-}
-
-function kill9(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-    children.delete(child);
-  });
+// No factor model: its training at start-up races the stream, so answers would depend on when.
+function startEngine(args: string[]): Promise<ServerProcess> {
+  return startServe(['--no-factors', ...args]);
 }
 
 async function json(url: string): Promise<Record<string, unknown>> {

@@ -4,57 +4,29 @@
  * times. After a last restart exactly the batches answered 2xx are there, each once; a batch
  * whose request died with the server is there whole or not at all.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rng } from '../../bench/harness.js';
+import {
+  kill9,
+  killAll,
+  running,
+  startServe,
+  terminate,
+  type ServerProcess,
+} from '../support/server-process.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(root, 'dist/src/cli/main.js');
-const children = new Set<ChildProcess>();
 const dirs: string[] = [];
 
 afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
+  killAll();
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-}
-
-function startServer(dataDir: string): Promise<Server> {
-  const child = spawn(
-    process.execPath,
-    [cli, 'serve', '--data-dir', dataDir, '--port', '0', '--no-factors', '--snapshot-every', '1'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.add(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m !== null) resolve({ child, url: m[1]!, output: () => out });
-    });
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('exit', (code, signal) =>
-      reject(new Error(`server exited (${code ?? signal}) before serving:\n${out}`)),
-    );
-  });
-}
-
-function kill9(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-    children.delete(child);
-  });
+function startServer(dataDir: string): Promise<ServerProcess> {
+  return startServe(['--data-dir', dataDir, '--no-factors', '--snapshot-every', '1']);
 }
 
 async function json<T>(url: string): Promise<T> {
@@ -82,7 +54,7 @@ describe('local log crash recovery', () => {
     const random = rng(7);
     const sizes = new Map<number, number>();
     const outcomes = new Map<number, Outcome>();
-    let current: Server | undefined;
+    let current: ServerProcess | undefined;
     let next = 0;
     let stop = false;
 
@@ -193,11 +165,7 @@ describe('local log crash recovery', () => {
       );
 
       // A graceful stop writes a last snapshot; the next start finds the same state.
-      await new Promise<void>((resolve) => {
-        server.child.once('exit', () => resolve());
-        server.child.kill('SIGTERM');
-      });
-      children.delete(server.child);
+      await terminate(server.child);
       const again = await startServer(dataDir);
       try {
         expect(again.output()).toMatch(/replayed 0 records/);
@@ -211,7 +179,7 @@ describe('local log crash recovery', () => {
         await kill9(again.child);
       }
     } finally {
-      if (children.has(server.child)) await kill9(server.child);
+      if (running(server.child)) await kill9(server.child);
     }
   });
 });
