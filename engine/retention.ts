@@ -37,6 +37,12 @@ export interface RetentionOptions {
   checkEvery?: number;
   /** Dead ids of a kind below which no compaction runs; default 4,096. */
   minDead?: number;
+  /**
+   * Bytes the process holds (a host passes its RSS; the engine reads no process state): the budget
+   * is kept against the larger of this and the engine's own count, which cannot see allocator
+   * slack, code or the garbage collector's headroom.
+   */
+  probe?: () => number;
 }
 
 const DEFAULTS = { minRetentionMs: 3_600_000, checkEvery: 65_536, minDead: 4_096 } as const;
@@ -68,6 +74,11 @@ export function checkRetentionOptions(o: RetentionOptions): void {
   positive('minRetentionMs', false);
   positive('checkEvery', true);
   positive('minDead', true);
+  if (o.probe !== undefined && typeof o.probe !== 'function') {
+    throw new AisleError('AISLE_INVALID_ARGUMENT', 'probe must be a function returning bytes', {
+      field: 'probe',
+    });
+  }
 }
 
 /** What the engine lends retention to do its work. */
@@ -197,7 +208,8 @@ export class Retention {
   private fitBudget(host: RetentionHost): void {
     const budget = this.options.memoryBudget;
     if (budget === undefined) return;
-    const bytes = host.bytes();
+    const probed = this.options.probe?.();
+    const bytes = Math.max(host.bytes(), Number.isFinite(probed) ? probed! : 0);
     const floor = this.options.minRetentionMs ?? DEFAULTS.minRetentionMs;
     const configured = this.options.retentionMs;
     this.overBudget = false;

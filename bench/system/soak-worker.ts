@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     o.mode === 'bounded'
       ? {
           retentionMs: o.retentionMs,
-          retention: { memoryBudget: o.budget },
+          retention: { memoryBudget: o.budget, probe: () => process.memoryUsage.rss() },
           eventTime: { mode: 'stream' },
         }
       : { eventTime: { mode: 'stream' } };

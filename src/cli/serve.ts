@@ -35,6 +35,8 @@ export function engineOptions(config: ServeConfig, clock?: () => number): Engine
     retentionMs: l.retentionMs,
     retention: {
       memoryBudget: l.memoryBudget,
+      // The budget holds for the whole process, not only what the engine can count.
+      probe: () => process.memoryUsage.rss(),
       ...(l.retentionBytes !== undefined && { retentionBytes: l.retentionBytes }),
       ...(l.maxUsers !== undefined && { maxUsers: l.maxUsers }),
     },
