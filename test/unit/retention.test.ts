@@ -206,4 +206,28 @@ describe('retention', () => {
     expect(r.warnings.join(' ')).toMatch(/memory budget/);
     expect(e.trending({ k: 3 }).length + e.popular({ k: 3 }).length).toBeGreaterThan(0);
   });
+
+  it('keeps the budget against the process when the host gives a probe', async () => {
+    const opts = {
+      retentionMs: 30 * 24 * HOUR,
+      eventTime: { mode: 'stream' as const },
+    };
+    const budget = 512 * 2 ** 20;
+    const counted = await createEngine({
+      ...opts,
+      retention: { checkEvery: 500, minDead: 16, memoryBudget: budget },
+    });
+    const probed = await createEngine({
+      ...opts,
+      retention: { checkEvery: 500, minDead: 16, memoryBudget: budget, probe: () => 2 * budget },
+    });
+    feed(counted, shop(6));
+    feed(probed, shop(6));
+    // The engine's own count is far under 512 MiB; the process, as the probe tells it, is not.
+    expect(counted.retentionReport().effectiveRetentionMs).toBe(30 * 24 * HOUR);
+    expect(probed.retentionReport().effectiveRetentionMs).toBeLessThan(6 * HOUR);
+    await expect(
+      createEngine({ retention: { probe: 42 as unknown as () => number } }),
+    ).rejects.toThrow(/probe/);
+  });
 });
