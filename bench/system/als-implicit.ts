@@ -26,14 +26,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { popularityRecommender } from '../../engine/eval/baskets.js';
-import { NextBasketMetrics } from '../../engine/eval/basket-metrics.js';
+import { popularityRecommender } from '../../src/eval/baskets.js';
+import { NextBasketMetrics } from '../../src/eval/basket-metrics.js';
 import {
   customerTargets,
   splitBaskets,
   type BasketSplit,
   type CustomerTargets,
-} from '../../engine/eval/basket-split.js';
+} from '../../src/eval/basket-split.js';
 import type { PurchaseEvent } from '../../engine/events.js';
 import { resolveAlsOptions, trainAls, type AlsOptions } from '../../engine/models/als/index.js';
 import { fillInitial, mulberry32 } from '../../engine/models/als/init.js';

@@ -2,8 +2,9 @@
  * HNSW through hnswlib-node: the only module that imports it. hnswlib-node takes plain
  * `number[]`, so each vector is converted once here, on the way in and out.
  */
-import hnswlib from 'hnswlib-node';
+import type * as Hnswlib from 'hnswlib-node';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { AisleError } from '../errors.js';
 import type { AnnIndex, AnnResult } from './ann-index.js';
 import { checkShape, indexRow, type Metric } from './normalize.js';
@@ -35,8 +36,34 @@ export const DEFAULT_HNSW: HnswOptions = {
   initialCapacity: 1024,
 };
 
+let hnswlib: typeof Hnswlib | undefined;
+
+/**
+ * hnswlib-node on first use, not at import: it is a native addon, and an engine whose catalogue
+ * stays on the exact index never needs it. Synchronous (`require`, not `import()`), because an
+ * index is also built on synchronous paths such as restoring a snapshot.
+ *
+ * @throws AisleError AISLE_WASM_LOAD when the addon cannot be loaded (not installed, or not built
+ *   for this platform); the same code as a missing kernel build, since both are a compiled backend
+ *   the engine cannot load, not a bad argument from the caller
+ */
+export function loadHnswlib(): typeof Hnswlib {
+  if (hnswlib === undefined) {
+    try {
+      hnswlib = createRequire(import.meta.url)('hnswlib-node') as typeof Hnswlib;
+    } catch (err) {
+      throw new AisleError(
+        'AISLE_WASM_LOAD',
+        `cannot load hnswlib-node, needed for an HNSW index: ${String(err)}`,
+        { module: 'hnswlib-node' },
+      );
+    }
+  }
+  return hnswlib;
+}
+
 export class HnswIndex implements AnnIndex {
-  private readonly index: hnswlib.HierarchicalNSW;
+  private readonly index: Hnswlib.HierarchicalNSW;
   private readonly live = new Set<number>();
   /** Labels marked deleted in the graph; re-adding one must unmark it first. */
   private readonly retired = new Set<number>();
@@ -48,7 +75,8 @@ export class HnswIndex implements AnnIndex {
     readonly options: HnswOptions = DEFAULT_HNSW,
   ) {
     // Inner product over unit vectors is cosine similarity; hnswlib reports 1 − ip as distance.
-    this.index = new hnswlib.HierarchicalNSW('ip', dim);
+    const { HierarchicalNSW } = loadHnswlib();
+    this.index = new HierarchicalNSW('ip', dim);
     this.metric = options.metric ?? 'cosine';
     this.capacity = options.initialCapacity;
     this.index.initIndex({

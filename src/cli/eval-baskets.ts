@@ -5,13 +5,9 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createEngine, type AlsOptions, type PurchaseEvent } from '../../engine/index.js';
-import { basketModels, BASKET_MODEL_NAMES } from '../../engine/eval/basket-models.js';
-import { splitBaskets, type BasketSplitMode } from '../../engine/eval/basket-split.js';
-import {
-  evaluateBaskets,
-  popularityRecommender,
-  type BasketEvaluation,
-} from '../../engine/eval/baskets.js';
+import { basketModels, BASKET_MODEL_NAMES } from '../eval/basket-models.js';
+import { splitBaskets, type BasketSplitMode } from '../eval/basket-split.js';
+import { evaluateBaskets, popularityRecommender, type BasketEvaluation } from '../eval/baskets.js';
 import { onlineRetailFile, readOnlineRetail } from '../datasets/online-retail.js';
 import { progress } from './progress.js';
 

@@ -8,7 +8,7 @@ import {
   SESSION_MODEL_NAMES,
   type SessionEvaluation,
   type SessionModelName,
-} from '../../engine/eval/sessions.js';
+} from '../eval/sessions.js';
 import type { SessionKnnParams } from '../../engine/models/session-knn.js';
 import { basketsCommand } from './eval-baskets.js';
 import { progress } from './progress.js';

@@ -11,7 +11,7 @@ import {
   type EngineOptions,
   type RetailEvent,
 } from '../../engine/index.js';
-import { SpikeDetector } from '../../engine/derived/trending-spikes.js';
+import { SpikeDetector } from '../derived/trending-spikes.js';
 import { encodePayload } from './encode.js';
 import { PulsarSource, type SourceStats, type StreamPosition } from './source.js';
 import type { Producer, PulsarTransport, SubscriptionType } from './transport.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SpikeDetector } from '../../engine/derived/trending-spikes.js';
+import { SpikeDetector } from '../../src/derived/trending-spikes.js';
 
 const rec = (item: string, score: number) => ({ item, score, reason: 'trending', category: 'c' });
 const H = 3_600_000;

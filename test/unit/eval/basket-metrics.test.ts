@@ -6,7 +6,7 @@ import {
   ndcgAt,
   NextBasketMetrics,
   recallAt,
-} from '../../../engine/eval/basket-metrics.js';
+} from '../../../src/eval/basket-metrics.js';
 
 const set = (...items: string[]): Set<string> => new Set(items);
 const LOG2_3 = Math.log2(3);

@@ -5,7 +5,7 @@ import {
   customerTargets,
   hiddenIndex,
   splitBaskets,
-} from '../../../engine/eval/basket-split.js';
+} from '../../../src/eval/basket-split.js';
 import type { PurchaseEvent } from '../../../engine/events.js';
 
 const DAY = 24 * 60 * 60 * 1000;

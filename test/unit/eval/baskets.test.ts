@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { basketCases, customerTargets, splitBaskets } from '../../../engine/eval/basket-split.js';
+import { basketCases, customerTargets, splitBaskets } from '../../../src/eval/basket-split.js';
 import {
   evaluateBaskets,
   popularityRecommender,
   type BasketRecommender,
-} from '../../../engine/eval/baskets.js';
+} from '../../../src/eval/baskets.js';
 import type { PurchaseEvent } from '../../../engine/events.js';
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { percentile, RankingMetrics, rankOf } from '../../../engine/eval/metrics.js';
+import { percentile, RankingMetrics, rankOf } from '../../../src/eval/metrics.js';
 import {
   casesFromSessions,
   sessionsOfCases,
   validationSplit,
-} from '../../../engine/eval/session-data.js';
+} from '../../../src/eval/session-data.js';
 
 describe('rankOf', () => {
   it('is 1-based and 0 beyond the cutoff', () => {

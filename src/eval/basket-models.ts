@@ -5,9 +5,9 @@
  * kept for new items, so a part is judged by what it finds itself; the blend is measured as it
  * serves.
  */
-import type { Engine } from '../engine.js';
-import type { BlendWeights } from '../recommend/pool.js';
-import type { RecommendOptions, RecommendOverrides } from '../recommend/recommender.js';
+import type { Engine } from '../../engine/engine.js';
+import type { BlendWeights } from '../../engine/recommend/pool.js';
+import type { RecommendOptions, RecommendOverrides } from '../../engine/recommend/recommender.js';
 import type { BasketRecommender } from './baskets.js';
 
 export const BASKET_MODEL_NAMES = ['cooccurrence', 'als', 'buy-again', 'blend'] as const;

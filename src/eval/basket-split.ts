@@ -18,7 +18,7 @@
  * Purchases without a customer stay in training, where they still teach co-occurrence and
  * popularity; in the test period there is nobody to score them for, so they are not evaluated.
  */
-import type { PurchaseEvent } from '../events.js';
+import type { PurchaseEvent } from '../../engine/events.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

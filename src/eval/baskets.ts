@@ -3,7 +3,7 @@
  * basket-split.ts). Metrics in percent like the session evaluation; each recommender is asked
  * once per known customer and once per bought-together case, and timed on every call.
  */
-import type { PurchaseEvent } from '../events.js';
+import type { PurchaseEvent } from '../../engine/events.js';
 import { hitAt, MeanPercent, NextBasketMetrics } from './basket-metrics.js';
 import {
   basketCases,

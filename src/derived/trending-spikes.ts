@@ -3,7 +3,7 @@
  * threshold) is announced once, then not again until it has left the list for a cooldown, so a
  * downstream consumer sees one event per spike rather than one per check.
  */
-import type { Recommendation } from '../engine.js';
+import type { Recommendation } from '../../engine/engine.js';
 
 export interface TrendingSpike {
   type: 'trending_spike';

@@ -2,7 +2,7 @@
  * Offline evaluation of the session-kNN models under the SR-GNN protocol: full ranking over all
  * items, every case counted, prefix items kept as candidates, hit@20 and MRR@20 in percent.
  */
-import { SessionKnn, type SessionKnnParams } from '../models/session-knn.js';
+import { SessionKnn, type SessionKnnParams } from '../../engine/models/session-knn.js';
 import { percentile, RankingMetrics } from './metrics.js';
 import {
   readTestCases,
