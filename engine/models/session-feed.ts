@@ -16,6 +16,7 @@ import { AisleError } from '../errors.js';
 import { EVENT_TYPE_CODE } from '../events.js';
 import { expectState, isArrayOf } from '../snapshot/check.js';
 import type { EncodedBatch } from '../store/index.js';
+import { KeyTable } from './session-store.js';
 import {
   SessionKnn,
   type Recommendation,
@@ -58,21 +59,22 @@ export interface SessionFeedState {
   nextSweep: number;
 }
 
-interface Live {
-  lastTs: number;
-  clicks: number;
-  user: number;
-}
-
 const VIEW = EVENT_TYPE_CODE.view;
 const CART = EVENT_TYPE_CODE.add_to_cart;
 const NONE: Recommendation = { items: new Uint32Array(0), scores: new Float64Array(0) };
 
 export class SessionFeed {
   readonly options: SessionFeedOptions;
-  /** Live sessions by key, in the order they opened. */
-  private live = new Map<number, Live>();
-  private userKey = new Map<number, number>();
+  // Live sessions by key, in the order they opened, and per entry of `live` the session's
+  // latest click time, clicks and latest user (0 for none). Typed arrays rather than a Map of
+  // objects: every click reads them and every session opens and closes one.
+  private live = new KeyTable();
+  private lastTs = new Float64Array(16);
+  private clicks = new Uint32Array(16);
+  private users = new Uint32Array(16);
+  // User id → key of the live session they clicked in last, in insertion order like a Map.
+  private userKey = new KeyTable();
+  private userKeyOf = new Float64Array(16);
   private now = -Infinity;
   private nextSweep = -Infinity;
   // The last click's key and user: consecutive clicks of one user's session skip a Map write.
@@ -112,6 +114,7 @@ export class SessionFeed {
         isArrayOf(state.users, Uint32Array, n),
       'session feed: live session arrays',
     );
+    let duplicate = false;
     for (let i = 0; i < n; i++) {
       const key = state.keys[i]!;
       const clicks = state.clicks[i]!;
@@ -122,9 +125,15 @@ export class SessionFeed {
         clicks === held,
         `session feed: session ${key} holds ${held} clicks, not ${clicks}`,
       );
-      feed.live.set(key, { lastTs: state.lastTs[i]!, clicks, user: state.users[i]! });
+      // A repeated key takes the later values at the earlier place, as a Map would.
+      let e = feed.live.find(key);
+      if (e < 0) e = feed.openEntry(key);
+      else duplicate = true;
+      feed.lastTs[e] = state.lastTs[i]!;
+      feed.clicks[e] = clicks;
+      feed.users[e] = state.users[i]!;
     }
-    expectState(feed.live.size === n, 'session feed: duplicate live session keys');
+    expectState(!duplicate, 'session feed: duplicate live session keys');
     const u = state.userIds?.length ?? 0;
     expectState(
       isArrayOf(state.userIds, Uint32Array) && isArrayOf(state.userKeys, Float64Array, u),
@@ -132,8 +141,11 @@ export class SessionFeed {
     );
     for (let i = 0; i < u; i++) {
       const key = state.userKeys[i]!;
-      expectState(feed.live.has(key), `session feed: user ${state.userIds[i]} has no live session`);
-      feed.userKey.set(state.userIds[i]!, key);
+      expectState(
+        feed.live.find(key) >= 0,
+        `session feed: user ${state.userIds[i]} has no live session`,
+      );
+      feed.setUserKey(state.userIds[i]!, key);
     }
     expectState(
       typeof state.now === 'number' &&
@@ -155,18 +167,18 @@ export class SessionFeed {
     const clicks = new Uint32Array(n);
     const users = new Uint32Array(n);
     let i = 0;
-    for (const [key, live] of this.live) {
-      keys[i] = key;
-      lastTs[i] = live.lastTs;
-      clicks[i] = live.clicks;
-      users[i++] = live.user;
+    for (let e = this.live.first(); e >= 0; e = this.live.next(e)) {
+      keys[i] = this.live.keys[e]!;
+      lastTs[i] = this.lastTs[e]!;
+      clicks[i] = this.clicks[e]!;
+      users[i++] = this.users[e]!;
     }
     const userIds = new Uint32Array(this.userKey.size);
     const userKeys = new Float64Array(this.userKey.size);
     i = 0;
-    for (const [user, key] of this.userKey) {
-      userIds[i] = user;
-      userKeys[i++] = key;
+    for (let e = this.userKey.first(); e >= 0; e = this.userKey.next(e)) {
+      userIds[i] = this.userKey.keys[e]!;
+      userKeys[i++] = this.userKeyOf[e]!;
     }
     return {
       model: this.model.exportState(),
@@ -186,9 +198,17 @@ export class SessionFeed {
     return this.live.size;
   }
 
-  /** Bytes held by the model and the feed's bookkeeping (estimated for the maps). */
+  /** Bytes held by the model and the feed's bookkeeping. */
   bytes(): number {
-    return this.model.bytes() + this.live.size * 80 + this.userKey.size * 40;
+    return (
+      this.model.bytes() +
+      this.live.bytes() +
+      this.lastTs.byteLength +
+      this.clicks.byteLength +
+      this.users.byteLength +
+      this.userKey.bytes() +
+      this.userKeyOf.byteLength
+    );
   }
 
   /**
@@ -224,8 +244,8 @@ export class SessionFeed {
 
   /** The `k` best next items for the live session this user clicked in last (empty if none). */
   recommendForUser(userId: number, k: number): Recommendation {
-    const key = this.userKey.get(userId);
-    return key === undefined ? NONE : this.model.recommendFor(key, k);
+    const e = this.userKey.find(userId);
+    return e < 0 ? NONE : this.model.recommendFor(this.userKeyOf[e]!, k);
   }
 
   /** The `k` best next items after an explicit list of recent items (oldest first). */
@@ -249,8 +269,12 @@ export class SessionFeed {
     if (kind === 'user') {
       // The model checks the keys it holds; users the feed names beside them are checked here.
       let worst = 0;
-      for (const u of this.userKey.keys()) if (u > worst) worst = u;
-      for (const s of this.live.values()) if (s.user > worst) worst = s.user;
+      for (let e = this.userKey.first(); e >= 0; e = this.userKey.next(e)) {
+        if (this.userKey.keys[e]! > worst) worst = this.userKey.keys[e]!;
+      }
+      for (let e = this.live.first(); e >= 0; e = this.live.next(e)) {
+        if (this.users[e]! > worst) worst = this.users[e]!;
+      }
       if (worst >= map.length) {
         throw new AisleError(
           'AISLE_INVALID_ARGUMENT',
@@ -265,49 +289,100 @@ export class SessionFeed {
       if (kind === 'user' && key < 0) return map[-key] === 0 ? 0 : -map[-key]!;
       return key;
     };
-    const live = new Map<number, Live>();
-    for (const [key, s] of this.live) {
-      const to = rekey(key);
+    const old = this.live;
+    const oldTs = this.lastTs;
+    const oldUsers = this.users;
+    const oldUserKey = this.userKey;
+    const oldUserKeyOf = this.userKeyOf;
+    this.live = new KeyTable();
+    this.lastTs = new Float64Array(16);
+    this.clicks = new Uint32Array(16);
+    this.users = new Uint32Array(16);
+    this.userKey = new KeyTable();
+    this.userKeyOf = new Float64Array(16);
+    for (let e = old.first(); e >= 0; e = old.next(e)) {
+      const to = rekey(old.keys[e]!);
       if (to === 0) continue;
       // The model dropped the same sessions; for items, it holds their kept clicks.
       const held = this.model.liveLength(to);
       if (held === 0) continue;
-      s.clicks = held;
-      if (kind === 'user' && s.user !== 0) s.user = map[s.user]!;
-      live.set(to, s);
+      const user = oldUsers[e]!;
+      let f = this.live.find(to);
+      if (f < 0) f = this.openEntry(to);
+      this.lastTs[f] = oldTs[e]!;
+      this.clicks[f] = held;
+      this.users[f] = kind === 'user' && user !== 0 ? map[user]! : user;
     }
-    const userKey = new Map<number, number>();
-    for (const [u, key] of this.userKey) {
+    for (let e = oldUserKey.first(); e >= 0; e = oldUserKey.next(e)) {
+      const u = oldUserKey.keys[e]!;
       const user = kind === 'user' ? map[u]! : u;
-      const to = rekey(key);
-      if (user !== 0 && to !== 0 && live.has(to)) userKey.set(user, to);
+      const to = rekey(oldUserKeyOf[e]!);
+      if (user !== 0 && to !== 0 && this.live.find(to) >= 0) this.setUserKey(user, to);
     }
-    this.live = live;
-    this.userKey = userKey;
     // The one-click cache holds old ids.
     this.lastKey = NaN;
     this.lastUser = 0;
   }
 
+  /** Opens an entry of `live` for the absent `key`, growing the per-entry arrays to fit. */
+  private openEntry(key: number): number {
+    const e = this.live.add(key);
+    if (e >= this.lastTs.length) {
+      const n = this.live.capacity;
+      const lastTs = new Float64Array(n);
+      lastTs.set(this.lastTs);
+      this.lastTs = lastTs;
+      const clicks = new Uint32Array(n);
+      clicks.set(this.clicks);
+      this.clicks = clicks;
+      const users = new Uint32Array(n);
+      users.set(this.users);
+      this.users = users;
+    }
+    return e;
+  }
+
+  /** Points `user` at the session `key`, like Map.set: a new user goes last. */
+  private setUserKey(user: number, key: number): void {
+    let e = this.userKey.find(user);
+    if (e < 0) {
+      e = this.userKey.add(user);
+      if (e >= this.userKeyOf.length) {
+        const grown = new Float64Array(this.userKey.capacity);
+        grown.set(this.userKeyOf);
+        this.userKeyOf = grown;
+      }
+    }
+    this.userKeyOf[e] = key;
+  }
+
+  /** Forgets `user`'s pointer when it points at `key`. */
+  private dropUserKey(user: number, key: number): void {
+    const e = this.userKey.find(user);
+    if (e >= 0 && this.userKeyOf[e] === key) this.userKey.remove(e);
+  }
+
   private click(key: number, u: number, it: number, time: number): void {
     const { idleMs, maxSessionLength } = this.options;
-    let live = this.live.get(key);
-    if (live !== undefined && (time - live.lastTs > idleMs || live.clicks >= maxSessionLength)) {
-      this.close(key, live);
-      live = undefined;
+    let e = this.live.find(key);
+    if (e >= 0 && (time - this.lastTs[e]! > idleMs || this.clicks[e]! >= maxSessionLength)) {
+      this.close(key, e);
+      e = -1;
     }
-    if (live === undefined) {
-      live = { lastTs: time, clicks: 0, user: 0 };
-      this.live.set(key, live);
+    if (e < 0) {
+      e = this.openEntry(key);
+      this.lastTs[e] = time;
+      this.clicks[e] = 0;
+      this.users[e] = 0;
     }
-    live.clicks++;
-    if (time > live.lastTs) live.lastTs = time;
+    this.clicks[e]!++;
+    if (time > this.lastTs[e]!) this.lastTs[e] = time;
     if (u !== 0 && !(key === this.lastKey && u === this.lastUser)) {
       // A session belongs to its latest user; an earlier one's pointer to it goes.
-      if (live.user !== 0 && live.user !== u && this.userKey.get(live.user) === key)
-        this.userKey.delete(live.user);
-      live.user = u;
-      this.userKey.set(u, key);
+      const prev = this.users[e]!;
+      if (prev !== 0 && prev !== u) this.dropUserKey(prev, key);
+      this.users[e] = u;
+      this.setUserKey(u, key);
     }
     this.lastKey = key;
     this.lastUser = u;
@@ -317,18 +392,24 @@ export class SessionFeed {
   /**
    * Closes every session idle past `idleMs`. A full scan, but one per `idleMs / 8` of stream
    * time, so its cost spread over the clicks of that stretch is a few steps per session; keeping
-   * the Map in recency order instead costs two Map writes on every click.
+   * the sessions in recency order instead costs two list moves on every click.
    */
   private sweep(): void {
     const cutoff = this.now - this.options.idleMs;
-    for (const [key, live] of this.live) if (live.lastTs < cutoff) this.close(key, live);
+    const live = this.live;
+    for (let e = live.first(); e >= 0;) {
+      const next = live.next(e);
+      if (this.lastTs[e]! < cutoff) this.close(live.keys[e]!, e);
+      e = next;
+    }
     this.nextSweep = this.now + this.options.idleMs / 8;
   }
 
-  private close(key: number, live: Live): void {
+  private close(key: number, e: number): void {
     this.model.closeSession(key);
-    this.live.delete(key);
-    if (live.user !== 0 && this.userKey.get(live.user) === key) this.userKey.delete(live.user);
+    const user = this.users[e]!;
+    this.live.remove(e);
+    if (user !== 0) this.dropUserKey(user, key);
     if (key === this.lastKey) this.lastKey = NaN;
   }
 }

@@ -175,8 +175,8 @@ export class SessionKnn {
 
   /** Adds one click to a live session, opening it on its first click; it counts at once. */
   addClick(sessionKey: SessionKey, item: number): void {
-    const { id, items } = this.store.append(sessionKey, item);
-    this.indexClick(id, item, items.length > 1 ? items[items.length - 2]! : -1);
+    const id = this.store.append(sessionKey, item);
+    this.indexClick(id, item, this.store.previousClick(id));
   }
 
   /** Moves a live session into the compact store; its clicks stay in the index. */

@@ -2,7 +2,9 @@
  * Item-to-item transition counts (a clicked, then b next), online. Per item a one typed array of
  * interleaved (b, count) pairs, contiguous for scoring. Most out-degrees are small and a linear
  * scan finds b fastest; popular items collect hundreds of successors, so past SCAN_LIMIT an
- * open-addressing index of (a, b) → position finds it instead.
+ * open-addressing index of b → position, one per such list, finds it instead. One small index
+ * per list rather than one shared (a, b) table: a probe touches a's index and then a's list,
+ * which the count update touches anyway, instead of three arrays spread over the whole table.
  */
 import { AisleError } from '../errors.js';
 import { expectState, isArrayOf, sum } from '../snapshot/check.js';
@@ -18,17 +20,14 @@ export interface TransitionsState {
 }
 
 const SCAN_LIMIT = 16;
-const NO_KEY = 0xffffffff;
 
 export class Transitions {
   private pairs: Uint32Array[] = [];
   private degree: number[] = [];
   private total: number[] = [];
-  // Index of every pair: keys and the pair's position in a's list; half full at most.
-  private keyA = new Uint32Array(1 << 12).fill(NO_KEY);
-  private keyB = new Uint32Array(1 << 12);
-  private pos = new Uint32Array(1 << 12);
-  private indexed = 0;
+  // Per item a with more than SCAN_LIMIT successors: slots holding a pair's position in a's
+  // list + 1 (0 is empty), by a hash of b, half full at most; EMPTY_INDEX for the other items.
+  private index: Int32Array[] = [];
 
   /**
    * Restores counts from `exportState` (copied once: counts are incremented in place). With
@@ -61,7 +60,7 @@ export class Transitions {
       out.pairs.push(d === 0 ? EMPTY : list);
       out.degree.push(d);
       out.total.push(steps);
-      for (let i = 0; i < d; i++) out.index(a, list[2 * i]!, i);
+      out.index.push(d > SCAN_LIMIT ? buildIndex(list, d) : EMPTY_INDEX);
       at += 2 * d;
     }
     return out;
@@ -81,8 +80,9 @@ export class Transitions {
 
   /** Bytes held (allocated, so doubling slack included). */
   bytes(): number {
-    let b = this.pairs.length * 24 + this.keyA.length * 12;
+    let b = this.pairs.length * 32;
     for (const list of this.pairs) b += list.byteLength;
+    for (const index of this.index) b += index.byteLength;
     return b;
   }
 
@@ -92,10 +92,13 @@ export class Transitions {
       this.pairs.push(EMPTY);
       this.degree.push(0);
       this.total.push(0);
+      this.index.push(EMPTY_INDEX);
     }
     let list = this.pairs[a]!;
     const d = this.degree[a]!;
     this.total[a]! += 1;
+    // The empty slot where b goes when it is new (lists past SCAN_LIMIT).
+    let slot = -1;
     if (d <= SCAN_LIMIT) {
       for (let i = 0; i < 2 * d; i += 2) {
         if (list[i] === b) {
@@ -104,10 +107,15 @@ export class Transitions {
         }
       }
     } else {
-      const slot = this.slot(a, b);
-      if (this.keyA[slot] !== NO_KEY) {
-        list[2 * this.pos[slot]! + 1]! += 1;
-        return;
+      const index = this.index[a]!;
+      const mask = index.length - 1;
+      slot = hashB(b) & mask;
+      for (let p = index[slot]!; p !== 0; p = index[slot]!) {
+        if (list[2 * p - 2] === b) {
+          list[2 * p - 1]! += 1;
+          return;
+        }
+        slot = (slot + 1) & mask;
       }
     }
     if (2 * d === list.length) {
@@ -118,7 +126,11 @@ export class Transitions {
     list[2 * d] = b;
     list[2 * d + 1] = 1;
     this.degree[a] = d + 1;
-    this.index(a, b, d);
+    if (d < SCAN_LIMIT) return;
+    const index = this.index[a]!;
+    // The list outgrows the scan, or its index would pass half full: (re)build it.
+    if (slot < 0 || 2 * (d + 1) > index.length) this.index[a] = buildIndex(list, d + 1);
+    else index[slot] = d + 1;
   }
 
   /**
@@ -168,12 +180,7 @@ export class Transitions {
     this.pairs = new Array<Uint32Array>(count).fill(EMPTY);
     this.degree = new Array<number>(count).fill(0);
     this.total = new Array<number>(count).fill(0);
-    let size = 1 << 12;
-    while (size < 2 * (pairs + 1)) size *= 2;
-    this.keyA = new Uint32Array(size).fill(NO_KEY);
-    this.keyB = new Uint32Array(size);
-    this.pos = new Uint32Array(size);
-    this.indexed = 0;
+    this.index = new Array<Int32Array>(count).fill(EMPTY_INDEX);
     let at = 0;
     for (let a = 0; a < old.length; a++) {
       const d = kept[a]!;
@@ -190,13 +197,13 @@ export class Transitions {
           b = items[b]!;
           if (b === 0) continue;
         }
-        this.index(to, b, (at - start) / 2);
         flat[at++] = b;
         flat[at++] = c;
         steps += c;
       }
       this.pairs[to] = flat.subarray(start, at);
       this.degree[to] = d;
+      if (d > SCAN_LIMIT) this.index[to] = buildIndex(this.pairs[to]!, d);
       this.total[to] = steps;
     }
   }
@@ -205,50 +212,19 @@ export class Transitions {
   private position(a: number, b: number): number {
     if (a >= this.pairs.length) return -1;
     const d = this.degree[a]!;
+    const list = this.pairs[a]!;
     if (d <= SCAN_LIMIT) {
-      const list = this.pairs[a]!;
       for (let i = 0; i < d; i++) if (list[2 * i] === b) return i;
       return -1;
     }
-    const slot = this.slot(a, b);
-    return this.keyA[slot] === NO_KEY ? -1 : this.pos[slot]!;
-  }
-
-  private index(a: number, b: number, position: number): void {
-    if ((this.indexed + 1) * 2 > this.keyA.length) this.growIndex();
-    const slot = this.slot(a, b);
-    this.keyA[slot] = a;
-    this.keyB[slot] = b;
-    this.pos[slot] = position;
-    this.indexed++;
-  }
-
-  private slot(a: number, b: number): number {
-    let h = Math.imul(a, 0xcc9e2d51) ^ Math.imul(b ^ (b >>> 16), 0x1b873593);
-    h ^= h >>> 15;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    const mask = this.keyA.length - 1;
-    let slot = h & mask;
-    while (this.keyA[slot] !== NO_KEY && (this.keyA[slot] !== a || this.keyB[slot] !== b)) {
+    const index = this.index[a]!;
+    const mask = index.length - 1;
+    let slot = hashB(b) & mask;
+    for (let p = index[slot]!; p !== 0; p = index[slot]!) {
+      if (list[2 * p - 2] === b) return p - 1;
       slot = (slot + 1) & mask;
     }
-    return slot;
-  }
-
-  private growIndex(): void {
-    const [oldA, oldB, oldPos] = [this.keyA, this.keyB, this.pos];
-    const size = oldA.length * 2;
-    this.keyA = new Uint32Array(size).fill(NO_KEY);
-    this.keyB = new Uint32Array(size);
-    this.pos = new Uint32Array(size);
-    for (let i = 0; i < oldA.length; i++) {
-      if (oldA[i] === NO_KEY) continue;
-      const slot = this.slot(oldA[i]!, oldB[i]!);
-      this.keyA[slot] = oldA[i]!;
-      this.keyB[slot] = oldB[i]!;
-      this.pos[slot] = oldPos[i]!;
-    }
+    return -1;
   }
 
   /** Number of steps out of `a`. */
@@ -270,3 +246,24 @@ export class Transitions {
 }
 
 const EMPTY = new Uint32Array(0);
+const EMPTY_INDEX = new Int32Array(0);
+
+function hashB(b: number): number {
+  let h = Math.imul(b ^ (b >>> 16), 0x85ebca6b);
+  h ^= h >>> 13;
+  return h;
+}
+
+/** An index of the first `d` successors of `list`, at most half full (see `Transitions.index`). */
+function buildIndex(list: Uint32Array, d: number): Int32Array {
+  let size = 64;
+  while (size < 4 * d) size *= 2;
+  const index = new Int32Array(size);
+  const mask = size - 1;
+  for (let i = 0; i < d; i++) {
+    let slot = hashB(list[2 * i]!) & mask;
+    while (index[slot] !== 0) slot = (slot + 1) & mask;
+    index[slot] = i + 1;
+  }
+  return index;
+}
