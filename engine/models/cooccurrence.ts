@@ -60,13 +60,105 @@ export interface CooccurrenceState {
 }
 
 const SWEEP_EVERY = 64;
+/** log2 of the smallest context index table. */
+const MIN_INDEX_LOG = 10;
+
+/**
+ * Context key → ring slot, iterated in insertion order as the `Map` it replaces was (snapshots
+ * keep that order, and sweeps free slots in it). A `Map` lookup hashed and chased a chain per
+ * event; here the (key, slot) entries sit in an append-only list in insertion order, indexed by
+ * an open-addressing table of typed arrays. Keys are nonzero integers (negated user ids are
+ * negative), so 0 marks an empty table cell. Entries leave only through `compact`, which the
+ * caller uses after rewriting the list in place, and which rebuilds the table.
+ */
+class ContextIndex {
+  /** Keys and slots in insertion order; `size` of them are live. */
+  keys = new Float64Array(1024);
+  slots = new Uint32Array(1024);
+  size = 0;
+  private log = MIN_INDEX_LOG;
+  private tableKeys = new Float64Array(1 << MIN_INDEX_LOG);
+  /** Slot of each table cell's key: a lookup reads the cell and nothing else. */
+  private tableSlots = new Uint32Array(1 << MIN_INDEX_LOG);
+
+  /** Slot of `key`, or -1. */
+  get(key: number): number {
+    const mask = (1 << this.log) - 1;
+    const keys = this.tableKeys;
+    let h = Math.imul(key | 0, 0x9e3779b1) >>> (32 - this.log);
+    for (;;) {
+      const k = keys[h]!;
+      if (k === key) return this.tableSlots[h]!;
+      if (k === 0) return -1;
+      h = (h + 1) & mask;
+    }
+  }
+
+  /** Appends `key` (which must be absent) with `slot`. */
+  add(key: number, slot: number): void {
+    const i = this.size++;
+    if (i === this.keys.length) {
+      const keys = new Float64Array(i * 2);
+      keys.set(this.keys);
+      this.keys = keys;
+      const slots = new Uint32Array(i * 2);
+      slots.set(this.slots);
+      this.slots = slots;
+    }
+    this.keys[i] = key;
+    this.slots[i] = slot;
+    // At most half full, so probes stay short.
+    if (this.size * 2 > 1 << this.log) this.rebuild();
+    else this.place(key, slot);
+  }
+
+  /**
+   * Keeps the first `n` entries of the list (rewritten in place by the caller) and reindexes. The
+   * only way entries change: the table holds slots by value.
+   */
+  compact(n: number): void {
+    this.size = n;
+    this.rebuild();
+  }
+
+  bytes(): number {
+    return (
+      this.keys.byteLength +
+      this.slots.byteLength +
+      this.tableKeys.byteLength +
+      this.tableSlots.byteLength
+    );
+  }
+
+  private place(key: number, slot: number): void {
+    const mask = (1 << this.log) - 1;
+    const keys = this.tableKeys;
+    let h = Math.imul(key | 0, 0x9e3779b1) >>> (32 - this.log);
+    while (keys[h] !== 0) h = (h + 1) & mask;
+    keys[h] = key;
+    this.tableSlots[h] = slot;
+  }
+
+  private rebuild(): void {
+    let log = MIN_INDEX_LOG;
+    while (this.size * 2 > 1 << log) log++;
+    if (log !== this.log) {
+      this.log = log;
+      this.tableKeys = new Float64Array(1 << log);
+      this.tableSlots = new Uint32Array(1 << log);
+    } else {
+      this.tableKeys.fill(0);
+    }
+    for (let i = 0; i < this.size; i++) this.place(this.keys[i]!, this.slots[i]!);
+  }
+}
 /** Neighbour entries the query-side row cache holds at most (8 bytes each). */
 const ROW_CACHE_ENTRIES = 4_000_000;
 
 export class Cooccurrence {
   private pairs = new PairCounts();
   /** Context key → slot in the flat ring arrays below; no object per session. */
-  private contexts = new Map<number, number>();
+  private contexts = new ContextIndex();
   private ringItems = new Uint32Array(0);
   private ringLen = new Uint8Array(0);
   private ringNext = new Uint8Array(0);
@@ -89,6 +181,8 @@ export class Cooccurrence {
   private readonly isType: Uint8Array;
   private batches = 0;
   private contextsOpened = 0;
+  /** Per row of the batch being ingested, its context's slot or -1; reused across batches. */
+  private rowSlots = new Int32Array(0);
 
   constructor(readonly options: CooccurrenceOptions) {
     if (!(Number.isInteger(options.window) && options.window >= 1 && options.window <= 255)) {
@@ -132,8 +226,13 @@ export class Cooccurrence {
       'co-occurrence: occurrences or batch count',
     );
     out.pairs = PairCounts.fromState(state.pairs);
-    for (let i = 0; i < n; i++) out.contexts.set(state.contextKeys[i]!, state.contextSlots[i]!);
-    expectState(out.contexts.size === n, 'co-occurrence: duplicate context keys');
+    for (let i = 0; i < n; i++) {
+      const key = state.contextKeys[i]!;
+      // Keys are integer ids, never 0 (an event without one has no context).
+      expectState(Number.isInteger(key) && key !== 0, 'co-occurrence: a context key is not an id');
+      expectState(out.contexts.get(key) < 0, 'co-occurrence: duplicate context keys');
+      out.contexts.add(key, state.contextSlots[i]!);
+    }
     out.ringItems = state.ringItems;
     out.ringLen = state.ringLen;
     out.ringNext = state.ringNext;
@@ -148,13 +247,9 @@ export class Cooccurrence {
 
   /** A copy of the state, consistent as of the call. O(state). */
   exportState(): CooccurrenceState {
-    const contextKeys = new Float64Array(this.contexts.size);
-    const contextSlots = new Uint32Array(this.contexts.size);
-    let i = 0;
-    for (const [key, slot] of this.contexts) {
-      contextKeys[i] = key;
-      contextSlots[i++] = slot;
-    }
+    const n = this.contexts.size;
+    const contextKeys = this.contexts.keys.slice(0, n);
+    const contextSlots = this.contexts.slots.slice(0, n);
     return {
       pairs: this.pairs.exportState(),
       contextKeys,
@@ -182,24 +277,33 @@ export class Cooccurrence {
 
   bytes(): number {
     const rings = this.ringItems.byteLength + this.ringLen.byteLength * 2 + this.ringTs.byteLength;
-    return this.pairs.bytes() + this.occurrences.byteLength + rings + this.contexts.size * 16;
+    return this.pairs.bytes() + this.occurrences.byteLength + rings + this.contexts.bytes();
   }
 
   /** Applies one encoded batch. O(batch × window). */
   ingest(batch: EncodedBatch): void {
     const { type, item, session, user, ref, ts, length } = batch;
     const bySession = this.options.context === 'session';
+    if (this.rowSlots.length < length) this.rowSlots = new Int32Array(length);
+    const rowSlots = this.rowSlots;
     let newest = -Infinity;
+    // Contexts first, then the rings and pairs. Within a batch contexts are only opened (sweeps
+    // run after it), so finding them all first gives every event the slot it would have had, and
+    // the lookups, each a likely cache miss, overlap instead of waiting behind the pair updates.
     for (let i = 0; i < length; i++) {
+      rowSlots[i] = -1;
       if (this.isType[type[i]!] !== 1) continue;
-      const it = item[i]!;
-      if (it === 0) continue;
+      if (item[i] === 0) continue;
       // Users without a session id get one context per user; negative keys keep them apart.
       const key = bySession ? (session[i]! !== 0 ? session[i]! : -user[i]!) : ref[i]!;
       if (key === 0) continue;
       const t = ts[i]!;
       if (t > newest) newest = t;
-      this.place(key, it, t);
+      rowSlots[i] = this.contextOf(key);
+    }
+    for (let i = 0; i < length; i++) {
+      const slot = rowSlots[i]!;
+      if (slot >= 0) this.place(slot, item[i]!, ts[i]!);
     }
     if (++this.batches % SWEEP_EVERY === 0 && newest > -Infinity) this.sweep(newest);
   }
@@ -312,7 +416,9 @@ export class Cooccurrence {
     const ring = this.ringItems;
     const kept = new Uint32Array(w);
     // Live contexts only: a free slot's ring is stale and is reset when the slot is reused.
-    for (const slot of this.contexts.values()) {
+    const live = this.contexts;
+    for (let i = 0; i < live.size; i++) {
+      const slot = live.slots[i]!;
       const base = slot * w;
       const len = this.ringLen[slot]!;
       // Oldest first: a full ring's oldest entry sits at its write position.
@@ -345,18 +451,28 @@ export class Cooccurrence {
   }
 
   private remapContexts(map: Uint32Array, users: boolean): void {
-    const next = new Map<number, number>();
-    for (const [key, slot] of this.contexts) {
+    // Rewritten in place, order kept: kept ids map to distinct ids, so no two keys merge.
+    const ctx = this.contexts;
+    const { keys, slots } = ctx;
+    let n = 0;
+    for (let i = 0; i < ctx.size; i++) {
+      const key = keys[i]!;
+      const slot = slots[i]!;
       // Session and order keys are positive ids, users' keys negated ones; the other sign stays.
       if (users ? key > 0 : key < 0) {
-        next.set(key, slot);
+        keys[n] = key;
+        slots[n++] = slot;
         continue;
       }
       const to = map[users ? -key : key] ?? 0;
-      if (to === 0) this.freeSlots.push(slot);
-      else next.set(users ? -to : to, slot);
+      if (to === 0) {
+        this.freeSlots.push(slot);
+      } else {
+        keys[n] = users ? -to : to;
+        slots[n++] = slot;
+      }
     }
-    this.contexts = next;
+    ctx.compact(n);
     this.clearFreeRings();
   }
 
@@ -385,22 +501,30 @@ export class Cooccurrence {
     return this.occurrences[item] ?? 0;
   }
 
-  private place(key: number, it: number, t: number): void {
-    const w = this.options.window;
+  /** The ring slot of context `key`, opening the context when it is not live. */
+  private contextOf(key: number): number {
     let slot = this.contexts.get(key);
-    if (slot === undefined) {
+    if (slot < 0) {
       slot = this.freeSlots.pop() ?? this.newSlot();
       this.contextsOpened++;
-      this.contexts.set(key, slot);
+      this.contexts.add(key, slot);
       this.ringLen[slot] = 0;
       this.ringNext[slot] = 0;
     }
+    return slot;
+  }
+
+  private place(slot: number, it: number, t: number): void {
+    const w = this.options.window;
     this.ringTs[slot] = t;
     const ring = this.ringItems;
     const base = slot * w;
     const len = this.ringLen[slot]!;
     for (let j = 0; j < len; j++) if (ring[base + j] === it) return;
-    if (len > 0) this.markStale(it);
+    if (len > 0) {
+      this.markStale(it);
+      this.pairs.touch(it, ring, base, len);
+    }
     for (let j = 0; j < len; j++) {
       const other = ring[base + j]!;
       this.pairs.add(it, other, 1);
@@ -444,11 +568,18 @@ export class Cooccurrence {
 
   private sweep(now: number): void {
     const cutoff = now - this.options.idleMs;
-    for (const [key, slot] of this.contexts) {
+    const ctx = this.contexts;
+    const { keys, slots } = ctx;
+    let n = 0;
+    for (let i = 0; i < ctx.size; i++) {
+      const slot = slots[i]!;
       if (this.ringTs[slot]! < cutoff) {
-        this.contexts.delete(key);
         this.freeSlots.push(slot);
+      } else {
+        keys[n] = keys[i]!;
+        slots[n++] = slot;
       }
     }
+    if (n < ctx.size) ctx.compact(n);
   }
 }

@@ -5,10 +5,15 @@
  * instead of two halves the random memory traffic that dominates ingest.
  * Open addressing over flat typed arrays: a `Map` keyed by pairs costs an allocation and a
  * string or float key per update, which is most of the ingest budget at 500k events/s.
+ * A slot's two keys and its count sit side by side (three u32, the count as f32 bits), so a probe
+ * touches one cache line where three parallel arrays touched three; the snapshot still holds the
+ * three arrays of the format, split on export and interleaved again on restore.
  */
 import { allBelow, expectState, isArrayOf, isCount, sum } from '../snapshot/check.js';
 
 const EMPTY = 0xffffffff;
+/** u32 per table slot: key a, key b, count (f32 bits). */
+const STRIDE = 3;
 
 /**
  * What a snapshot keeps of a pair table: the table arrays as they are (slot for slot, so no
@@ -32,20 +37,30 @@ export interface PairCountsState {
 export class PairCounts {
   private capacity: number;
   private mask: number;
-  private keysA: Uint32Array;
-  private keysB: Uint32Array;
-  private values: Float32Array;
+  /** STRIDE u32 per slot; `counts` views the same buffer as f32. */
+  private table: Uint32Array;
+  private counts: Float32Array;
   private used = 0;
-  /** neighbours[a] lists every b with a count for {a, b}, in first-seen order. */
-  private neighbours: Uint32Array[] = [];
-  private degree: number[] = [];
+  /** Where `touch` leaves what it read, so the reads are not optimised away; means nothing. */
+  touched = 0;
+  /**
+   * Item a's list of every b with a count for {a, b}, in first-seen order, is `degree[a]` entries
+   * at `listAt[a]` in `lists`, in a block of `listCap[a]` (0: no list) that doubles from 4 when
+   * full. One slab and per-item typed arrays instead of an array of lists: a new pair appends to
+   * two lists, and reading a list object's length to do it was a cache miss of its own.
+   */
+  private lists = new ListSlab();
+  private listAt = new Uint32Array(0);
+  private listCap = new Uint32Array(0);
+  private degree = new Uint32Array(0);
+  /** Largest item id with a list + 1. */
+  private items = 0;
 
   constructor(initialCapacity = 1 << 16) {
     this.capacity = 1 << Math.ceil(Math.log2(Math.max(16, initialCapacity)));
     this.mask = this.capacity - 1;
-    this.keysA = new Uint32Array(this.capacity).fill(EMPTY);
-    this.keysB = new Uint32Array(this.capacity);
-    this.values = new Float32Array(this.capacity);
+    this.table = emptyTable(this.capacity);
+    this.counts = new Float32Array(this.table.buffer);
   }
 
   /**
@@ -82,20 +97,32 @@ export class PairCounts {
     const out = new PairCounts(16);
     out.capacity = capacity;
     out.mask = capacity - 1;
-    out.keysA = state.keysA;
-    out.keysB = state.keysB;
-    out.values = state.values;
+    const table = new Uint32Array(capacity * STRIDE);
+    const bits = new Uint32Array(state.values.buffer, state.values.byteOffset, capacity);
+    for (let i = 0, s = 0; i < capacity; i++, s += STRIDE) {
+      table[s] = state.keysA[i]!;
+      table[s + 1] = state.keysB[i]!;
+      table[s + 2] = bits[i]!;
+    }
+    out.table = table;
+    out.counts = new Float32Array(table.buffer);
     out.used = state.used;
     let at = 0;
+    let blocks = 0;
+    for (let a = 0; a < items; a++) blocks += state.listCapacity[a]!;
+    out.lists = new ListSlab(blocks);
+    out.ensureItem(items - 1);
     for (let a = 0; a < items; a++) {
       const cap = state.listCapacity[a]!;
       const d = state.degree[a]!;
       expectState(d <= cap, `pair counts: item ${a} holds more neighbours than its list`);
       if (cap === 0) continue;
-      const list = new Uint32Array(cap);
-      list.set(state.neighbours.subarray(at, at + d));
-      out.neighbours[a] = list;
+      const block = out.lists.alloc(cap);
+      out.lists.data.set(state.neighbours.subarray(at, at + d), block);
+      out.listAt[a] = block;
+      out.listCap[a] = cap;
       out.degree[a] = d;
+      out.items = a + 1;
       at += d;
     }
     return out;
@@ -103,30 +130,34 @@ export class PairCounts {
 
   /** A copy of the state, consistent as of the call. O(capacity + neighbours). */
   exportState(): PairCountsState {
-    const items = this.neighbours.length;
-    const degree = new Uint32Array(items);
-    const listCapacity = new Uint32Array(items);
-    let total = 0;
-    for (let a = 0; a < items; a++) {
-      const list = this.neighbours[a];
-      if (list === undefined) continue;
-      degree[a] = this.degree[a]!;
-      listCapacity[a] = list.length;
-      total += degree[a]!;
-    }
-    const neighbours = new Uint32Array(total);
+    const items = this.items;
+    const degree = this.degree.slice(0, items);
+    const listCapacity = this.listCap.slice(0, items);
+    const neighbours = new Uint32Array(sum(degree));
+    const data = this.lists.data;
     let at = 0;
     for (let a = 0; a < items; a++) {
-      const list = this.neighbours[a];
-      if (list === undefined) continue;
-      neighbours.set(list.subarray(0, degree[a]), at);
+      if (listCapacity[a] === 0) continue;
+      neighbours.set(data.subarray(this.listAt[a]!, this.listAt[a]! + degree[a]!), at);
       at += degree[a]!;
+    }
+    const cap = this.capacity;
+    const table = this.table;
+    const keysA = new Uint32Array(cap);
+    const keysB = new Uint32Array(cap);
+    const values = new Float32Array(cap);
+    // Bits, not numbers, so the counts round-trip exactly as the arrays did.
+    const bits = new Uint32Array(values.buffer);
+    for (let i = 0, s = 0; i < cap; i++, s += STRIDE) {
+      keysA[i] = table[s]!;
+      keysB[i] = table[s + 1]!;
+      bits[i] = table[s + 2]!;
     }
     return {
       used: this.used,
-      keysA: this.keysA.slice(),
-      keysB: this.keysB.slice(),
-      values: this.values.slice(),
+      keysA,
+      keysB,
+      values,
       degree,
       listCapacity,
       neighbours,
@@ -140,43 +171,59 @@ export class PairCounts {
 
   /** Bytes held by the table and the neighbour lists. */
   bytes(): number {
-    let n = this.capacity * 12;
-    for (const list of this.neighbours) if (list !== undefined) n += list.byteLength;
-    return n;
+    const perItem = this.listAt.byteLength + this.listCap.byteLength + this.degree.byteLength;
+    return this.capacity * 12 + this.lists.data.byteLength + perItem;
   }
 
   /** Adds `w` to the count of {a, b}. Amortised O(1). */
   add(x: number, y: number, w: number): void {
     const a = x < y ? x : y;
     const b = x < y ? y : x;
-    let slot = this.slot(a, b);
-    if (this.keysA[slot] === EMPTY) {
+    let s = this.slot(a, b);
+    if (this.table[s] === EMPTY) {
       if ((this.used + 1) * 2 > this.capacity) {
         this.grow();
-        slot = this.slot(a, b);
+        s = this.slot(a, b);
       }
-      this.keysA[slot] = a;
-      this.keysB[slot] = b;
+      this.table[s] = a;
+      this.table[s + 1] = b;
       this.used++;
       this.link(a, b);
       if (a !== b) this.link(b, a);
     }
-    this.values[slot] = this.values[slot]! + w;
+    const counts = this.counts;
+    counts[s + 2] = counts[s + 2]! + w;
+  }
+
+  /**
+   * Reads the home slot of {x, items[from + j]} for each j < n and changes nothing. Called before
+   * the n `add`s of one event: the table is far bigger than the caches and each probe is a miss,
+   * so starting the n loads together lets them overlap instead of waiting on one another.
+   */
+  touch(x: number, items: Uint32Array, from: number, n: number): void {
+    const mask = this.mask;
+    const table = this.table;
+    let seen = 0;
+    for (let j = from; j < from + n; j++) {
+      const y = items[j]!;
+      seen |= table[(hash(x < y ? x : y, x < y ? y : x) & mask) * STRIDE]!;
+    }
+    this.touched = seen;
   }
 
   /** Count of {a, b}, 0 when never seen. */
   get(x: number, y: number): number {
     const a = x < y ? x : y;
     const b = x < y ? y : x;
-    const slot = this.slot(a, b);
-    return this.keysA[slot] === EMPTY ? 0 : this.values[slot]!;
+    const s = this.slot(a, b);
+    return this.table[s] === EMPTY ? 0 : this.counts[s + 2]!;
   }
 
   /** Items seen with `a`; a view of an internal buffer, valid until the next `add`. */
   neighboursOf(a: number): Uint32Array {
-    const list = this.neighbours[a];
-    if (list === undefined) return new Uint32Array(0);
-    return list.subarray(0, this.degree[a]);
+    if (!(a < this.items) || this.listCap[a] === 0) return new Uint32Array(0);
+    const at = this.listAt[a]!;
+    return this.lists.data.subarray(at, at + this.degree[a]!);
   }
 
   /**
@@ -188,110 +235,197 @@ export class PairCounts {
    * doubling from 4 gives it when it lost entries. O(capacity + neighbours).
    */
   remap(map: Uint32Array): void {
-    const oldA = this.keysA;
-    const oldB = this.keysB;
-    const oldV = this.values;
+    const old = this.table;
+    const end = this.capacity * STRIDE;
     let kept = 0;
-    for (let i = 0; i < oldA.length; i++) {
-      const a = oldA[i]!;
-      if (a !== EMPTY && (map[a] ?? 0) !== 0 && (map[oldB[i]!] ?? 0) !== 0) kept++;
+    for (let s = 0; s < end; s += STRIDE) {
+      const a = old[s]!;
+      if (a !== EMPTY && (map[a] ?? 0) !== 0 && (map[old[s + 1]!] ?? 0) !== 0) kept++;
     }
     let capacity = 16;
     while (kept * 2 > capacity) capacity *= 2;
     this.capacity = capacity;
     this.mask = capacity - 1;
-    this.keysA = new Uint32Array(capacity).fill(EMPTY);
-    this.keysB = new Uint32Array(capacity);
-    this.values = new Float32Array(capacity);
+    this.table = emptyTable(capacity);
+    this.counts = new Float32Array(this.table.buffer);
     this.used = kept;
-    for (let i = 0; i < oldA.length; i++) {
-      const a = oldA[i]!;
+    for (let s = 0; s < end; s += STRIDE) {
+      const a = old[s]!;
       if (a === EMPTY) continue;
       const ta = map[a] ?? 0;
-      const tb = map[oldB[i]!] ?? 0;
+      const tb = map[old[s + 1]!] ?? 0;
       if (ta === 0 || tb === 0) continue;
-      const slot = this.slot(ta, tb);
-      this.keysA[slot] = ta;
-      this.keysB[slot] = tb;
-      this.values[slot] = oldV[i]!;
+      const to = this.slot(ta, tb);
+      this.table[to] = ta;
+      this.table[to + 1] = tb;
+      this.table[to + 2] = old[s + 2]!;
     }
-    const lists: Uint32Array[] = [];
-    const degree: number[] = [];
-    const items = Math.min(this.neighbours.length, map.length);
+    const oldLists = this.lists.data;
+    const oldAt = this.listAt;
+    const oldCap = this.listCap;
+    const oldDegree = this.degree;
+    const items = Math.min(this.items, map.length);
+    // Kept lists, renumbered in place in the old slab, then copied into a slab that fits them.
+    let blocks = 0;
+    let bound = 0;
     for (let a = 1; a < items; a++) {
-      const list = this.neighbours[a];
       const to = map[a]!;
-      if (list === undefined || to === 0) continue;
-      const d = this.degree[a]!;
+      if (oldCap[a] === 0 || to === 0) continue;
+      const at = oldAt[a]!;
+      const d = oldDegree[a]!;
       let n = 0;
       for (let j = 0; j < d; j++) {
-        const b = map[list[j]!] ?? 0;
-        if (b !== 0) list[n++] = b;
+        const b = map[oldLists[at + j]!] ?? 0;
+        if (b !== 0) oldLists[at + n++] = b;
       }
       // An item whose every neighbour went holds no list, as if it had never paired.
+      oldDegree[a] = n;
       if (n === 0) continue;
       let cap = 4;
       while (cap < n) cap *= 2;
-      if (n < d && cap < list.length) {
-        const fit = new Uint32Array(cap);
-        fit.set(list.subarray(0, n));
-        lists[to] = fit;
-      } else {
-        lists[to] = list;
-      }
-      degree[to] = n;
+      // Reallocated to fit only when it lost entries; otherwise it keeps its length.
+      if (!(n < d && cap < oldCap[a]!)) cap = oldCap[a]!;
+      oldCap[a] = cap;
+      blocks += cap;
+      bound = to + 1;
     }
-    this.neighbours = lists;
-    this.degree = degree;
+    this.lists = new ListSlab(blocks);
+    this.listAt = new Uint32Array(0);
+    this.listCap = new Uint32Array(0);
+    this.degree = new Uint32Array(0);
+    this.items = 0;
+    if (bound > 0) this.ensureItem(bound - 1);
+    for (let a = 1; a < items; a++) {
+      const to = map[a]!;
+      const n = oldDegree[a]!;
+      if (oldCap[a] === 0 || to === 0 || n === 0) continue;
+      const block = this.lists.alloc(oldCap[a]!);
+      this.lists.data.set(oldLists.subarray(oldAt[a]!, oldAt[a]! + n), block);
+      this.listAt[to] = block;
+      this.listCap[to] = oldCap[a]!;
+      this.degree[to] = n;
+    }
+    this.items = bound;
   }
 
+  /** Index in `table` of {a, b}'s slot, or of the empty slot where it would go. */
   private slot(a: number, b: number): number {
-    // Murmur3-style mixing of both halves keeps clustered dense ids apart.
-    let h = Math.imul(a, 0xcc9e2d51) ^ Math.imul(b ^ (b >>> 16), 0x1b873593);
-    h ^= h >>> 15;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    let slot = h & this.mask;
-    const keysA = this.keysA;
-    const keysB = this.keysB;
-    while (keysA[slot] !== EMPTY && (keysA[slot] !== a || keysB[slot] !== b)) {
-      slot = (slot + 1) & this.mask;
+    const mask = this.mask;
+    const table = this.table;
+    let slot = hash(a, b) & mask;
+    for (;;) {
+      const s = slot * STRIDE;
+      const k = table[s]!;
+      if (k === EMPTY || (k === a && table[s + 1] === b)) return s;
+      slot = (slot + 1) & mask;
     }
-    return slot;
   }
 
   private link(a: number, b: number): void {
-    let list = this.neighbours[a];
-    const d = this.degree[a] ?? 0;
-    if (list === undefined) {
-      list = new Uint32Array(4);
-      this.neighbours[a] = list;
-    } else if (d === list.length) {
-      const bigger = new Uint32Array(d * 2);
-      bigger.set(list);
-      list = bigger;
-      this.neighbours[a] = list;
+    if (a >= this.items) {
+      this.ensureItem(a);
+      this.items = a + 1;
     }
-    list[d] = b;
+    const d = this.degree[a]!;
+    const cap = this.listCap[a]!;
+    if (cap === 0) {
+      this.listAt[a] = this.lists.alloc(4);
+      this.listCap[a] = 4;
+    } else if (d === cap) {
+      const lists = this.lists;
+      const from = this.listAt[a]!;
+      const to = lists.alloc(d * 2);
+      // Read `data` after alloc: it may have replaced the array.
+      lists.data.copyWithin(to, from, from + d);
+      lists.release(from, d);
+      this.listAt[a] = to;
+      this.listCap[a] = d * 2;
+    }
+    this.lists.data[this.listAt[a]! + d] = b;
     this.degree[a] = d + 1;
   }
 
+  /** Grows the per-item arrays to hold item `a`. */
+  private ensureItem(a: number): void {
+    if (a < this.degree.length) return;
+    const n = Math.max(a + 1, this.degree.length * 2, 1024);
+    const listAt = new Uint32Array(n);
+    listAt.set(this.listAt);
+    this.listAt = listAt;
+    const listCap = new Uint32Array(n);
+    listCap.set(this.listCap);
+    this.listCap = listCap;
+    const degree = new Uint32Array(n);
+    degree.set(this.degree);
+    this.degree = degree;
+  }
+
   private grow(): void {
-    const oldA = this.keysA;
-    const oldB = this.keysB;
-    const oldV = this.values;
+    const old = this.table;
+    const end = this.capacity * STRIDE;
     this.capacity *= 2;
     this.mask = this.capacity - 1;
-    this.keysA = new Uint32Array(this.capacity).fill(EMPTY);
-    this.keysB = new Uint32Array(this.capacity);
-    this.values = new Float32Array(this.capacity);
-    for (let i = 0; i < oldA.length; i++) {
-      const a = oldA[i]!;
+    const table = emptyTable(this.capacity);
+    this.table = table;
+    this.counts = new Float32Array(table.buffer);
+    for (let s = 0; s < end; s += STRIDE) {
+      const a = old[s]!;
       if (a === EMPTY) continue;
-      const slot = this.slot(a, oldB[i]!);
-      this.keysA[slot] = a;
-      this.keysB[slot] = oldB[i]!;
-      this.values[slot] = oldV[i]!;
+      const to = this.slot(a, old[s + 1]!);
+      table[to] = a;
+      table[to + 1] = old[s + 1]!;
+      table[to + 2] = old[s + 2]!;
     }
   }
+}
+
+/**
+ * Blocks of u32 carved from one growable array. A released block is reused by the next request of
+ * the same size; list lengths are powers of two from 4, so few sizes occur.
+ */
+class ListSlab {
+  data: Uint32Array;
+  private top = 0;
+  private readonly free = new Map<number, number[]>();
+
+  constructor(capacity = 1024) {
+    this.data = new Uint32Array(Math.max(capacity, 16));
+  }
+
+  alloc(size: number): number {
+    const reused = this.free.get(size)?.pop();
+    if (reused !== undefined) return reused;
+    if (this.top + size > this.data.length) {
+      const grown = new Uint32Array(Math.max(this.top + size, this.data.length * 2));
+      grown.set(this.data.subarray(0, this.top));
+      this.data = grown;
+    }
+    const at = this.top;
+    this.top += size;
+    return at;
+  }
+
+  release(at: number, size: number): void {
+    let list = this.free.get(size);
+    if (list === undefined) {
+      list = [];
+      this.free.set(size, list);
+    }
+    list.push(at);
+  }
+}
+
+/** Hash of the pair a <= b. Murmur3-style mixing of both halves keeps clustered dense ids apart. */
+function hash(a: number, b: number): number {
+  let h = Math.imul(a, 0xcc9e2d51) ^ Math.imul(b ^ (b >>> 16), 0x1b873593);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x85ebca6b);
+  return h ^ (h >>> 13);
+}
+
+/** A table of `capacity` empty slots. */
+function emptyTable(capacity: number): Uint32Array {
+  const table = new Uint32Array(capacity * STRIDE);
+  for (let s = 0; s < table.length; s += STRIDE) table[s] = EMPTY;
+  return table;
 }

@@ -7,9 +7,11 @@
  * Layout, chosen so that an event costs O(1) amortised with no allocation:
  * - pair facts live in dense typed arrays (entry e, purchase record p), appended on first sight;
  *   only bought pairs pay for a purchase record, and most pairs are never bought;
- * - each user owns an open-addressing table (u32 slots holding entry + 1, 0 = empty) carved from
- *   one shared u32 slab in power-of-two blocks; a block outgrown is recycled through a free list
- *   per size, so millions of small users cost a few words each instead of a JS object and a Map;
+ * - each user owns an open-addressing table (cells of two u32: entry + 1, 0 = empty, and the
+ *   item, so a probe compares items without a second, random read of the pair arrays) carved
+ *   from one shared u32 slab in power-of-two blocks; a block outgrown is recycled through a free
+ *   list per size, so millions of small users cost a few words each instead of a JS object and
+ *   a Map;
  * - recency is a stamp per pair (the user's event count when last touched), so an event costs
  *   one store where a most-recently-used list would cost a scan and a shift, and `recentItems`
  *   pays a pass over the user's pairs at query time instead.
@@ -442,7 +444,7 @@ export class UserHistory {
     const off = this.uTable[user]!;
     const data = this.slab.data;
     const touch = this.eTouch;
-    for (let s = off; s < off + (1 << log); s++) {
+    for (let s = off; s < off + (2 << log); s += 2) {
       const slot = data[s]!;
       if (slot === 0) continue;
       const e = slot - 1;
@@ -714,7 +716,7 @@ export class UserHistory {
         let log = MIN_TABLE_LOG;
         while (c * 4 > 3 << log) log++;
         this.uTableLog[u] = log;
-        slots += 1 << log;
+        slots += 2 << log;
         total++;
       }
       // Every event of a user bumps the version, so a version > 0 marks a user with facts (pairs,
@@ -724,7 +726,7 @@ export class UserHistory {
     const slab = new Slab(Math.max(1024, slots));
     for (let u = 1; u < users; u++) {
       const log = this.uTableLog[u]!;
-      if (log !== 0) this.uTable[u] = slab.alloc(log);
+      if (log !== 0) this.uTable[u] = slab.alloc(log + 1);
     }
     this.slab = slab;
     for (let e = 0; e < this.entries; e++) {
@@ -759,14 +761,14 @@ export class UserHistory {
     const log = this.uTableLog[user]!;
     if (log === 0) return 0;
     const off = this.uTable[user]!;
-    const end = off + (1 << log);
+    const end = off + (2 << log);
     const data = this.slab.data;
     let n = 0;
-    for (let s = off; s < end; s++) {
+    for (let s = off; s < end; s += 2) {
       const slot = data[s]!;
       if (slot === 0) continue;
       if (boughtOnly && this.ePurchase[slot - 1] === 0) continue;
-      out[n++] = this.eItem[slot - 1]!;
+      out[n++] = data[s + 1]!;
     }
     return n;
   }
@@ -781,9 +783,9 @@ export class UserHistory {
     const data = this.slab.data;
     let h = Math.imul(item, 0x9e3779b1) >>> (32 - log);
     for (;;) {
-      const slot = data[off + h]!;
+      const slot = data[off + 2 * h]!;
       if (slot === 0) return -1;
-      if (this.eItem[slot - 1] === item) return slot - 1;
+      if (data[off + 2 * h + 1] === item) return slot - 1;
       h = (h + 1) & mask;
     }
   }
@@ -833,24 +835,26 @@ export class UserHistory {
     const mask = (1 << log) - 1;
     const data = this.slab.data;
     let h = Math.imul(item, 0x9e3779b1) >>> (32 - log);
-    while (data[off + h] !== 0) h = (h + 1) & mask;
-    data[off + h] = slotValue;
+    while (data[off + 2 * h] !== 0) h = (h + 1) & mask;
+    data[off + 2 * h] = slotValue;
+    data[off + 2 * h + 1] = item;
   }
 
   private rehash(user: number, log: number): void {
     const oldLog = this.uTableLog[user]!;
     const oldOff = this.uTable[user]!;
     // Block offsets are slab indices: allocation may replace the slab array, so read after it.
-    const off = this.slab.alloc(log);
+    // Two u32 per cell: a table of 2^log cells is a block of 2^(log + 1).
+    const off = this.slab.alloc(log + 1);
     this.uTable[user] = off;
     this.uTableLog[user] = log;
     if (oldLog === 0) return;
     const data = this.slab.data;
-    for (let s = oldOff; s < oldOff + (1 << oldLog); s++) {
+    for (let s = oldOff; s < oldOff + (2 << oldLog); s += 2) {
       const slot = data[s]!;
-      if (slot !== 0) this.place(off, log, this.eItem[slot - 1]!, slot);
+      if (slot !== 0) this.place(off, log, data[s + 1]!, slot);
     }
-    this.slab.release(oldOff, oldLog);
+    this.slab.release(oldOff, oldLog + 1);
   }
 
   private newPurchase(): number {
