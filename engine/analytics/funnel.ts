@@ -164,37 +164,75 @@ function ratio(num: number, den: number): number | null {
  * When each (scope, step, user) was last seen: open addressing with linear probing over flat
  * arrays. Entries whose time has left every tier are dropped when the table is rebuilt, so its
  * size follows the users active in the longest span.
+ *
+ * A slot is 16 bytes in one buffer, user and scope-step as u32 then the time as f64, so a probe
+ * and the time it finds share a cache line: the table is far larger than the caches and is hit
+ * at a random slot for every identified event.
  */
 class LastSeen {
-  scopeStep: Uint32Array;
-  user: Uint32Array;
-  last: Float64Array;
+  /** Per slot: user (0 = empty), scope-step, then the two words of the time. */
+  readonly cells: Uint32Array;
+  /** The same buffer as f64: the time of slot `s` is at `2s + 1`. */
+  readonly times: Float64Array;
+  /** Slots: a power of two. */
+  readonly capacity: number;
   size = 0;
 
   constructor(capacity: number) {
-    this.scopeStep = new Uint32Array(capacity);
-    this.user = new Uint32Array(capacity);
-    this.last = new Float64Array(capacity);
+    this.capacity = capacity;
+    this.times = new Float64Array(capacity * 2);
+    this.cells = new Uint32Array(this.times.buffer);
+  }
+
+  get byteLength(): number {
+    return this.times.byteLength;
+  }
+
+  userAt(slot: number): number {
+    return this.cells[slot * 4]!;
+  }
+
+  scopeStepAt(slot: number): number {
+    return this.cells[slot * 4 + 1]!;
+  }
+
+  lastAt(slot: number): number {
+    return this.times[slot * 2 + 1]!;
+  }
+
+  setLast(slot: number, last: number): void {
+    this.times[slot * 2 + 1] = last;
+  }
+
+  /**
+   * First slot probed for the entry. Hashed on the user alone, then offset by the scope-step: a
+   * user's entries lie side by side (the shop's three steps, then each category's three, in one
+   * or two cache lines each), so the events of a session, which are one user's, find their slots
+   * already cached.
+   */
+  private home(scopeStep: number, user: number): number {
+    let h = Math.imul(user, 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+    return ((h ^ (h >>> 13)) + scopeStep) & (this.capacity - 1);
   }
 
   /** Slot of the entry, or −1 − (the empty slot where it would go). `user` is never 0. */
   find(scopeStep: number, user: number): number {
-    const mask = this.user.length - 1;
-    let h = Math.imul(scopeStep, 0x9e3779b1) ^ Math.imul(user, 0x85ebca6b);
-    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
-    let slot = (h ^ (h >>> 13)) & mask;
+    const cells = this.cells;
+    const mask = this.capacity - 1;
+    let slot = this.home(scopeStep, user);
     for (;;) {
-      const u = this.user[slot]!;
+      const u = cells[slot * 4]!;
       if (u === 0) return -1 - slot;
-      if (u === user && this.scopeStep[slot] === scopeStep) return slot;
+      if (u === user && cells[slot * 4 + 1] === scopeStep) return slot;
       slot = (slot + 1) & mask;
     }
   }
 
   insertAt(empty: number, scopeStep: number, user: number, last: number): void {
-    this.scopeStep[empty] = scopeStep;
-    this.user[empty] = user;
-    this.last[empty] = last;
+    this.cells[empty * 4] = user;
+    this.cells[empty * 4 + 1] = scopeStep;
+    this.times[empty * 2 + 1] = last;
     this.size++;
   }
 
@@ -204,20 +242,20 @@ class LastSeen {
    */
   remapped(map: Uint32Array, keep: (last: number) => boolean): LastSeen {
     let live = 0;
-    for (let i = 0; i < this.user.length; i++) {
-      const u = this.user[i]!;
-      if (u !== 0 && u < map.length && map[u] !== 0 && keep(this.last[i]!)) live++;
+    for (let i = 0; i < this.capacity; i++) {
+      const u = this.userAt(i);
+      if (u !== 0 && u < map.length && map[u] !== 0 && keep(this.lastAt(i))) live++;
     }
     let cap = 1024;
     while (cap < live * 4) cap *= 2;
     const out = new LastSeen(cap);
-    for (let i = 0; i < this.user.length; i++) {
-      const u = this.user[i]!;
-      if (u === 0 || u >= map.length || !keep(this.last[i]!)) continue;
+    for (let i = 0; i < this.capacity; i++) {
+      const u = this.userAt(i);
+      if (u === 0 || u >= map.length || !keep(this.lastAt(i))) continue;
       const to = map[u]!;
       if (to === 0) continue;
-      const key = this.scopeStep[i]!;
-      out.insertAt(-1 - out.find(key, to), key, to, this.last[i]!);
+      const key = this.scopeStepAt(i);
+      out.insertAt(-1 - out.find(key, to), key, to, this.lastAt(i));
     }
     return out;
   }
@@ -225,15 +263,17 @@ class LastSeen {
   /** A table of the entries `keep` accepts, with room to grow. */
   rebuilt(keep: (last: number) => boolean): LastSeen {
     let live = 0;
-    for (let i = 0; i < this.user.length; i++)
-      if (this.user[i] !== 0 && keep(this.last[i]!)) live++;
+    for (let i = 0; i < this.capacity; i++) {
+      if (this.userAt(i) !== 0 && keep(this.lastAt(i))) live++;
+    }
     let cap = 1024;
     while (cap < live * 4) cap *= 2;
     const out = new LastSeen(cap);
-    for (let i = 0; i < this.user.length; i++) {
-      const u = this.user[i]!;
-      if (u === 0 || !keep(this.last[i]!)) continue;
-      out.insertAt(-1 - out.find(this.scopeStep[i]!, u), this.scopeStep[i]!, u, this.last[i]!);
+    for (let i = 0; i < this.capacity; i++) {
+      const u = this.userAt(i);
+      if (u === 0 || !keep(this.lastAt(i))) continue;
+      const key = this.scopeStepAt(i);
+      out.insertAt(-1 - out.find(key, u), key, u, this.lastAt(i));
     }
     return out;
   }
@@ -328,9 +368,9 @@ export class Funnels {
       // In key order, so the same counts always give the same snapshot: each key packed into one
       // exact double (scopeStep · 2^32 + user) so a numeric typed-array sort orders them.
       const packed: number[] = [];
-      for (let i = 0; i < seen.user.length; i++) {
-        if (seen.user[i] === 0 || !this.stillCounted(seen.last[i]!)) continue;
-        packed.push(seen.scopeStep[i]! * 2 ** 32 + seen.user[i]!);
+      for (let i = 0; i < seen.capacity; i++) {
+        if (seen.userAt(i) === 0 || !this.stillCounted(seen.lastAt(i))) continue;
+        packed.push(seen.scopeStepAt(i) * 2 ** 32 + seen.userAt(i));
       }
       const keys = Float64Array.from(packed).sort();
       const n = keys.length;
@@ -344,7 +384,7 @@ export class Funnels {
         const user = keys[i]! % 2 ** 32;
         users.scopeStep[i] = scopeStep;
         users.user[i] = user;
-        users.last[i] = seen.last[seen.find(scopeStep, user)]!;
+        users.last[i] = seen.lastAt(seen.find(scopeStep, user));
       }
     }
     return {
@@ -392,7 +432,7 @@ export class Funnels {
     for (const t of this.tiers) total += t.items.bytes + t.scopes.bytes;
     const seen = this.seen;
     if (seen !== undefined) {
-      total += seen.scopeStep.byteLength + seen.user.byteLength + seen.last.byteLength;
+      total += seen.byteLength;
     }
     return total;
   }
@@ -482,7 +522,7 @@ export class Funnels {
     const key = scope * STEPS + step;
     let slot = seen.find(key, user);
     if (slot < 0) {
-      if ((seen.size + 1) * 2 > seen.user.length) {
+      if ((seen.size + 1) * 2 > seen.capacity) {
         seen = this.seen = seen.rebuilt((last) => this.stillCounted(last));
         slot = seen.find(key, user);
       }
@@ -492,9 +532,9 @@ export class Funnels {
       }
       return;
     }
-    const before = seen.last[slot]!;
+    const before = seen.lastAt(slot);
     if (t <= before) return;
-    seen.last[slot] = t;
+    seen.setLast(slot, t);
     for (const tier of this.tiers) {
       const from = Math.floor(before / tier.resolutionMs);
       const to = Math.floor(t / tier.resolutionMs);

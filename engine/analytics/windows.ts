@@ -672,10 +672,14 @@ export class BucketRings {
     const offset = this.allocate(next);
     const meta = this.meta;
     const len = meta[m + LEN]!;
-    for (let j = 0; j < len; j++) {
-      const from = this.entry(m, j);
-      this.pool.copyWithin((offset + j) * stride, from, from + stride);
-    }
+    // The ring is at most two runs of the old block (start..end, then 0..): one copy each
+    // rather than one per entry.
+    const base = meta[m + OFFSET]! * stride;
+    const start = meta[m + START]!;
+    const head = Math.min(len, cap - start);
+    const pool = this.pool;
+    pool.copyWithin(offset * stride, base + start * stride, base + (start + head) * stride);
+    if (head < len) pool.copyWithin((offset + head) * stride, base, base + (len - head) * stride);
     this.abandoned += cap;
     meta[m + OFFSET] = offset;
     meta[m + CAPACITY] = next;
