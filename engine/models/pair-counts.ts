@@ -9,6 +9,7 @@
  * touches one cache line where three parallel arrays touched three; the snapshot still holds the
  * three arrays of the format, split on export and interleaved again on restore.
  */
+import { U32Slab } from './u32-slab.js';
 import { allBelow, expectState, isArrayOf, isCount, sum } from '../snapshot/check.js';
 
 const EMPTY = 0xffffffff;
@@ -49,7 +50,7 @@ export class PairCounts {
    * full. One slab and per-item typed arrays instead of an array of lists: a new pair appends to
    * two lists, and reading a list object's length to do it was a cache miss of its own.
    */
-  private lists = new ListSlab();
+  private lists = new U32Slab();
   private listAt = new Uint32Array(0);
   private listCap = new Uint32Array(0);
   private degree = new Uint32Array(0);
@@ -110,7 +111,7 @@ export class PairCounts {
     let at = 0;
     let blocks = 0;
     for (let a = 0; a < items; a++) blocks += state.listCapacity[a]!;
-    out.lists = new ListSlab(blocks);
+    out.lists = new U32Slab(Math.max(blocks, 16));
     out.ensureItem(items - 1);
     for (let a = 0; a < items; a++) {
       const cap = state.listCapacity[a]!;
@@ -289,7 +290,7 @@ export class PairCounts {
       blocks += cap;
       bound = to + 1;
     }
-    this.lists = new ListSlab(blocks);
+    this.lists = new U32Slab(Math.max(blocks, 16));
     this.listAt = new Uint32Array(0);
     this.listCap = new Uint32Array(0);
     this.degree = new Uint32Array(0);
@@ -376,42 +377,6 @@ export class PairCounts {
       table[to + 1] = old[s + 1]!;
       table[to + 2] = old[s + 2]!;
     }
-  }
-}
-
-/**
- * Blocks of u32 carved from one growable array. A released block is reused by the next request of
- * the same size; list lengths are powers of two from 4, so few sizes occur.
- */
-class ListSlab {
-  data: Uint32Array;
-  private top = 0;
-  private readonly free = new Map<number, number[]>();
-
-  constructor(capacity = 1024) {
-    this.data = new Uint32Array(Math.max(capacity, 16));
-  }
-
-  alloc(size: number): number {
-    const reused = this.free.get(size)?.pop();
-    if (reused !== undefined) return reused;
-    if (this.top + size > this.data.length) {
-      const grown = new Uint32Array(Math.max(this.top + size, this.data.length * 2));
-      grown.set(this.data.subarray(0, this.top));
-      this.data = grown;
-    }
-    const at = this.top;
-    this.top += size;
-    return at;
-  }
-
-  release(at: number, size: number): void {
-    let list = this.free.get(size);
-    if (list === undefined) {
-      list = [];
-      this.free.set(size, list);
-    }
-    list.push(at);
   }
 }
 

@@ -21,6 +21,7 @@
  * Events with no user or no item (searches) are skipped, as are types weighing 0 other than
  * purchases, which always record their facts.
  */
+import { U32Slab } from './u32-slab.js';
 import type { IdKind } from '../activity.js';
 import { AisleError } from '../errors.js';
 import { EVENT_TYPE_CODE, EVENT_TYPES, type EventType } from '../events.js';
@@ -107,38 +108,6 @@ const PURCHASE = EVENT_TYPE_CODE.purchase;
 const MIN_TABLE_LOG = 2;
 const EMPTY_U32 = new Uint32Array(0);
 
-/** Power-of-two blocks of u32 from one growable array, recycled per size class. */
-class Slab {
-  data: Uint32Array;
-  top = 0;
-  private readonly free: number[][] = [];
-
-  constructor(capacity = 1024) {
-    this.data = new Uint32Array(capacity);
-  }
-
-  alloc(log: number): number {
-    const size = 1 << log;
-    const reused = this.free[log]?.pop();
-    if (reused !== undefined) {
-      this.data.fill(0, reused, reused + size);
-      return reused;
-    }
-    if (this.top + size > this.data.length) {
-      const grown = new Uint32Array(Math.max(this.top + size, this.data.length * 2));
-      grown.set(this.data.subarray(0, this.top));
-      this.data = grown;
-    }
-    const at = this.top;
-    this.top += size;
-    return at;
-  }
-
-  release(at: number, log: number): void {
-    (this.free[log] ??= []).push(at);
-  }
-}
-
 function grownU32(a: Uint32Array, n: number) {
   const out = new Uint32Array(Math.max(n, a.length * 2, 16));
   out.set(a);
@@ -167,7 +136,8 @@ function invalidOptions(message: string): never {
 export class UserHistory {
   /** Weight by event type code. */
   private readonly weight = new Float64Array(256);
-  private slab = new Slab();
+  // Per-user tables are read as empty when fresh, so reused blocks are cleared.
+  private slab = new U32Slab(1024, true);
   private readonly listeners: PurchaseListener[] = [];
 
   // Per user, indexed by user id.
@@ -723,10 +693,10 @@ export class UserHistory {
       // or after dropped items only the version and the order count).
       if (c > 0 || this.uVersion[u]! > 0) maxUser = u;
     }
-    const slab = new Slab(Math.max(1024, slots));
+    const slab = new U32Slab(Math.max(1024, slots), true);
     for (let u = 1; u < users; u++) {
       const log = this.uTableLog[u]!;
-      if (log !== 0) this.uTable[u] = slab.alloc(log + 1);
+      if (log !== 0) this.uTable[u] = slab.alloc(1 << (log + 1));
     }
     this.slab = slab;
     for (let e = 0; e < this.entries; e++) {
@@ -845,7 +815,7 @@ export class UserHistory {
     const oldOff = this.uTable[user]!;
     // Block offsets are slab indices: allocation may replace the slab array, so read after it.
     // Two u32 per cell: a table of 2^log cells is a block of 2^(log + 1).
-    const off = this.slab.alloc(log + 1);
+    const off = this.slab.alloc(1 << (log + 1));
     this.uTable[user] = off;
     this.uTableLog[user] = log;
     if (oldLog === 0) return;
@@ -854,7 +824,7 @@ export class UserHistory {
       const slot = data[s]!;
       if (slot !== 0) this.place(off, log, data[s + 1]!, slot);
     }
-    this.slab.release(oldOff, oldLog + 1);
+    this.slab.release(oldOff, 1 << (oldLog + 1));
   }
 
   private newPurchase(): number {
