@@ -36,7 +36,7 @@ import { trendFigures, type TrendingReport } from './analytics/trend-report.js';
 import type { SegmentsView } from './analytics/sales.js';
 import type { BasketStats } from './analytics/baskets.js';
 import type { AlsOptions } from './models/als/index.js';
-import type { Activity, IdKind } from './activity.js';
+import type { IdKind } from './activity.js';
 import { Retention, type RetentionHost, type RetentionReport } from './retention.js';
 import {
   buildParts,
@@ -201,10 +201,8 @@ export class Engine {
   /** What the engine forgets, and when (engine/retention.ts). */
   private readonly retention: Retention;
   /** What retention may read and do. */
-  private readonly retentionHost: RetentionHost = ((parts: () => Parts) => ({
-    get activity(): Activity {
-      return parts().activity;
-    },
+  private readonly retentionHost: RetentionHost = {
+    activity: () => this.parts.activity,
     watermark: () => this.clock.watermark,
     size: (kind) => this.store.dicts[kind].size,
     bytes: () => this.memory().total,
@@ -214,7 +212,7 @@ export class Engine {
       if (maxBytes !== undefined) this.store.evictToBytes(maxBytes);
     },
     compact: (kind, map, size) => this.compact(kind, map, size),
-  }))(() => this.parts);
+  };
 
   private constructor(
     readonly kernels: Kernels,

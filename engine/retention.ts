@@ -83,7 +83,8 @@ export function checkRetentionOptions(o: RetentionOptions): void {
 
 /** What the engine lends retention to do its work. */
 export interface RetentionHost {
-  readonly activity: Activity;
+  /** When each id was last seen (the activity part). */
+  activity(): Activity;
   /** The engine's clock, -Infinity before any event. */
   watermark(): number;
   /** Current dictionary size of a kind. */
@@ -237,7 +238,7 @@ export class Retention {
   private oldestSeen(host: RetentionHost): number {
     let min = host.watermark();
     for (const kind of ID_KINDS) {
-      const times = host.activity.times(kind);
+      const times = host.activity().times(kind);
       const n = host.size(kind);
       for (let id = 1; id <= n; id++) {
         const t = times[id]!;
@@ -250,7 +251,7 @@ export class Retention {
   private compactIfDue(kind: IdKind, cutoff: number, host: RetentionHost): void {
     const size = host.size(kind);
     if (size === 0) return;
-    const times = host.activity.times(kind);
+    const times = host.activity().times(kind);
     let limit = cutoff;
     if (kind === 'user' && this.options.maxUsers !== undefined) {
       limit = Math.max(limit, capCutoff(times, size, cutoff, this.options.maxUsers));
@@ -263,7 +264,7 @@ export class Retention {
     }
     if (limit === Number.NEGATIVE_INFINITY) return;
     let dead = 0;
-    const pinned = kind === 'item' ? host.activity : undefined;
+    const pinned = kind === 'item' ? host.activity() : undefined;
     for (let id = 1; id <= size; id++) {
       if (times[id]! < limit && !(pinned?.isPinned(id) ?? false)) dead++;
     }

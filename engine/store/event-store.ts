@@ -170,13 +170,7 @@ export class EventStore {
       throw new AisleError('AISLE_INVALID_ARGUMENT', 'evict: nowMs must be finite epoch ms');
     }
     if (this.retentionMs === undefined) return 0;
-    const cutoff = nowMs - this.retentionMs;
-    const kept = this.sealed.filter((s) => s.newest >= cutoff);
-    let dropped = 0;
-    for (const s of this.sealed) if (s.newest < cutoff) dropped += s.chunk.length;
-    this.sealed = kept;
-    this.sealedRows -= dropped;
-    return dropped;
+    return this.evictBefore(nowMs - this.retentionMs);
   }
 
   /**
@@ -188,14 +182,15 @@ export class EventStore {
     if (Number.isNaN(cutoffMs)) {
       throw new AisleError('AISLE_INVALID_ARGUMENT', 'evictBefore: cutoffMs must be a time');
     }
+    // Any sealed chunk wholly older than the cutoff goes, wherever late rows put it.
     let dropped = 0;
-    let keepFrom = 0;
-    while (keepFrom < this.sealed.length && this.sealed[keepFrom]!.newest < cutoffMs) {
-      dropped += this.sealed[keepFrom]!.chunk.length;
-      keepFrom++;
-    }
-    if (keepFrom === 0) return 0;
-    this.sealed = this.sealed.slice(keepFrom);
+    const kept = this.sealed.filter((c) => {
+      if (c.newest >= cutoffMs) return true;
+      dropped += c.chunk.length;
+      return false;
+    });
+    if (dropped === 0) return 0;
+    this.sealed = kept;
     this.sealedRows -= dropped;
     return dropped;
   }
@@ -218,20 +213,6 @@ export class EventStore {
     this.sealed = this.sealed.slice(keepFrom);
     this.sealedRows -= dropped;
     return dropped;
-  }
-
-  /** Time of the oldest event the log holds (epoch ms), +Infinity when empty. O(chunks). */
-  get oldestTs(): number {
-    let min = Number.POSITIVE_INFINITY;
-    for (const c of this.chunks()) {
-      for (let i = 0; i < c.length; i++) {
-        const t = Number(c.ts[i]!);
-        if (t < min) min = t;
-      }
-      // Rows are nearly ordered by time: the first chunk holds the oldest, give or take late rows.
-      if (min !== Number.POSITIVE_INFINITY) break;
-    }
-    return min;
   }
 
   /**

@@ -165,3 +165,32 @@ describe('retention', () => {
     expect(store.length).toBe(5);
   });
 });
+
+describe('retention by bytes and compaction', () => {
+  it('drops the oldest sealed chunks until the columns fit, never the open one', () => {
+    const store = new EventStore({ chunkRows: 4 });
+    store.append(events(0, 14));
+    expect(store.evictToBytes(store.capacityBytes())).toBe(0);
+    expect(store.evictToBytes(store.capacityBytes() - 1)).toBe(4);
+    expect(concat(store.chunks()).user).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    expect(store.evictToBytes(0)).toBe(8);
+    expect(store.length).toBe(2);
+  });
+
+  it('renumbers one id kind in every row as copies, leaving views already handed out intact', () => {
+    const store = new EventStore({ chunkRows: 4 });
+    store.append(events(0, 10));
+    const before = [...store.chunks()].map((c) => c.user.slice());
+    const held = [...store.chunks()];
+    // Users 1..10: drop the odd ones, the even ones become 1..5.
+    const map = new Uint32Array(11);
+    for (let id = 2, next = 1; id <= 10; id += 2) map[id] = next++;
+    store.remap('user', map);
+    expect(concat(store.chunks()).user).toEqual([0, 1, 0, 2, 0, 3, 0, 4, 0, 5]);
+    expect(concat(store.chunks()).item).toEqual(concat(held).item);
+    expect(held.map((c) => c.user)).toEqual(before);
+    // Appends go on in the open chunk after the remap.
+    store.append(events(10, 3));
+    expect(store.length).toBe(13);
+  });
+});
