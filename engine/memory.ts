@@ -43,11 +43,17 @@ function stringBytes(s: string): number {
   return STRING_HEADER + s.length;
 }
 
+/**
+ * @param scaled inside a sample that will be scaled up: a typed array then counts its own bytes,
+ *   not its whole buffer, since views into one shared buffer (lists carved from a pool) would
+ *   otherwise each be counted as the whole pool and multiplied by the scale
+ */
 function walk(
   v: unknown,
   seen: Set<unknown>,
   wasm: ArrayBufferLike | undefined,
   depth: number,
+  scaled = false,
 ): number {
   switch (typeof v) {
     case 'string':
@@ -63,7 +69,7 @@ function walk(
   if (v === null || seen.has(v) || depth > MAX_DEPTH) return 0;
   seen.add(v);
   if (ArrayBuffer.isView(v)) {
-    if (v.buffer === wasm) return v.byteLength;
+    if (v.buffer === wasm || scaled) return v.byteLength;
     if (seen.has(v.buffer)) return 0;
     seen.add(v.buffer);
     return v.buffer.byteLength;
@@ -71,12 +77,15 @@ function walk(
   if (v instanceof ArrayBuffer) return v.byteLength;
   if (isWasm(v)) return 0;
   const next = depth + 1;
-  if (Array.isArray(v)) return OBJECT_HEADER + v.length * SLOT + sampled(v, seen, wasm, next);
+  if (Array.isArray(v)) {
+    return OBJECT_HEADER + v.length * SLOT + sampled(v, seen, wasm, next, scaled);
+  }
   if (v instanceof Map) {
     let sum = 0;
     let n = 0;
+    const sampling = scaled || v.size > SAMPLE_ABOVE;
     for (const [key, value] of v) {
-      sum += walk(key, seen, wasm, next) + walk(value, seen, wasm, next);
+      sum += walk(key, seen, wasm, next, sampling) + walk(value, seen, wasm, next, sampling);
       if (++n === SAMPLE && v.size > SAMPLE_ABOVE) break;
     }
     const scale = n === 0 ? 0 : v.size / n;
@@ -85,8 +94,9 @@ function walk(
   if (v instanceof Set) {
     let sum = 0;
     let n = 0;
+    const sampling = scaled || v.size > SAMPLE_ABOVE;
     for (const value of v) {
-      sum += walk(value, seen, wasm, next);
+      sum += walk(value, seen, wasm, next, sampling);
       if (++n === SAMPLE && v.size > SAMPLE_ABOVE) break;
     }
     return (
@@ -95,7 +105,7 @@ function walk(
   }
   let sum = OBJECT_HEADER;
   for (const key of Object.keys(v)) {
-    sum += SLOT + walk((v as Record<string, unknown>)[key], seen, wasm, next);
+    sum += SLOT + walk((v as Record<string, unknown>)[key], seen, wasm, next, scaled);
   }
   return sum;
 }
@@ -106,17 +116,18 @@ function sampled(
   seen: Set<unknown>,
   wasm: ArrayBufferLike | undefined,
   depth: number,
+  scaled: boolean,
 ): number {
   if (a.length <= SAMPLE_ABOVE) {
     let sum = 0;
-    for (const x of a) if (typeof x !== 'number') sum += walk(x, seen, wasm, depth);
+    for (const x of a) if (typeof x !== 'number') sum += walk(x, seen, wasm, depth, scaled);
     return sum;
   }
   let sum = 0;
   const step = a.length / SAMPLE;
   for (let i = 0; i < SAMPLE; i++) {
     const x = a[Math.floor(i * step)];
-    if (typeof x !== 'number') sum += walk(x, seen, wasm, depth);
+    if (typeof x !== 'number') sum += walk(x, seen, wasm, depth, true);
   }
   return Math.round(sum * step);
 }
