@@ -48,11 +48,11 @@ export class LogHistogram {
     return this.counts.byteLength + this.small.byteLength;
   }
 
-  /** Adds `value` (a non-negative integer) once. O(1). */
-  add(value: number): void {
+  /** Adds `value` (a non-negative integer) `count` times. O(1). */
+  add(value: number, count = 1): void {
     const b = this.binOf(value);
-    this.counts[b]!++;
-    this.total++;
+    this.counts[b]! += count;
+    this.total += count;
     if (b < this.lowBin) this.lowBin = b;
     if (b > this.highBin) this.highBin = b;
   }
