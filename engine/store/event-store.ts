@@ -223,17 +223,20 @@ export class EventStore {
    * caller. O(rows).
    */
   remap(kind: 'user' | 'session' | 'item' | 'order' | 'query', map: Uint32Array): void {
+    // Only the renumbered column is copied: the others are shared with the old chunk, whose
+    // arrays are never written again (sealed ones are immutable, and the open chunk's rows are
+    // copied into a new open chunk below).
     const remapChunk = (c: EventChunk): EventChunk => {
-      const out = copyChunk(c);
       if (kind === 'user' || kind === 'session' || kind === 'item') {
-        const col = out[kind];
-        for (let i = 0; i < out.length; i++) col[i] = map[col[i]!] ?? 0;
-      } else {
-        const code = kind === 'order' ? EVENT_TYPE_CODE.purchase : EVENT_TYPE_CODE.search;
-        const { ref, type } = out;
-        for (let i = 0; i < out.length; i++) if (type[i] === code) ref[i] = map[ref[i]!] ?? 0;
+        const col = c[kind].slice();
+        for (let i = 0; i < col.length; i++) col[i] = map[col[i]!] ?? 0;
+        return { ...c, [kind]: col };
       }
-      return out;
+      const code = kind === 'order' ? EVENT_TYPE_CODE.purchase : EVENT_TYPE_CODE.search;
+      const { type } = c;
+      const ref = c.ref.slice();
+      for (let i = 0; i < ref.length; i++) if (type[i] === code) ref[i] = map[ref[i]!] ?? 0;
+      return { ...c, ref };
     };
     const sealed = this.sealed;
     this.sealed = [];
