@@ -85,17 +85,6 @@ export class Catalogue {
   }
 
   /**
-   * Forgets the entries of `names`: items the engine dropped (engine/retention.ts), whose
-   * categories and prices were learned from their events. The rest keep their order. Returns how
-   * many entries went. O(names).
-   */
-  forget(names: Iterable<string>): number {
-    let gone = 0;
-    for (const name of names) if (this.items.delete(name)) gone++;
-    return gone;
-  }
-
-  /**
    * Applies an item renumbering (engine/retention.ts): the catalogue is keyed by name, so kept
    * items need nothing and dropped ones (`map[id] === 0`) are forgotten by the name `nameOf`
    * gives for their old id. Items the catalogue feed named are pinned and never dropped, so only

@@ -92,13 +92,4 @@ describe('Catalogue.remap', () => {
     }
     expect(catalogue.exportState()).toEqual(before);
   });
-
-  it('forgets by name, counting the entries it held', () => {
-    const catalogue = new Catalogue();
-    catalogue.upsert({ id: 'a', price: 1 });
-    catalogue.noteCategory('b', 'x');
-    catalogue.notePrice('c', 2);
-    expect(catalogue.forget(['b', 'zz', 'c'])).toBe(2);
-    expect(catalogue.exportState()).toEqual([{ id: 'a', price: 1 }]);
-  });
 });
