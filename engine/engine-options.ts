@@ -4,6 +4,7 @@
  * compares them with what the host asked for (engine/snapshot/restore.ts).
  */
 import type { EventTimeOptions } from './event-time.js';
+import type { KeyCaps } from './key-caps.js';
 import type { RetentionOptions } from './retention.js';
 import { EVENT_TYPE_CODE } from './events.js';
 import type { AnomalyOptions } from './analytics/anomalies.js';
@@ -65,6 +66,8 @@ export interface EngineOptions {
    * a memory budget. `retentionMs` above is the horizon for the log and for every id.
    */
   retention?: Omit<RetentionOptions, 'retentionMs'>;
+  /** Caps on distinct categories and stock locations, which retention keeps for good. */
+  keyCaps?: Partial<KeyCaps>;
 }
 
 /**
@@ -143,7 +146,7 @@ export function restoredOptions(
   store: { readonly chunkRows: number; readonly retentionMs: number | undefined },
   runtime: Pick<
     EngineOptions,
-    'simd' | 'clock' | 'als' | 'factorIndex' | 'recommend' | 'eventTime' | 'retention'
+    'simd' | 'clock' | 'als' | 'factorIndex' | 'recommend' | 'eventTime' | 'retention' | 'keyCaps'
   >,
 ): EngineOptions {
   return {
@@ -151,6 +154,7 @@ export function restoredOptions(
     ...(runtime.clock !== undefined && { clock: runtime.clock }),
     ...(runtime.eventTime !== undefined && { eventTime: runtime.eventTime }),
     ...(runtime.retention !== undefined && { retention: runtime.retention }),
+    ...(runtime.keyCaps !== undefined && { keyCaps: runtime.keyCaps }),
     ...(runtime.als !== undefined && { als: runtime.als }),
     ...(runtime.factorIndex !== undefined && { factorIndex: runtime.factorIndex }),
     ...(runtime.recommend !== undefined && { recommend: runtime.recommend }),

@@ -24,6 +24,7 @@ import {
 import { checkCatalogue } from './catalogue-check.js';
 import { AisleError } from './errors.js';
 import { EventClock, resolveEventTime } from './event-time.js';
+import { capRefusals, DEFAULT_KEY_CAPS, type KeyCaps } from './key-caps.js';
 import {
   checkTrustedEvent,
   EVENT_TYPES,
@@ -198,6 +199,8 @@ export class Engine {
   private failure: AisleError | undefined;
   /** The watermark every part reads time from, and the policy that screens event times. */
   private readonly clock: EventClock;
+  /** Caps on categories and locations, which retention never drops (engine/key-caps.ts). */
+  private readonly keyCaps: KeyCaps;
   /** What the engine forgets, and when (engine/retention.ts). */
   private readonly retention: Retention;
   /** What retention may read and do. */
@@ -220,6 +223,7 @@ export class Engine {
     restored?: { store: EventStore; state: EngineState },
   ) {
     const model = resolveModelOptions(options);
+    this.keyCaps = { ...DEFAULT_KEY_CAPS, ...options.keyCaps };
     this.retention = new Retention({
       ...(options.retentionMs !== undefined && { retentionMs: options.retentionMs }),
       ...options.retention,
@@ -287,7 +291,7 @@ export class Engine {
     state: EngineState,
     options: Pick<
       EngineOptions,
-      'simd' | 'clock' | 'als' | 'factorIndex' | 'recommend' | 'eventTime' | 'retention'
+      'simd' | 'clock' | 'als' | 'factorIndex' | 'recommend' | 'eventTime' | 'retention' | 'keyCaps'
     > = {},
   ): Promise<Engine> {
     const kernels = await loadKernels(options.simd === undefined ? {} : { simd: options.simd });
@@ -371,7 +375,7 @@ export class Engine {
   ): { events: RetailEvent[]; rejected: BatchRejection[]; rawIndex: number[]; watermark: number } {
     const { events, rejected } = validateBatch(raw, now);
     let rawIndex = validIndices(raw.length, rejected);
-    const { refused, watermark } = this.clock.screen(timesOf(events), now);
+    const { refused, watermark } = this.refusals(events, now);
     if (refused.length === 0) return { events, rejected, rawIndex, watermark };
     // Indices of `refused` count valid events only; map them back to the raw batch.
     for (const r of refused) rejected.push({ ...r, index: rawIndex[r.index]! });
@@ -379,6 +383,28 @@ export class Engine {
     const drop = new Set(refused.map((r) => r.index));
     rawIndex = rawIndex.filter((_, i) => !drop.has(i));
     return { events: without(events, refused), rejected, rawIndex, watermark };
+  }
+
+  /**
+   * Events of a valid batch the engine will not take, by index: categories or locations past
+   * their caps (engine/key-caps.ts), and times the clock refuses; with the watermark the rest
+   * would leave.
+   */
+  private refusals(
+    events: readonly RetailEvent[],
+    now: number,
+  ): { refused: BatchRejection[]; watermark: number } {
+    const capped = capRefusals(events, this.store.dicts, this.keyCaps);
+    if (capped.length === 0) return this.clock.screen(timesOf(events), now);
+    // The clock screens only what the caps let through, so a refused event moves no watermark.
+    const keptIndex = validIndices(events.length, capped);
+    const kept = without(events, capped);
+    const screened = this.clock.screen(timesOf(kept), now);
+    const refused: BatchRejection[] = [
+      ...capped,
+      ...screened.refused.map((r) => ({ ...r, index: keptIndex[r.index]! })),
+    ];
+    return { refused: refused.sort((a, b) => a.index - b.index), watermark: screened.watermark };
   }
 
   /**
@@ -401,7 +427,7 @@ export class Engine {
       }
     }
     const now = this.options.clock?.() ?? Date.now();
-    const { refused, watermark } = this.clock.screen(timesOf(events), now);
+    const { refused, watermark } = this.refusals(events, now);
     this.rejectedCount += refused.length;
     const kept = refused.length === 0 ? events : without(events, refused);
     this.apply(kept, watermark);

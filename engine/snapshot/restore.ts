@@ -167,6 +167,7 @@ async function restoreWith(
   if (options.clock !== undefined) runtime.clock = options.clock;
   if (options.eventTime !== undefined) runtime.eventTime = options.eventTime;
   if (options.retention !== undefined) runtime.retention = options.retention;
+  if (options.keyCaps !== undefined) runtime.keyCaps = options.keyCaps;
   if (options.als !== undefined) runtime.als = options.als;
   if (options.factorIndex !== undefined) runtime.factorIndex = options.factorIndex;
   if (options.recommend !== undefined) runtime.recommend = options.recommend;

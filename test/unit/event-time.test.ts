@@ -186,3 +186,32 @@ describe('EventClock', () => {
     expect(() => resolveEventTime({ confirmations: 0 })).toThrow(/confirmations/);
   });
 });
+
+describe('caps on categories and locations', () => {
+  it('refuses a new category or location past its cap, naming the field, and takes known ones', async () => {
+    const e = await createEngine({ clock: () => NOW, keyCaps: { categories: 3, locations: 1 } });
+    const views = ['c1', 'c2', 'c3', 'c4', 'c1', 'c5'].map((category, i): RetailEvent => ({
+      type: 'view',
+      ts: NOW + i,
+      item: `i${i}`,
+      category,
+    }));
+    const res = e.ingestEvents(views);
+    expect(res.accepted).toBe(4);
+    expect(res.rejected.map((r) => [r.index, r.field])).toEqual([
+      [3, 'category'],
+      [5, 'category'],
+    ]);
+    // The refused events moved no clock: the newest accepted one is the watermark.
+    expect(e.watermark).toBe(NOW + 4);
+    const stock = e.ingest([
+      { type: 'inventory', ts: NOW, item: 'i1', op: 'set', quantity: 5, location: 'l1' },
+      { type: 'inventory', ts: NOW, item: 'i1', op: 'set', quantity: 5, location: 'l2' },
+    ]);
+    expect(stock.accepted).toBe(0);
+    expect(stock.rejected).toEqual([
+      { index: 1, field: 'location', reason: 'would be a new location past the cap of 1' },
+    ]);
+    expect(e.ingest([{ type: 'view', ts: NOW, item: 'x', category: 'c2' }]).accepted).toBe(1);
+  });
+});
