@@ -33,6 +33,7 @@ import type { Sales, SegmentsView } from './analytics/sales.js';
 import { groupByWindow, type GroupRow, type ScanKey } from './analytics/scan.js';
 import { trendFigures, type TrendingItem, type TrendingReport } from './analytics/trend-report.js';
 import { formatWindow, parseWindow } from './analytics/windows.js';
+import type { Cooccurrence } from './models/cooccurrence.js';
 import type { Popularity } from './models/popularity.js';
 import type { EventStore } from './store/index.js';
 import type { Kernels } from './wasm/index.js';
@@ -95,6 +96,14 @@ export interface PriceReport {
   markdown?: MarkdownResult;
 }
 
+/** `pairStats`: two items bought together (see RecommendedItem for the figures). */
+export interface PairStats {
+  orders: number;
+  support: number;
+  confidence: number;
+  lift: number;
+}
+
 /** What the answers read: the engine's store, catalogue and analytics models (all live). */
 export interface AnalyticsContext {
   kernels: Kernels;
@@ -110,13 +119,15 @@ export interface AnalyticsContext {
   funnels: Funnels;
   anomalies: AnomalyDetector;
   sales: Sales;
+  /** Orders and the items in them. */
+  alsoBought: Cooccurrence;
   /** Dense ids of a category's items; undefined means all items, null an unknown category. */
   candidates(category: string | undefined): Uint32Array | undefined | null;
 }
 
 /**
- * The analytics answers by name, each documented on the Engine method of the same name (the
- * public surface). Nothing of its own is kept: every call reads the models as they are now.
+ * The analytics answers by name, each documented on the facet method that serves it
+ * (engine/facets.ts, the public surface). Nothing of its own is kept: every call reads the models as they are now.
  * Arguments are checked here or by the models and refused with
  * AisleError('AISLE_INVALID_ARGUMENT') naming the field.
  */
@@ -297,6 +308,28 @@ export class AnalyticsViews {
 
   basketStats(): BasketStats {
     return this.m.sales.basketStats();
+  }
+
+  ordersOf(item: string): number {
+    const id = this.m.store.dicts.item.lookup(item);
+    return id === undefined ? 0 : this.m.alsoBought.occurrencesOf(id);
+  }
+
+  pairStats(item: string, other: string): PairStats | null {
+    const a = this.m.store.dicts.item.lookup(item);
+    const b = this.m.store.dicts.item.lookup(other);
+    if (a === undefined || b === undefined) return null;
+    const model = this.m.alsoBought;
+    const both = model.countOf(a, b);
+    if (both === 0) return null;
+    const na = model.occurrencesOf(a);
+    const orders = model.contextCount;
+    return {
+      orders: both,
+      support: both / orders,
+      confidence: both / na,
+      lift: (both * orders) / (na * model.occurrencesOf(b)),
+    };
   }
 
   revenue(q: { window: string; step?: string; item?: string; category?: string }): RevenueView {

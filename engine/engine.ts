@@ -2,18 +2,9 @@
  * The Engine: one object that ingests retail events and answers recommendation queries.
  * It owns the event store, the WASM kernels (one linear memory) and the online models.
  */
-import {
-  AnalyticsViews,
-  type AnomalyView,
-  type CustomerSegmentView,
-  type FunnelView,
-  type GroupByQuery,
-  type GroupByView,
-  type InventoryAlertView,
-  type InventoryReportView,
-  type PriceReport,
-  type RevenueView,
-} from './analytics-views.js';
+import { AnalyticsViews } from './analytics-views.js';
+import { AnalyticsFacet, InventoryFacet, PricesFacet } from './facets.js';
+import { INTERNALS, type EngineInternals } from './internals.js';
 import type { Catalogue, CatalogueItem } from './catalogue.js';
 import {
   resolveModelOptions,
@@ -32,10 +23,6 @@ import {
   type BatchRejection,
   type RetailEvent,
 } from './events.js';
-import type { InventoryAlertType } from './inventory/index.js';
-import { trendFigures, type TrendingReport } from './analytics/trend-report.js';
-import type { SegmentsView } from './analytics/sales.js';
-import type { BasketStats } from './analytics/baskets.js';
 import type { AlsOptions } from './models/als/index.js';
 import type { IdKind } from './activity.js';
 import { Retention, type RetentionHost, type RetentionReport } from './retention.js';
@@ -85,50 +72,14 @@ export type {
   GroupByView,
   InventoryAlertView,
   InventoryReportView,
+  PairStats,
   PriceReport,
   RevenueView,
 } from './analytics-views.js';
+export { AnalyticsFacet, InventoryFacet, PricesFacet } from './facets.js';
 export type { FactorReport, FactorState } from './recommend/factor-training.js';
 export type { MemoryReport } from './memory-report.js';
 export type { RetentionOptions, RetentionReport } from './retention.js';
-
-export interface Recommendation {
-  item: string;
-  score: number;
-  category?: string;
-  price?: number;
-  /** Why this item is here, in words a merchandiser can read. */
-  reason: string;
-}
-
-export interface SimilarResult {
-  item: string;
-  kind: SimilarKind;
-  results: Recommendation[];
-  /** Set when the item had no neighbours and popular items stand in for them. */
-  fallback?: 'popular-in-category' | 'popular';
-}
-
-export type SimilarKind = 'viewed' | 'bought';
-
-export interface BoughtTogether extends Recommendation {
-  /** Orders holding both items. */
-  orders: number;
-  /** Share of all orders holding both. */
-  support: number;
-  /** Share of the asked item's orders that also hold this one. */
-  confidence: number;
-  /** Confidence over this item's own share of orders. */
-  lift: number;
-}
-
-export interface BoughtTogetherResult {
-  item: string;
-  /** Orders holding the asked item. */
-  orders: number;
-  results: Recommendation[] | BoughtTogether[];
-  fallback?: 'popular-in-category' | 'popular';
-}
 
 export interface IngestResult {
   accepted: number;
@@ -169,7 +120,13 @@ export interface EngineState extends PartStates {
 }
 
 export class Engine {
-  readonly store: EventStore;
+  private readonly store: EventStore;
+  /** Behaviour and sales analytics: trending report, funnels, anomalies, segments, revenue. */
+  readonly analytics: AnalyticsFacet;
+  /** Stock per item and location, sales velocity, days of cover and inventory alerts. */
+  readonly inventory: InventoryFacet;
+  /** Price history, elasticity and markdown suggestions. */
+  readonly prices: PricesFacet;
   /** The stateful parts (engine/parts.ts), fed and snapshotted in one loop. */
   private readonly parts: Parts;
   /** What the parts are built from and read while they ingest. */
@@ -192,7 +149,7 @@ export class Engine {
    * string-keyed catalogue lookup each costs more than the rest of the check. Derived from the
    * catalogue, so not snapshotted.
    */
-  private prices = new Float64Array(1024).fill(Number.NaN);
+  private listPrices = new Float64Array(1024).fill(Number.NaN);
   private rejectedCount = 0;
   private closed = false;
   /** Set when a part threw while applying a batch: writes and snapshots are refused after it. */
@@ -218,7 +175,7 @@ export class Engine {
   };
 
   private constructor(
-    readonly kernels: Kernels,
+    private readonly kernels: Kernels,
     private readonly options: EngineOptions,
     restored?: { store: EventStore; state: EngineState },
   ) {
@@ -270,6 +227,10 @@ export class Engine {
     }
     this.recommender = this.createRecommender();
     this.views = this.createViews();
+    const facetHost = { views: this.views, assertOpen: () => this.assertOpen() };
+    this.analytics = new AnalyticsFacet(facetHost);
+    this.inventory = new InventoryFacet(facetHost);
+    this.prices = new PricesFacet(facetHost);
     this.factorTraining = this.createFactorTraining();
     if (state?.factors != null) this.factorTraining.restore(state.factors);
   }
@@ -512,242 +473,9 @@ export class Engine {
     }
   }
 
-  /** Items trending now (stream time), globally or within a category. */
-  trending(opts: { k?: number; category?: string } = {}): Recommendation[] {
-    const k = checkK(opts.k);
-    const candidates = this.candidates(opts.category);
-    if (candidates === null) return [];
-    const { ids, scores } = this.parts.popularity.trending(k, candidates);
-    const where = opts.category === undefined ? '' : ` in ${opts.category}`;
-    return Array.from(ids, (id, i) => {
-      const { short, expected } = this.parts.popularity.countsOf(id);
-      return this.describe(id, scores[i]!, trendFigures(scores[i]!, short, expected, where).reason);
-    });
-  }
-
-  /**
-   * Trending items (within `category` when given) and trending categories at stream time, each
-   * with its recent count, expected count and lift; an unknown category lists no items.
-   */
-  trendingReport(opts: { k?: number; category?: string } = {}): TrendingReport {
-    return this.views.trendingReport(checkK(opts.k), opts);
-  }
-
-  /** Most popular items (long-window decayed counts), globally or within a category. */
-  popular(opts: { k?: number; category?: string; exclude?: string } = {}): Recommendation[] {
-    const k = checkK(opts.k);
-    const candidates = this.candidates(opts.category);
-    if (candidates === null) return [];
-    const excludeId =
-      opts.exclude === undefined ? 0 : (this.store.dicts.item.lookup(opts.exclude) ?? 0);
-    const { ids, scores } = this.parts.popularity.popular(excludeId === 0 ? k : k + 1, candidates);
-    const reason = opts.category === undefined ? 'popular overall' : `popular in ${opts.category}`;
-    const out: Recommendation[] = [];
-    for (let i = 0; i < ids.length && out.length < k; i++) {
-      if (ids[i] !== excludeId) out.push(this.describe(ids[i]!, scores[i]!, reason));
-    }
-    return out;
-  }
-
-  /**
-   * Items seen with `item`: in the same sessions (`viewed`) or the same orders (`bought`).
-   * An item without neighbours gets popular items of its category (or overall), flagged.
-   */
-  similar(item: string, opts: { k?: number; kind?: SimilarKind } = {}): SimilarResult {
-    const k = checkK(opts.k);
-    const kind = opts.kind ?? 'viewed';
-    const model = kind === 'viewed' ? this.parts.alsoViewed : this.parts.alsoBought;
-    const id = this.store.dicts.item.lookup(item);
-    const neighbours = id === undefined ? [] : model.neighbours(id, k);
-    if (neighbours.length > 0) {
-      const unit = kind === 'viewed' ? 'session' : 'order';
-      const verb = kind === 'viewed' ? 'viewed' : 'bought';
-      return {
-        item,
-        kind,
-        results: neighbours.map((n) =>
-          this.describe(
-            n.item,
-            n.score,
-            `${verb} together with ${item} in ${n.count} ${unit}${n.count === 1 ? '' : 's'}`,
-          ),
-        ),
-      };
-    }
-    const category = this.parts.catalogue.get(item)?.category;
-    if (category !== undefined) {
-      const results = this.popular({ k, category, exclude: item });
-      if (results.length > 0) return { item, kind, results, fallback: 'popular-in-category' };
-    }
-    return { item, kind, results: this.popular({ k, exclude: item }), fallback: 'popular' };
-  }
-
-  /**
-   * Frequently bought together: items in the same orders as `item`, ranked like `similar` and
-   * with the association figures a merchandiser checks: support (share of all orders holding
-   * both), confidence (share of `item`'s orders that hold the other) and lift (confidence over
-   * the other item's own share of orders; above 1 means bought together more than by chance).
-   */
-  boughtTogether(item: string, opts: { k?: number } = {}): BoughtTogetherResult {
-    const k = checkK(opts.k);
-    const id = this.store.dicts.item.lookup(item);
-    const model = this.parts.alsoBought;
-    const orders = model.contextCount;
-    const na = id === undefined ? 0 : model.occurrencesOf(id);
-    const neighbours = id === undefined ? [] : model.neighbours(id, k);
-    if (neighbours.length === 0) {
-      const fallback = this.similar(item, { k, kind: 'bought' });
-      return {
-        item,
-        orders: na,
-        results: fallback.results,
-        ...(fallback.fallback && { fallback: fallback.fallback }),
-      };
-    }
-    const results = neighbours.map((n): BoughtTogether => {
-      const nb = model.occurrencesOf(n.item);
-      const confidence = n.count / na;
-      const lift = (n.count * orders) / (na * nb);
-      return {
-        ...this.describe(
-          n.item,
-          n.score,
-          `bought together with ${item} in ${n.count} of its ${na} orders (lift ${lift.toFixed(1)})`,
-        ),
-        orders: n.count,
-        support: n.count / orders,
-        confidence,
-        lift,
-      };
-    });
-    return { item, orders: na, results };
-  }
-
-  /**
-   * Stock, sales velocity, days of cover, stockout risk before the next delivery, reorder point
-   * and order quantity of an item, as of stream time. Unknown items report no level.
-   */
-  inventoryReport(item: string): InventoryReportView {
-    return this.views.inventoryReport(item);
-  }
-
-  /**
-   * Open inventory alerts (stockout risk, oversell, overstock, unknown SKU), oldest first, items
-   * by name; of one `type` when given, the first `limit` when given. Listing is O(open alerts);
-   * naming them costs about a microsecond each, so a service asks for a page.
-   */
-  inventoryAlerts(opts: { type?: InventoryAlertType; limit?: number } = {}): InventoryAlertView[] {
-    return this.views.inventoryAlerts(opts);
-  }
-
-  /** Open inventory alerts per type. O(open alerts). */
-  inventoryAlertCounts(): Record<InventoryAlertType, number> {
-    return this.views.inventoryAlertCounts();
-  }
-
-  /** Alerts raised since the last call, for a host to publish; each is handed out once. */
-  drainInventoryAlerts(): InventoryAlertView[] {
-    return this.views.drainInventoryAlerts();
-  }
-
-  /**
-   * Price history (list and observed sale prices), own-price elasticity with its 95% interval
-   * (or the reason the data cannot support one) and, given the stock to clear in `targetDays`,
-   * a markdown suggestion.
-   */
-  priceReport(item: string, opts: { stock?: number; targetDays?: number } = {}): PriceReport {
-    return this.views.priceReport(item, opts);
-  }
-
-  /**
-   * Views → carts → purchases over the last `window` of stream time (`'15m'`, `'1h'`, `'7d'`),
-   * for an item, a category or the whole shop, with conversion rates. An unknown item or
-   * category reports `known: false` and zero counts. Throws AisleError('AISLE_INVALID_ARGUMENT')
-   * for a malformed window.
-   */
-  funnel(q: { window: string; item?: string; category?: string }): FunnelView {
-    return this.views.funnel(q);
-  }
-
-  /** Anomalies in event rates and conversion: active episodes and recent alerts. */
-  anomalies(): { active: AnomalyView[]; recent: AnomalyView[] } {
-    return this.views.anomalies();
-  }
-
-  /**
-   * Customers' RFM segments at stream time: cut points and per-segment customers, revenue and
-   * means. A summary computed less than `sales.segmentsMaxAgeMs` of stream time ago is served
-   * as it was (`computedAt` says when) unless `fresh`.
-   */
-  segments(opts: { fresh?: boolean } = {}): SegmentsView {
-    return this.views.segments(opts);
-  }
-
-  /** One customer's facts, RFM scores and segment; `known: false` for a user who never bought. */
-  customerSegment(user: string): CustomerSegmentView {
-    return this.views.customerSegment(user);
-  }
-
-  /** Orders, lines, units, order value and basket size (means and quantiles) since the start. */
-  basketStats(): BasketStats {
-    return this.views.basketStats();
-  }
-
-  /**
-   * Revenue, units, lines and orders over a sliding window (`'15m'`, `'1h'`, `'7d'`) ending at
-   * stream time, for the shop, an item or a category; with `step`, the window as a series.
-   * Unknown keys give zeros and `known: false`. Throws AisleError('AISLE_INVALID_ARGUMENT')
-   * naming the field for bad windows or steps.
-   */
-  revenue(q: { window: string; step?: string; item?: string; category?: string }): RevenueView {
-    return this.views.revenue(q);
-  }
-
-  /**
-   * A windowed group-by over the event log: events, units and revenue per item, user or category
-   * for the events of `types` in [from, to), or in the `window` ending with the newest event;
-   * the `top` groups by revenue, then events. A bulk scan in the WASM kernels (cost grows with
-   * the events in the window), for reports and ad-hoc questions the incremental state does not
-   * keep. Throws AisleError('AISLE_INVALID_ARGUMENT') naming the field of a bad query.
-   */
-  groupBy(q: GroupByQuery): GroupByView {
-    return this.views.groupBy(q);
-  }
-
-  /** Anomaly alerts raised since the last call, for a host to publish; each handed out once. */
-  drainAnomalyAlerts(): AnomalyView[] {
-    return this.views.drainAnomalyAlerts();
-  }
-
-  /** Orders holding `item` (0 when unknown). */
-  ordersOf(item: string): number {
-    const id = this.store.dicts.item.lookup(item);
-    return id === undefined ? 0 : this.parts.alsoBought.occurrencesOf(id);
-  }
-
-  /**
-   * The association figures of a pair bought together (see `boughtTogether`), or an empty
-   * object when no order holds both.
-   */
-  pairStats(
-    item: string,
-    other: string,
-  ): Partial<Pick<BoughtTogether, 'orders' | 'support' | 'confidence' | 'lift'>> {
-    const a = this.store.dicts.item.lookup(item);
-    const b = this.store.dicts.item.lookup(other);
-    if (a === undefined || b === undefined) return {};
-    const model = this.parts.alsoBought;
-    const both = model.countOf(a, b);
-    if (both === 0) return {};
-    const na = model.occurrencesOf(a);
-    const nb = model.occurrencesOf(b);
-    const orders = model.contextCount;
-    return {
-      orders: both,
-      support: both / orders,
-      confidence: both / na,
-      lift: (both * orders) / (na * nb),
-    };
+  /** The event log and the kernels, for the snapshot writer and tests (engine/internals.ts). */
+  get [INTERNALS](): EngineInternals {
+    return { store: this.store, kernels: this.kernels };
   }
 
   stats(): EngineStats {
@@ -784,7 +512,7 @@ export class Engine {
       env: this.env,
       store: this.store,
       serving: this.factorTraining.serving,
-      prices: this.prices,
+      prices: this.listPrices,
     });
   }
 
@@ -903,6 +631,7 @@ export class Engine {
       funnels: this.parts.funnels,
       anomalies: this.parts.anomalies,
       sales: this.parts.sales,
+      alsoBought: this.parts.alsoBought,
       candidates: (category) => this.candidates(category),
     });
   }
@@ -915,10 +644,10 @@ export class Engine {
     for (const name of PART_ORDER) remapPart(name, this.parts, kind, map, size, this.env);
     if (kind === 'item') {
       const prices = new Float64Array(Math.max(1024, size + 1)).fill(Number.NaN);
-      for (let id = 1; id < map.length && id < this.prices.length; id++) {
-        if (map[id] !== 0) prices[map[id]!] = this.prices[id]!;
+      for (let id = 1; id < map.length && id < this.listPrices.length; id++) {
+        if (map[id] !== 0) prices[map[id]!] = this.listPrices[id]!;
       }
-      this.prices = prices;
+      this.listPrices = prices;
     }
     if (kind === 'user' || kind === 'item') this.factorTraining.remap(kind, map, size);
     this.store.remap(kind, map);
@@ -938,16 +667,18 @@ export class Engine {
   }
 
   private notePrice(id: number, price: number | undefined): void {
-    if (id >= this.prices.length) {
-      const bigger = new Float64Array(Math.max(id + 1, this.prices.length * 2)).fill(Number.NaN);
-      bigger.set(this.prices);
-      this.prices = bigger;
+    if (id >= this.listPrices.length) {
+      const bigger = new Float64Array(Math.max(id + 1, this.listPrices.length * 2)).fill(
+        Number.NaN,
+      );
+      bigger.set(this.listPrices);
+      this.listPrices = bigger;
     }
-    this.prices[id] = price ?? Number.NaN;
+    this.listPrices[id] = price ?? Number.NaN;
   }
 
   private priceOf(id: number): number | undefined {
-    const p = this.prices[id];
+    const p = this.listPrices[id];
     return p === undefined || Number.isNaN(p) ? undefined : p;
   }
 
@@ -967,27 +698,6 @@ export class Engine {
     const cat = this.store.dicts.category.lookup(category);
     return cat === undefined ? null : this.parts.categories.itemsOf(cat);
   }
-
-  private describe(id: number, score: number, reason: string): Recommendation {
-    const name = this.store.dicts.item.value(id)!;
-    const entry = this.parts.catalogue.get(name);
-    const out: Recommendation = { item: name, score, reason };
-    if (entry?.category !== undefined) out.category = entry.category;
-    if (entry?.price !== undefined) out.price = entry.price;
-    return out;
-  }
-}
-
-const MAX_K = 1000;
-
-function checkK(k: number | undefined): number {
-  if (k === undefined) return 10;
-  if (!Number.isInteger(k) || k < 1 || k > MAX_K) {
-    throw new AisleError('AISLE_INVALID_ARGUMENT', `k must be an integer from 1 to ${MAX_K}`, {
-      field: 'k',
-    });
-  }
-  return k;
 }
 
 function timesOf(events: readonly RetailEvent[]): Float64Array {

@@ -4,10 +4,8 @@
  */
 import { Engine, type EngineOptions } from './engine.js';
 
-export { Engine } from './engine.js';
+export { Engine, AnalyticsFacet, InventoryFacet, PricesFacet } from './engine.js';
 export type {
-  BoughtTogether,
-  BoughtTogetherResult,
   EngineModelOptions,
   EngineOptions,
   EngineState,
@@ -22,11 +20,9 @@ export type {
   RevenueView,
   InventoryAlertView,
   InventoryReportView,
+  PairStats,
   PriceReport,
   IngestResult,
-  Recommendation,
-  SimilarKind,
-  SimilarResult,
 } from './engine.js';
 export { Catalogue, type CatalogueItem } from './catalogue.js';
 export { INVENTORY_ALERT_TYPES, type InventoryAlertType } from './inventory/index.js';

@@ -37,6 +37,7 @@ import type { EventChunk } from '../../engine/store/index.js';
 import { loadKernels, reference, type Kernels } from '../../engine/wasm/index.js';
 import { createSimulator, type Simulator } from '../../src/sim/index.js';
 import { rng, runSuite, type BenchModule, type CaseResult } from '../harness.js';
+import { kernelsOf, storeOf } from '../../engine/internals.js';
 
 const SHOP = { items: 100_000, users: 50_000, categories: 200, meanGapMs: 250 };
 const BATCH = 50_000;
@@ -110,27 +111,30 @@ interface Probe {
 function probes(shop: Shop): Probe[] {
   const { engine, skus, categories } = shop;
   return [
-    { name: 'trending({k:10})', ask: () => engine.trending({ k: 10 }) },
+    { name: 'trending({k:10})', ask: () => engine.recommend({ type: 'trending', k: 10 }) },
     {
       name: 'trending({k:10, category})',
-      ask: (i) => engine.trending({ k: 10, category: categories[i % categories.length]! }),
+      ask: (i) =>
+        engine.recommend({ type: 'trending', k: 10, category: categories[i % categories.length]! }),
     },
-    { name: "funnel({window:'1h'})", ask: () => engine.funnel({ window: '1h' }) },
+    { name: "funnel({window:'1h'})", ask: () => engine.analytics.funnel({ window: '1h' }) },
     {
       name: "funnel({window:'7d', category})",
-      ask: (i) => engine.funnel({ window: '7d', category: categories[i % categories.length]! }),
+      ask: (i) =>
+        engine.analytics.funnel({ window: '7d', category: categories[i % categories.length]! }),
     },
-    { name: 'inventoryReport(sku)', ask: (i) => engine.inventoryReport(skus[i % skus.length]!) },
-    { name: 'inventoryAlerts({limit:100})', ask: () => engine.inventoryAlerts({ limit: 100 }) },
-    { name: 'inventoryAlerts() (every open alert)', ask: () => engine.inventoryAlerts() },
-    { name: 'trendingReport({k:10})', ask: () => engine.trendingReport({ k: 10 }) },
-    { name: "revenue({window:'1d'})", ask: () => engine.revenue({ window: '1d' }) },
+    { name: 'inventoryReport(sku)', ask: (i) => engine.inventory.report(skus[i % skus.length]!) },
+    { name: 'inventoryAlerts({limit:100})', ask: () => engine.inventory.alerts({ limit: 100 }) },
+    { name: 'inventoryAlerts() (every open alert)', ask: () => engine.inventory.alerts() },
+    { name: 'trendingReport({k:10})', ask: () => engine.analytics.trending({ k: 10 }) },
+    { name: "revenue({window:'1d'})", ask: () => engine.analytics.revenue({ window: '1d' }) },
     {
       name: "revenue({window:'7d', category})",
-      ask: (i) => engine.revenue({ window: '7d', category: categories[i % categories.length]! }),
+      ask: (i) =>
+        engine.analytics.revenue({ window: '7d', category: categories[i % categories.length]! }),
     },
-    { name: 'segments()', ask: () => engine.segments() },
-    { name: 'basketStats()', ask: () => engine.basketStats() },
+    { name: 'segments()', ask: () => engine.analytics.segments() },
+    { name: 'basketStats()', ask: () => engine.analytics.basketStats() },
   ];
 }
 
@@ -208,7 +212,7 @@ async function loadDuckDb(
   await con.run('CREATE TABLE items (item UINTEGER, category UINTEGER)');
   const events = await con.createAppender('events');
   const size = 2048;
-  for (const c of shop.engine.store.chunks()) {
+  for (const c of storeOf(shop.engine).chunks()) {
     const columns = [c.ts, c.type, c.user, c.item, c.quantity, c.price];
     for (let from = 0; from < c.length; from += size) {
       const n = Math.min(size, c.length - from);
@@ -235,7 +239,7 @@ async function loadDuckDb(
 
 /** Item id → category id, from the catalogue the shop loaded. */
 function categoryTable(engine: Engine): Uint32Array {
-  const { item, category } = engine.store.dicts;
+  const { item, category } = storeOf(engine).dicts;
   const out = new Uint32Array(item.size + 1);
   for (const it of engine.catalogue.values()) {
     const id = item.lookup(it.id);
@@ -266,7 +270,7 @@ function groupSql(q: WindowQuery, limit: number | undefined): string {
 
 async function duckRows(con: DuckDBConnection, shop: Shop, q: WindowQuery, limit?: number) {
   const reader = await con.runAndReadAll(groupSql(q, limit));
-  const dict = shop.engine.store.dicts[q.by];
+  const dict = storeOf(shop.engine).dicts[q.by];
   return reader.getRows().map(([key, events, units, revenue]): GroupRow => ({
     key: dict.value(Number(key))!,
     events: Number(events),
@@ -365,8 +369,8 @@ async function groupBys(
   rounds: number,
 ): Promise<CaseResult[]> {
   const { engine } = shop;
-  const store = engine.store;
-  const simd = engine.kernels.simd ? engine.kernels : undefined;
+  const store = storeOf(engine);
+  const simd = kernelsOf(engine).simd ? kernelsOf(engine) : undefined;
   const scalar = await loadKernels({ simd: false });
   const now = shop.sim.now();
   const week = { from: now - 7 * DAY, to: now + 1 };
@@ -413,7 +417,7 @@ async function groupBys(
 
 /** The engine's live 1-hour shop funnel against DuckDB counting it from the log. */
 async function funnelRequery(shop: Shop, con: DuckDBConnection, rounds: number) {
-  const live = shop.engine.funnel({ window: '1h' });
+  const live = shop.engine.analytics.funnel({ window: '1h' });
   const steps = [EVENT_TYPE_CODE.view, EVENT_TYPE_CODE.add_to_cart, PURCHASE];
   const counts = steps.map((t) => `count(*) FILTER (WHERE type = ${t})`);
   const users = steps.map(
@@ -435,7 +439,7 @@ async function funnelRequery(shop: Shop, con: DuckDBConnection, rounds: number) 
   const results = await race(
     `live funnel 1h vs DuckDB re-query, ${fmt(shop.ingested)} events`,
     [
-      { name: 'engine.funnel', run: () => shop.engine.funnel({ window: '1h' }) },
+      { name: 'engine.funnel', run: () => shop.engine.analytics.funnel({ window: '1h' }) },
       { name: 'duckdb', run: requery },
     ],
     rounds * 4,
@@ -485,7 +489,7 @@ function residentKernel(k: Kernels, c: EventChunk, groups: number, typeMask: num
  * stock feed): what SIMD buys once the rows are in WASM memory.
  */
 async function kernelOnly(shop: Shop, maxTime: number): Promise<CaseResult[]> {
-  const store = shop.engine.store;
+  const store = storeOf(shop.engine);
   const chunk = [...store.chunks()].filter((c) => c.length === store.chunkRows).pop()!;
   const groups = store.dicts.item.size + 1;
   const simd = await loadKernels({ simd: true });

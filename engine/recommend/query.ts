@@ -11,6 +11,7 @@ export const RECOMMEND_TYPES = [
   'session',
   'buy-again',
   'trending',
+  'popular',
 ] as const;
 export type RecommendType = (typeof RECOMMEND_TYPES)[number];
 
@@ -50,7 +51,7 @@ export interface RecommendQuery {
   items?: readonly string[];
   /** Recent items, oldest first, for `session` (when absent, the user's live session). */
   session?: readonly string[];
-  /** Category of `trending`. */
+  /** Category of `trending` and `popular`. */
   category?: string;
   k?: number;
   filters?: RecommendFilters;
@@ -68,6 +69,15 @@ export interface CheckedQuery extends RecommendQuery {
 
 function invalid(field: string, message: string): AisleError {
   return new AisleError('AISLE_INVALID_ARGUMENT', `${field}: ${message}`, { field });
+}
+
+/** A result count: 10 when absent, else an integer from 1 to MAX_K (AisleError naming `k`). */
+export function checkK(k: unknown): number {
+  if (k === undefined) return 10;
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > MAX_K) {
+    throw invalid('k', `must be an integer from 1 to ${MAX_K}`);
+  }
+  return k;
 }
 
 function checkString(field: string, v: unknown): string {
@@ -166,6 +176,7 @@ const NEEDS: Readonly<Record<RecommendType, 'user' | 'item' | 'session' | null>>
   session: 'session',
   'buy-again': 'user',
   trending: null,
+  popular: null,
 };
 
 /** Validates a query from any caller (HTTP, embedding code); throws naming the field. */
@@ -187,13 +198,7 @@ export function checkQuery(raw: unknown): CheckedQuery {
     out.items = checkList('items', q.items);
     if (out.items.length === 0) throw invalid('items', 'must hold at least one item');
   }
-  if (q.k !== undefined) {
-    const k = q.k;
-    if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > MAX_K) {
-      throw invalid('k', `must be an integer from 1 to ${MAX_K}`);
-    }
-    out.k = k;
-  }
+  out.k = checkK(q.k);
   const need = NEEDS[t];
   if (need === 'user' && out.user === undefined) throw invalid('user', `is required for ${t}`);
   if (need === 'item' && out.item === undefined && out.items === undefined) {

@@ -37,6 +37,12 @@ export interface CandidateSources extends FilterFacts, DiversityFacts {
   buyAgain(user: number, n: number, pool: CandidatePool): void;
   trending(category: number | undefined, n: number, pool: CandidatePool): void;
   popular(category: number | undefined, n: number, pool: CandidatePool): void;
+  /** Orders holding `item`. */
+  ordersOf(item: number): number;
+  /** Orders holding both items (0 when none). */
+  ordersWith(item: number, other: number): number;
+  /** Orders seen in all. */
+  orderCount(): number;
 }
 
 export interface RecommendOptions {
@@ -71,6 +77,7 @@ export const DEFAULT_RECOMMEND: RecommendOptions = {
     session: { session: 1, alsoViewed: 0.2, trending: 0.01 },
     'buy-again': { buyAgain: 1 },
     trending: { trending: 1 },
+    popular: { popular: 1 },
   },
   overfetch: 4,
   minFetch: 50,
@@ -86,6 +93,16 @@ export interface RecommendedItem {
   category?: string;
   price?: number;
   reason: string;
+  /**
+   * `bought-together` for one item, when some order holds both: the association figures a
+   * merchandiser checks. Orders holding both; their share of all orders (support); their share
+   * of the asked item's orders (confidence); confidence over this item's own share of orders
+   * (lift; above 1 means bought together more than by chance).
+   */
+  orders?: number;
+  support?: number;
+  confidence?: number;
+  lift?: number;
 }
 
 export type Fallback = 'cold-start' | 'popular-in-category' | 'popular';
@@ -99,6 +116,8 @@ export interface RecommendResult {
   filtered: Record<FilterRule, number>;
   /** Plain words on anything unusual: an unknown user or item, fallbacks, a short answer. */
   notes: string[];
+  /** `bought-together` for one item: the orders holding it. */
+  orders?: number;
 }
 
 export class Recommender {
@@ -167,7 +186,26 @@ export class Recommender {
       const n = out.results.length;
       notes.push(`only ${n} item${n === 1 ? ' passes' : 's pass'} the filters`);
     }
+    if (q.type === 'bought-together' && q.items === undefined) this.associate(anchor, out);
     return out;
+  }
+
+  /** Adds the association figures of each result with the asked item (see RecommendedItem). */
+  private associate(anchor: number | undefined, out: RecommendResult): void {
+    const src = this.sources;
+    const na = anchor === undefined ? 0 : src.ordersOf(anchor);
+    out.orders = na;
+    if (anchor === undefined || na === 0) return;
+    const orders = src.orderCount();
+    for (const r of out.results) {
+      const other = src.itemId(r.item)!;
+      const both = src.ordersWith(anchor, other);
+      if (both === 0) continue;
+      r.orders = both;
+      r.support = both / orders;
+      r.confidence = both / na;
+      r.lift = (both * orders) / (na * src.ordersOf(other));
+    }
   }
 
   private gather(
@@ -227,10 +265,12 @@ export class Recommender {
       case 'buy-again':
         if (user !== 0) src.buyAgain(user, n, pool);
         return;
-      case 'trending': {
+      case 'trending':
+      case 'popular': {
         const category = q.category === undefined ? undefined : src.categoryId(q.category);
         if (q.category !== undefined && category === undefined) return;
-        src.trending(category, n, pool);
+        if (q.type === 'trending') src.trending(category, n, pool);
+        else src.popular(category, n, pool);
         return;
       }
     }

@@ -213,6 +213,16 @@ export class EngineSources implements CandidateSources {
     for (let i = 0; i < ids.length && i < n; i++) pool.add(ids[i]!, 'popular', scores[i]!, reason);
   }
 
+  ordersOf(item: number): number {
+    return this.m.alsoBought.occurrencesOf(item);
+  }
+  ordersWith(item: number, other: number): number {
+    return this.m.alsoBought.countOf(item, other);
+  }
+  orderCount(): number {
+    return this.m.alsoBought.contextCount;
+  }
+
   /**
    * Popularity and trending score every item, so their rankings are cached until the next
    * ingest: without new events neither counts nor stream time move.

@@ -36,6 +36,7 @@ import {
 } from './format.js';
 import { checkJsonValue, type JsonValue } from './json.js';
 import { encodeState, readStateHeader, SECTION_BYTES, STATE_PREFIX_BYTES } from './sections.js';
+import { storeOf } from '../internals.js';
 
 /** Options of `writeEngineSnapshot`. */
 export interface WriteSnapshotOptions {
@@ -159,7 +160,7 @@ export async function writeEngineSnapshot(
   let storeWrite: Promise<SnapshotInfo> | undefined;
   try {
     // Synchronous capture: nothing may be ingested between these lines.
-    storeWrite = engine.store.writeSnapshot(join(tmp, STORE_DIR));
+    storeWrite = storeOf(engine).writeSnapshot(join(tmp, STORE_DIR));
     storeWrite.catch(() => undefined);
     const { catalogue, ...models } = engine.exportState();
     const state = encodeState(models);

@@ -40,7 +40,7 @@ export function priceSection(data: RetailData, engine: Engine): Section {
   const estimates: { item: string; e: ElasticityEstimate }[] = [];
   const refusals = new Map<string, { n: number; example: string }>();
   for (const item of varied) {
-    const r = engine.priceReport(item).elasticity;
+    const r = engine.prices.report(item).elasticity;
     if ('refused' in r) {
       const c = cause(r.refused);
       const seen = refusals.get(c) ?? { n: 0, example: r.refused };

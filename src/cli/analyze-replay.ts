@@ -35,7 +35,7 @@ export function replay(
   const ingest = (to: number) => {
     if (to > from) engine.ingestEvents(events.slice(from, to));
     from = to;
-    alerts.push(...engine.drainAnomalyAlerts());
+    alerts.push(...engine.analytics.drainAnomalyAlerts());
     opts.onProgress?.(to, events.length);
   };
   let current = events.length === 0 ? 0 : (opts.period?.(events[0]!.ts) ?? 0);
@@ -52,7 +52,7 @@ export function replay(
   if (events.length > 0) opts.onPeriodEnd?.(current, engine);
   return {
     alerts,
-    openEpisodes: engine.anomalies().active,
+    openEpisodes: engine.analytics.anomalies().active,
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -44,13 +44,13 @@ function total(view: RevenueView): RevenueResult {
 export function weekRevenue(engine: Engine, week: number): WeekRevenue {
   const asOf = engine.stats().streamTime ?? week;
   const minutes = Math.max(1, Math.ceil((asOf + 1 - week) / MINUTE_MS));
-  const revenue = total(engine.revenue({ window: `${minutes}m` }));
+  const revenue = total(engine.analytics.revenue({ window: `${minutes}m` }));
   if (revenue.from !== week) {
     throw new Error(
       `revenue: the window since ${date(week)} starts at ${new Date(revenue.from).toISOString()}`,
     );
   }
-  return { week, asOf, revenue, last7d: total(engine.revenue({ window: '7d' })) };
+  return { week, asOf, revenue, last7d: total(engine.analytics.revenue({ window: '7d' })) };
 }
 
 export function revenueSection(data: RetailData, closes: readonly WeekRevenue[]): Section {

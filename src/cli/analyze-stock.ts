@@ -25,7 +25,7 @@ export function stockSection(data: RetailData, engine: Engine): Section {
   // revenue, so the ranking by units is done here.
   const window = { from: now - WINDOW_DAYS * DAY_MS + 1, to: now + 1 };
   const units = new Map(
-    engine
+    engine.analytics
       .groupBy({ by: 'item', ...window, types: ['purchase'] })
       .rows.map((r) => [r.key, r.units]),
   );
@@ -33,7 +33,7 @@ export function stockSection(data: RetailData, engine: Engine): Section {
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, TOP)
     .map(([item]) => item);
-  const before = top.map((item) => engine.inventoryReport(item));
+  const before = top.map((item) => engine.inventory.report(item));
   const hypothetical: InventoryEvent[] = top.map((item) => ({
     type: 'inventory',
     ts: now,
@@ -42,7 +42,7 @@ export function stockSection(data: RetailData, engine: Engine): Section {
     quantity: HYPOTHETICAL_STOCK,
   }));
   engine.ingestEvents(hypothetical);
-  const after = top.map((item) => engine.inventoryReport(item));
+  const after = top.map((item) => engine.inventory.report(item));
   const rows = top.map((item, i) => {
     const b = before[i]!;
     const a = after[i]!;

@@ -50,7 +50,7 @@ export function summarySection(data: RetailData, engine: Engine, limit?: number)
   const { events, counts, cancelled } = data;
   const stats = engine.stats();
   // Invoices, units and value (to the cent) of the replayed lines, as the engine counted them.
-  const baskets = engine.basketStats();
+  const baskets = engine.analytics.basketStats();
   const first = events[0]?.ts ?? 0;
   const last = events[events.length - 1]?.ts ?? 0;
   const customers = new Set<string>();

@@ -71,7 +71,7 @@ export async function taobaoSection(
   try {
     replay(engine, events, opts.onProgress === undefined ? {} : { onProgress: opts.onProgress });
     const window = `${days}d`;
-    const shop = engine.funnel({ window });
+    const shop = engine.analytics.funnel({ window });
     const byCategory = new Map<string, number>();
     const cartsSeen = new Set<string>();
     let boughtAfterCart = 0;
@@ -89,7 +89,7 @@ export async function taobaoSection(
       .map(([c]) => c);
     const categories = largest.map((category) => ({
       category,
-      funnel: engine.funnel({ window, category }),
+      funnel: engine.analytics.funnel({ window, category }),
     }));
     const stats = engine.stats();
     const users = shop.users;

@@ -94,7 +94,12 @@ function purchaseIndex(events: readonly PurchaseEvent[]) {
 function weeklyUnits(engine: Engine, weeks: readonly number[]): Map<string, Map<number, number>> {
   const byItem = new Map<string, Map<number, number>>();
   for (const w of weeks) {
-    const { rows } = engine.groupBy({ by: 'item', from: w, to: w + WEEK_MS, types: ['purchase'] });
+    const { rows } = engine.analytics.groupBy({
+      by: 'item',
+      from: w,
+      to: w + WEEK_MS,
+      types: ['purchase'],
+    });
     for (const r of rows) {
       let m = byItem.get(r.key);
       if (m === undefined) byItem.set(r.key, (m = new Map()));

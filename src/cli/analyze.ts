@@ -117,7 +117,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
       weeks.push({
         week,
         asOf: e.stats().streamTime ?? week,
-        report: e.trendingReport({ k: 5 }),
+        report: e.analytics.trending({ k: 5 }),
       });
       revenue.push(weekRevenue(e, week));
     },
@@ -130,7 +130,10 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   let simd = false;
   try {
     simd = engine.stats().simd;
-    const customers = { segments: engine.segments({ fresh: true }), baskets: engine.basketStats() };
+    const customers = {
+      segments: engine.analytics.segments({ fresh: true }),
+      baskets: engine.analytics.basketStats(),
+    };
     sections.push(
       summarySection(data, engine, opts.limit),
       trendingSection(data, engine, weeks),

@@ -166,7 +166,7 @@ export async function serve(config: ServeConfig, log: (line: string) => void): P
       `demo source: simulator seed ${config.seed}, ${s.events} events of history, ` +
         `${config.rate} events/s live, ${s.items} items`,
     );
-    const top = engine.popular({ k: 1 })[0]?.item ?? 'sku-1';
+    const top = engine.recommend({ type: 'popular', k: 1 }).results[0]?.item ?? 'sku-1';
     log(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s; try:`);
     log(`  curl ${url}/v1/trending?k=5`);
     log(`  curl ${url}/v1/items/${top}/similar?k=5`);

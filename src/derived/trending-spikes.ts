@@ -3,7 +3,7 @@
  * threshold) is announced once, then not again until it has left the list for a cooldown, so a
  * downstream consumer sees one event per spike rather than one per check.
  */
-import type { Recommendation } from '../../engine/engine.js';
+import type { TrendingItem } from '../../engine/index.js';
 
 export interface TrendingSpike {
   type: 'trending_spike';
@@ -34,7 +34,10 @@ export class SpikeDetector {
   constructor(readonly options: SpikeOptions = DEFAULT_SPIKES) {}
 
   /** Compares the current trending list with the last one; returns the new spikes. */
-  check(trending: readonly Recommendation[], now: number): TrendingSpike[] {
+  check(
+    trending: readonly Pick<TrendingItem, 'item' | 'category' | 'score' | 'reason'>[],
+    now: number,
+  ): TrendingSpike[] {
     const out: TrendingSpike[] = [];
     for (const r of trending) {
       if (r.score < this.options.minScore) continue;

@@ -136,7 +136,7 @@ export async function startStreamHost(opts: StreamHostOptions): Promise<StreamHo
     onApplied: () => {
       // Alerts leave as they are raised; without a topic they are still drained (the open ones
       // stay listed over HTTP), so the queue of unsent alerts cannot grow.
-      for (const alert of engine.drainInventoryAlerts()) {
+      for (const alert of engine.inventory.drainAlerts()) {
         if (alertsOut === undefined) continue;
         alertEvents++;
         alertsOut
@@ -145,7 +145,7 @@ export async function startStreamHost(opts: StreamHostOptions): Promise<StreamHo
           })
           .catch((err: unknown) => opts.onError?.(err));
       }
-      for (const anomaly of engine.drainAnomalyAlerts()) {
+      for (const anomaly of engine.analytics.drainAnomalyAlerts()) {
         if (alertsOut === undefined) continue;
         alertEvents++;
         alertsOut
@@ -162,7 +162,10 @@ export async function startStreamHost(opts: StreamHostOptions): Promise<StreamHo
       if (now - lastSpikeCheck < 1000 && streamTime - lastSpikeStreamTime < 60_000) return;
       lastSpikeCheck = now;
       lastSpikeStreamTime = streamTime;
-      for (const spike of spikes.check(engine.trending({ k: spikes.options.k }), streamTime)) {
+      for (const spike of spikes.check(
+        engine.analytics.trending({ k: spikes.options.k }).items,
+        streamTime,
+      )) {
         derivedEvents++;
         derived
           .send(JSON.stringify(spike), { key: spike.item })

@@ -73,8 +73,23 @@ describe('HTTP adapter', () => {
     for (const it of inCat.body.items as Item[]) expect(it.category).toBe(cat);
   });
 
+  it('answers trending, similar and bought-together exactly as engine.recommend does', async () => {
+    // Through JSON, as the reply went.
+    const same = (x: unknown): unknown => JSON.parse(JSON.stringify(x));
+    const top = engine.recommend({ type: 'popular', k: 1 }).results[0]!.item;
+    const trending = engine.recommend({ type: 'trending', k: 7 });
+    expect((await get('/v1/trending?k=7')).body.items).toEqual(same(trending.results));
+    const similar = engine.recommend({ type: 'similar', item: top, k: 6 });
+    expect((await get(`/v1/items/${top}/similar?k=6`)).body.items).toEqual(same(similar.results));
+    const bought = engine.recommend({ type: 'bought-together', item: top, k: 6 });
+    const reply = await get(`/v1/items/${top}/bought-together?k=6`);
+    expect(reply.body.items).toEqual(same(bought.results));
+    expect(reply.body.orders).toBe(bought.orders);
+    expect(bought.results.some((r) => r.lift !== undefined)).toBe(true);
+  });
+
   it('serves scored similar items for a popular item', async () => {
-    const top = engine.popular({ k: 1 })[0]!.item;
+    const top = engine.recommend({ type: 'popular', k: 1 }).results[0]!.item;
     const viewed = await get(`/v1/items/${top}/similar?k=5`);
     expect(viewed.status).toBe(200);
     expect(viewed.body.fallback).toBeUndefined();
@@ -123,7 +138,7 @@ describe('HTTP adapter', () => {
 
   it('refuses an event far in the future with 400 naming events[i].ts, and trending is unaffected', async () => {
     const before = engine.stats();
-    const trending = engine.trending({ k: 5 });
+    const trending = engine.analytics.trending({ k: 5 }).items;
     const { status, body } = await post(
       '/v1/events',
       JSON.stringify([{ type: 'view', ts: 4102444799999, item: 'sku-1' }]),
@@ -137,7 +152,7 @@ describe('HTTP adapter', () => {
     ]);
     expect(engine.stats().events).toBe(before.events);
     expect(engine.stats().streamTime).toBe(before.streamTime);
-    expect(engine.trending({ k: 5 })).toEqual(trending);
+    expect(engine.analytics.trending({ k: 5 }).items).toEqual(trending);
   });
 
   it('reports memory by part, the budget and retention in /v1/stats and /metrics', async () => {
@@ -211,7 +226,7 @@ describe('HTTP adapter', () => {
 
 describe('bought together over HTTP', () => {
   it('returns association figures for a popular item and validates k', async () => {
-    const top = engine.popular({ k: 1 })[0]!.item;
+    const top = engine.recommend({ type: 'popular', k: 1 }).results[0]!.item;
     const { status, body } = await get(`/v1/items/${top}/bought-together?k=5`);
     expect(status).toBe(200);
     expect(body.orders).toBeGreaterThan(0);
@@ -267,7 +282,7 @@ describe('personal recommendations over HTTP', () => {
     const again = await get(`/v1/users/${buyer}/buy-again?k=5`);
     expect(again.status).toBe(200);
     expect((again.body.items as Item[])[0]!.reason).toMatch(/you bought it/);
-    const top = engine.popular({ k: 2 }).map((r) => r.item);
+    const top = engine.recommend({ type: 'popular', k: 2 }).results.map((r) => r.item);
     const session = await post(
       '/v1/sessions/recommendations',
       JSON.stringify({ items: top, k: 5 }),
@@ -301,7 +316,7 @@ describe('personal recommendations over HTTP', () => {
   });
 
   it('filters similar items too', async () => {
-    const top = engine.popular({ k: 1 })[0]!.item;
+    const top = engine.recommend({ type: 'popular', k: 1 }).results[0]!.item;
     const r = await get(`/v1/items/${top}/similar?k=5&maxPrice=20`);
     expect(r.status).toBe(200);
     for (const it of r.body.items as (Item & { price: number })[]) {
@@ -356,9 +371,9 @@ describe('personal recommendations over HTTP', () => {
 describe('inventory and price over HTTP', () => {
   it('reports stock, velocity and cover for a SKU, and 404 for an unknown one', async () => {
     const stocked = engine
-      .popular({ k: 50 })
-      .map((r) => r.item)
-      .find((item) => engine.inventoryReport(item).level !== undefined)!;
+      .recommend({ type: 'popular', k: 50 })
+      .results.map((r) => r.item)
+      .find((item) => engine.inventory.report(item).level !== undefined)!;
     expect(stocked).toBeDefined();
     const { status, body } = await get(`/v1/inventory/${stocked}`);
     expect(status).toBe(200);
@@ -371,7 +386,7 @@ describe('inventory and price over HTTP', () => {
     expect(unknown.body.message).toBe('unknown item no-such-sku');
     const alerts = await get('/v1/inventory/alerts');
     expect(alerts.status).toBe(200);
-    const all = engine.inventoryAlerts();
+    const all = engine.inventory.alerts();
     expect(alerts.body.total).toBe(all.length);
     // Through JSON, as the reply went: infinite days of cover read as null.
     expect(alerts.body.alerts).toEqual(JSON.parse(JSON.stringify(all.slice(0, 100))));
@@ -389,7 +404,7 @@ describe('inventory and price over HTTP', () => {
   });
 
   it('serves price history with an elasticity or the reason there is none', async () => {
-    const top = engine.popular({ k: 1 })[0]!.item;
+    const top = engine.recommend({ type: 'popular', k: 1 }).results[0]!.item;
     const { status, body } = await get(`/v1/items/${top}/price?stock=500&targetDays=30`);
     expect(status).toBe(200);
     expect(body.item).toBe(top);
@@ -409,7 +424,7 @@ describe('behaviour analytics over HTTP', () => {
   it('reports trending items and categories with the numbers behind each', async () => {
     const r = await get('/v1/analytics/trending?k=5');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual(engine.trendingReport({ k: 5 }));
+    expect(r.body).toEqual(engine.analytics.trending({ k: 5 }));
     expect(r.body.shortHalfLife).toBe('1h');
     type Trend = { score: number; recent: number; expected: number; reason: string };
     for (const t of [...(r.body.items as Trend[]), ...(r.body.categories as Trend[])]) {
@@ -417,7 +432,7 @@ describe('behaviour analytics over HTTP', () => {
       expect(t.recent).toBeGreaterThanOrEqual(r.body.minSupport as number);
       expect(t.reason).toMatch(/^trending/);
     }
-    const top = engine.popular({ k: 1 })[0]!;
+    const top = engine.recommend({ type: 'popular', k: 1 }).results[0]!;
     const within = await get(`/v1/analytics/trending?category=${top.category}`);
     expect(within.status).toBe(200);
     expect(within.body.category).toBe(top.category);
@@ -446,7 +461,7 @@ describe('behaviour analytics over HTTP', () => {
     expect(shop.body.carts).toBe(count('add_to_cart'));
     expect(shop.body.purchases).toBe(count('purchase'));
     expect(shop.body.viewToPurchase as number).toBeCloseTo(count('purchase') / count('view'), 10);
-    const top = engine.popular({ k: 1 })[0]!;
+    const top = engine.recommend({ type: 'popular', k: 1 }).results[0]!;
     const item = await get(`/v1/analytics/funnel?window=1h&item=${top.item}`);
     expect(item.status).toBe(200);
     expect(item.body.item).toBe(top.item);
@@ -510,7 +525,13 @@ describe('behaviour analytics over HTTP', () => {
     );
     expect(r.status).toBe(200);
     expect(r.body).toEqual(
-      engine.groupBy({ by: 'item', from, to, types: ['purchase', 'add_to_cart'], top: 5 }),
+      engine.analytics.groupBy({
+        by: 'item',
+        from,
+        to,
+        types: ['purchase', 'add_to_cart'],
+        top: 5,
+      }),
     );
     const rows = r.body.rows as { key: string; events: number }[];
     expect(rows).toHaveLength(5);

@@ -14,6 +14,7 @@ import { startStreamHost, type StreamHost } from '../../src/pulsar/host.js';
 import { createWsTransport, type PulsarTransport } from '../../src/pulsar/index.js';
 import { createSimulator } from '../../src/sim/index.js';
 import { pulsarUrls } from '../support/pulsar.js';
+import { kernelsOf, storeOf } from '../../engine/internals.js';
 
 let ws: string;
 let admin: string;
@@ -92,7 +93,7 @@ describe('engine on Pulsar', () => {
     const h = await host(topic);
     await until('all messages', () => h.stats().messages === messages);
     expect(h.engine.stats().events).toBe(events.length);
-    expect(countByItem(h.engine.store, h.engine.kernels)).toEqual(tally(events));
+    expect(countByItem(storeOf(h.engine), kernelsOf(h.engine))).toEqual(tally(events));
     expect(h.stats().deadLetters).toBe(0);
   });
 
@@ -172,9 +173,13 @@ describe('engine on Pulsar', () => {
       () => a!.stats().messages === messages && b!.stats().messages === messages,
     );
     expect(a!.engine.stats()).toEqual(b!.engine.stats());
-    expect(a!.engine.trending({ k: 10 })).toEqual(b!.engine.trending({ k: 10 }));
-    const top = a!.engine.popular({ k: 1 })[0]!.item;
-    expect(a!.engine.similar(top)).toEqual(b!.engine.similar(top));
+    expect(a!.engine.analytics.trending({ k: 10 }).items).toEqual(
+      b!.engine.analytics.trending({ k: 10 }).items,
+    );
+    const top = a!.engine.recommend({ type: 'popular', k: 1 }).results[0]!.item;
+    expect(a!.engine.recommend({ type: 'similar', item: top }).results).toEqual(
+      b!.engine.recommend({ type: 'similar', item: top }).results,
+    );
   });
 
   it('splits users without overlap between two Key_Shared consumers', async () => {
@@ -193,7 +198,7 @@ describe('engine on Pulsar', () => {
       'all messages across both',
       () => a!.stats().messages + b!.stats().messages === messages,
     );
-    const usersOf = (h: StreamHost) => new Set(h.engine.store.dicts.user.values());
+    const usersOf = (h: StreamHost) => new Set(storeOf(h.engine).dicts.user.values());
     const ua = usersOf(a!);
     const ub = usersOf(b!);
     expect(ua.size).toBeGreaterThan(0);
@@ -225,8 +230,12 @@ describe('engine on Pulsar', () => {
     const clean = await host(topic);
     await until('clean pass', () => clean.stats().messages === first + second);
     expect(h2.engine.stats()).toEqual(clean.engine.stats());
-    expect(h2.engine.trending({ k: 20 })).toEqual(clean.engine.trending({ k: 20 }));
-    expect(h2.engine.popular({ k: 20 })).toEqual(clean.engine.popular({ k: 20 }));
+    expect(h2.engine.analytics.trending({ k: 20 }).items).toEqual(
+      clean.engine.analytics.trending({ k: 20 }).items,
+    );
+    expect(h2.engine.recommend({ type: 'popular', k: 20 }).results).toEqual(
+      clean.engine.recommend({ type: 'popular', k: 20 }).results,
+    );
     expect(h2.stats().duplicatesSkipped).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { countByItem } from '../../engine/analytics/counts.js';
 import { createEngine } from '../../engine/index.js';
 import { createSimulator } from '../../src/sim/index.js';
+import { kernelsOf, storeOf } from '../../engine/internals.js';
 
 describe.each([true, false])('countByItem (simd %s)', (simd) => {
   it('equals a plain count over the same events, across chunks, per type', async () => {
@@ -15,7 +16,7 @@ describe.each([true, false])('countByItem (simd %s)', (simd) => {
       all.set(e.item, (all.get(e.item) ?? 0) + 1);
       if (e.type === 'view') views.set(e.item, (views.get(e.item) ?? 0) + 1);
     }
-    expect(countByItem(engine.store, engine.kernels)).toEqual(all);
-    expect(countByItem(engine.store, engine.kernels, 'view')).toEqual(views);
+    expect(countByItem(storeOf(engine), kernelsOf(engine))).toEqual(all);
+    expect(countByItem(storeOf(engine), kernelsOf(engine), 'view')).toEqual(views);
   });
 });

@@ -29,29 +29,29 @@ describe('engine inventory analytics', () => {
     engine.ingest([{ type: 'inventory', item: 'milk', op: 'set', quantity: 400, ts: T0 }]);
     engine.ingest(steadySales('milk', 28, 5));
     // 400 − 28·5 = 260 units at 5 a day: 52 days of cover.
-    const r = engine.inventoryReport('milk');
+    const r = engine.inventory.report('milk');
     expect(r.known).toBe(true);
     expect(r.level).toBe(260);
     expect(r.velocityPerDay).toBeGreaterThan(4.5);
     expect(r.daysOfCover!).toBeGreaterThan(52 * 0.9);
     expect(r.daysOfCover!).toBeLessThan(52 * 1.1);
-    expect(engine.inventoryAlerts()).toEqual([]);
+    expect(engine.inventory.alerts()).toEqual([]);
 
     const late = T0 + 28 * DAY;
     engine.ingest([{ type: 'inventory', item: 'milk', op: 'set', quantity: 12, ts: late }]);
-    const alerts = engine.inventoryAlerts();
+    const alerts = engine.inventory.alerts();
     expect(alerts).toHaveLength(1);
     expect(alerts[0]!.item).toBe('milk');
     expect(alerts[0]!.type).toBe('stockout_risk');
     expect(alerts[0]!.reason.length).toBeGreaterThan(10);
-    expect(engine.drainInventoryAlerts().map((a) => a.type)).toEqual(['stockout_risk']);
-    expect(engine.drainInventoryAlerts()).toEqual([]);
+    expect(engine.inventory.drainAlerts().map((a) => a.type)).toEqual(['stockout_risk']);
+    expect(engine.inventory.drainAlerts()).toEqual([]);
 
     engine.ingest([
       { type: 'inventory', item: 'milk', op: 'receive', quantity: 300, ts: late + 1 },
     ]);
-    expect(engine.inventoryAlerts()).toEqual([]);
-    expect(engine.inventoryReport('never-seen').known).toBe(false);
+    expect(engine.inventory.alerts()).toEqual([]);
+    expect(engine.inventory.report('never-seen').known).toBe(false);
     engine.close();
   });
 
@@ -59,7 +59,7 @@ describe('engine inventory analytics', () => {
     const engine = await createEngine();
     engine.ingest([{ type: 'price_change', item: 'jam', price: 3, ts: T0 - DAY }]);
     engine.ingest(steadySales('jam', 40, 4, 3));
-    const r = engine.priceReport('jam', { stock: 1_000, targetDays: 30 });
+    const r = engine.prices.report('jam', { stock: 1_000, targetDays: 30 });
     expect(r.known).toBe(true);
     expect(r.currentPrice).toBe(3);
     expect(r.changes.length).toBeGreaterThan(0);
@@ -68,7 +68,7 @@ describe('engine inventory analytics', () => {
     // Without an elasticity the markdown refuses, saying why.
     expect(r.markdown).toBeDefined();
     expect('refused' in r.markdown!).toBe(true);
-    expect(engine.priceReport('nothing').known).toBe(false);
+    expect(engine.prices.report('nothing').known).toBe(false);
     engine.close();
   });
 });
@@ -104,27 +104,27 @@ describe('engine bad inventory and price input', () => {
     ]);
     for (const x of r.rejected) expect(x.reason.length).toBeGreaterThan(5);
     expect(engine.stats().rejected).toBe(6);
-    expect(engine.inventoryReport('milk').level).toBe(98);
+    expect(engine.inventory.report('milk').level).toBe(98);
 
     // The misspelt SKU keeps its units and is flagged once, with the event in the reason.
-    expect(engine.inventoryReport('mlik').level).toBe(37);
-    const flagged = engine.inventoryAlerts().filter((a) => a.type === 'unknown_sku');
+    expect(engine.inventory.report('mlik').level).toBe(37);
+    const flagged = engine.inventory.alerts().filter((a) => a.type === 'unknown_sku');
     expect(flagged.map((a) => a.item)).toEqual(['mlik']);
     expect(flagged[0]!.reason).toBe(
       'inventory receive of 40 units for an SKU the catalogue does not list; stock kept, check the code',
     );
     expect(engine.stats().unknownSkuEvents).toBe(2);
-    expect(engine.drainInventoryAlerts().map((a) => a.type)).toContain('unknown_sku');
-    expect(engine.inventoryAlerts({ type: 'unknown_sku' }).map((a) => a.item)).toEqual(['mlik']);
-    expect(engine.inventoryAlerts({ type: 'overstock' })).toEqual([]);
-    expect(engine.inventoryAlerts({ limit: 1 })).toHaveLength(1);
-    expect(engine.inventoryAlertCounts().unknown_sku).toBe(1);
-    expect(() => engine.inventoryAlerts({ limit: 0 })).toThrow(/limit/);
-    expect(() => engine.inventoryAlerts({ type: 'late' as 'oversell' })).toThrow(/type/);
+    expect(engine.inventory.drainAlerts().map((a) => a.type)).toContain('unknown_sku');
+    expect(engine.inventory.alerts({ type: 'unknown_sku' }).map((a) => a.item)).toEqual(['mlik']);
+    expect(engine.inventory.alerts({ type: 'overstock' })).toEqual([]);
+    expect(engine.inventory.alerts({ limit: 1 })).toHaveLength(1);
+    expect(engine.inventory.alertCounts().unknown_sku).toBe(1);
+    expect(() => engine.inventory.alerts({ limit: 0 })).toThrow(/limit/);
+    expect(() => engine.inventory.alerts({ type: 'late' as 'oversell' })).toThrow(/type/);
 
     // Once the catalogue lists it, the flag is over.
     engine.loadCatalogue([{ id: 'mlik', category: 'dairy' }]);
-    expect(engine.inventoryAlerts().filter((a) => a.type === 'unknown_sku')).toEqual([]);
+    expect(engine.inventory.alerts().filter((a) => a.type === 'unknown_sku')).toEqual([]);
 
     // An item shoppers view is known without a catalogue entry; a flag ends when shoppers or a
     // price change show the item is real.
@@ -133,16 +133,16 @@ describe('engine bad inventory and price input', () => {
       { type: 'inventory', item: 'oat-milk', op: 'set', quantity: 20, ts: ts + 11 },
       { type: 'inventory', item: 'rice', op: 'set', quantity: 20, ts: ts + 12 },
     ]);
-    expect(engine.inventoryAlerts({ type: 'unknown_sku' }).map((a) => a.item)).toEqual(['rice']);
+    expect(engine.inventory.alerts({ type: 'unknown_sku' }).map((a) => a.item)).toEqual(['rice']);
     engine.ingest([{ type: 'price_change', item: 'rice', price: 3, ts: ts + 13 }]);
-    expect(engine.inventoryAlerts({ type: 'unknown_sku' })).toEqual([]);
+    expect(engine.inventory.alerts({ type: 'unknown_sku' })).toEqual([]);
     engine.close();
   });
 
   it('does not flag stock counts that open a stream before any item is known', async () => {
     const engine = await createEngine();
     engine.ingest([{ type: 'inventory', item: 'tea', op: 'set', quantity: 10, ts: T0 }]);
-    expect(engine.inventoryAlerts()).toEqual([]);
+    expect(engine.inventory.alerts()).toEqual([]);
     expect(engine.stats().unknownSkuEvents).toBe(0);
     engine.close();
   });

@@ -125,7 +125,7 @@ describe('a part that throws', () => {
       code: 'AISLE_FAILED',
     });
     expect(e.stats().events).toBeGreaterThan(0);
-    expect(e.popular({ k: 3 }).length).toBeGreaterThan(0);
+    expect(e.recommend({ type: 'popular', k: 3 }).results.length).toBeGreaterThan(0);
   });
 });
 

@@ -31,15 +31,19 @@ describe.each([true, false])('engine (simd %s)', (simd) => {
   it('ranks a burst above a steady stream in trending, and respects the category', async () => {
     const engine = await createEngine({ simd });
     engine.ingestEvents(trendStream(48, 'sku-hot'));
-    const top = engine.trending({ k: 3 });
+    const top = engine.analytics.trending({ k: 3 }).items;
     expect(top[0]?.item).toBe('sku-hot');
     expect(top[0]?.reason).toMatch(/× its usual rate/);
     expect(top.find((r) => r.item.startsWith('bg-'))).toBeUndefined();
-    expect(engine.trending({ k: 3, category: 'bg' })).toEqual([]);
-    expect(engine.trending({ k: 3, category: 'no-such' })).toEqual([]);
-    const popular = engine.popular({ k: 25 });
+    expect(engine.analytics.trending({ k: 3, category: 'bg' }).items).toEqual([]);
+    expect(engine.analytics.trending({ k: 3, category: 'no-such' }).items).toEqual([]);
+    const popular = engine.recommend({ type: 'popular', k: 25 }).results;
     expect(popular).toHaveLength(21);
-    expect(engine.popular({ k: 5, category: 'bg' }).every((r) => r.category === 'bg')).toBe(true);
+    expect(
+      engine
+        .recommend({ type: 'popular', k: 5, category: 'bg' })
+        .results.every((r) => r.category === 'bg'),
+    ).toBe(true);
   });
 
   it('finds items viewed and bought together, with counts in the reason', async () => {
@@ -64,12 +68,14 @@ describe.each([true, false])('engine (simd %s)', (simd) => {
       }
     }
     engine.ingestEvents(events);
-    const viewed = engine.similar('a-1', { k: 3 });
+    const viewed = engine.recommend({ type: 'similar', item: 'a-1', k: 3 });
     expect(viewed.fallback).toBeUndefined();
     expect(viewed.results[0]?.item).toBe('b-1');
     expect(viewed.results[0]?.reason).toBe('viewed together with a-1 in 40 sessions');
-    const bought = engine.similar('a-2', { k: 3, kind: 'bought' });
-    expect(bought.results.map((r) => r.item)).toEqual(['c-2']);
+    const bought = engine.recommend({ type: 'bought-together', item: 'a-2', k: 3 });
+    // Orders rank first; items viewed with it in sessions follow at a lower weight.
+    expect(bought.results[0]?.item).toBe('c-2');
+    expect(bought.results[0]?.orders).toBe(20);
     expect(bought.results[0]?.reason).toMatch(/bought together with a-2 in 20 orders/);
   });
 
@@ -85,10 +91,10 @@ describe.each([true, false])('engine (simd %s)', (simd) => {
       { type: 'view', ts: T0 + 1, item: 'p2', session: 's2' },
       { type: 'view', ts: T0 + 2, item: 'lonely', session: 's3' },
     ]);
-    const unknown = engine.similar('never-seen', { k: 5 });
+    const unknown = engine.recommend({ type: 'similar', item: 'never-seen', k: 5 });
     expect(unknown.fallback).toBe('popular');
     expect(unknown.results).toHaveLength(3);
-    const lonely = engine.similar('lonely', { k: 5 });
+    const lonely = engine.recommend({ type: 'similar', item: 'lonely', k: 5 });
     expect(lonely.fallback).toBe('popular-in-category');
     expect(lonely.results.map((r) => r.item).sort()).toEqual(['p1', 'p2']);
     expect(lonely.results.find((r) => r.item === 'p1')?.price).toBe(3);
@@ -116,8 +122,10 @@ describe.each([true, false])('engine (simd %s)', (simd) => {
 
   it('rejects a bad k with a coded error', async () => {
     const engine = await createEngine({ simd });
-    expect(() => engine.trending({ k: 0 })).toThrow(AisleError);
-    expect(() => engine.similar('a', { k: 1.5 })).toThrow(/k must be an integer/);
+    expect(() => engine.analytics.trending({ k: 0 }).items).toThrow(AisleError);
+    expect(() => engine.recommend({ type: 'similar', item: 'a', k: 1.5 })).toThrow(
+      /k: must be an integer/,
+    );
   });
 
   it('drops events past the retention window from the log but keeps model state', async () => {
@@ -128,13 +136,20 @@ describe.each([true, false])('engine (simd %s)', (simd) => {
     expect(s.storedEvents).toBeLessThan(s.events);
     // The last hour is 30 minutes of burst (30 events/min) and 30 steady ones (21/min).
     expect(s.storedEvents).toBeGreaterThanOrEqual(30 * 30 + 30 * 21);
-    expect(engine.popular({ k: 1 })[0]?.item).toBe('sku-hot');
+    expect(engine.recommend({ type: 'popular', k: 1 }).results[0]?.item).toBe('sku-hot');
   });
 
   it('refuses work after close', async () => {
     const engine = await createEngine({ simd });
     engine.close();
     expect(() => engine.ingest([])).toThrow(/closed/);
+    const closed = { code: 'AISLE_CLOSED' };
+    expect(() => engine.recommend({ type: 'trending' })).toThrow(expect.objectContaining(closed));
+    expect(() => engine.analytics.funnel({ window: '1h' })).toThrow(
+      expect.objectContaining(closed),
+    );
+    expect(() => engine.inventory.alerts()).toThrow(expect.objectContaining(closed));
+    expect(() => engine.prices.report('a')).toThrow(expect.objectContaining(closed));
   });
 });
 
@@ -149,8 +164,12 @@ describe('engine builds agree', () => {
     expect(b.stats().simd).toBe(false);
     const strip = (rs: { item: string; score: number }[]) =>
       rs.map((r) => [r.item, r.score.toPrecision(9)]);
-    expect(strip(a.trending({ k: 10 }))).toEqual(strip(b.trending({ k: 10 })));
-    expect(strip(a.popular({ k: 10 }))).toEqual(strip(b.popular({ k: 10 })));
+    expect(strip(a.analytics.trending({ k: 10 }).items)).toEqual(
+      strip(b.analytics.trending({ k: 10 }).items),
+    );
+    expect(strip(a.recommend({ type: 'popular', k: 10 }).results)).toEqual(
+      strip(b.recommend({ type: 'popular', k: 10 }).results),
+    );
   });
 });
 
@@ -170,20 +189,17 @@ describe('bought together', () => {
         events.push({ type: 'purchase', ts: t++, order: `o${o}`, item, quantity: 1, price: 2 });
     }
     engine.ingestEvents(events);
-    const r = engine.boughtTogether('a', { k: 5 });
+    const r = engine.recommend({ type: 'bought-together', item: 'a', k: 5 });
     expect(r.orders).toBe(40);
-    const b = r.results.find((x) => x.item === 'b') as unknown as {
-      support: number;
-      confidence: number;
-      lift: number;
-      orders: number;
-    };
+    const b = r.results.find((x) => x.item === 'b')!;
     expect(b.orders).toBe(20);
+    expect(r.results.find((x) => x.item === 'c')?.lift).toBeCloseTo((5 * 100) / (40 * 5), 12);
     expect(b.support).toBeCloseTo(20 / 100, 12);
     expect(b.confidence).toBeCloseTo(20 / 40, 12);
     expect(b.lift).toBeCloseTo((20 * 100) / (40 * 25), 12);
-    expect(r.results[0]!.reason).toMatch(/bought together with a in \d+ of its 40 orders \(lift/);
-    const none = engine.boughtTogether('filler-50');
+    expect(r.results[0]!.reason).toMatch(/bought together with a in \d+ orders/);
+    const none = engine.recommend({ type: 'bought-together', item: 'filler-50' });
     expect(none.fallback).toBeDefined();
+    expect(none.results.every((x) => x.lift === undefined)).toBe(true);
   });
 });

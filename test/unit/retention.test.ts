@@ -79,14 +79,14 @@ function feed(e: Engine, events: RetailEvent[]): void {
 function answers(e: Engine, users: string[], items: string[]): unknown {
   return {
     stats: e.stats(),
-    trending: e.trending({ k: 5 }),
-    popular: e.popular({ k: 5 }),
-    funnel: e.funnel({ window: '1h' }),
+    trending: e.analytics.trending({ k: 5 }).items,
+    popular: e.recommend({ type: 'popular', k: 5 }).results,
+    funnel: e.analytics.funnel({ window: '1h' }),
     users: users.map((user) => e.recommend({ type: 'user', user, k: 5 })),
-    similar: items.map((item) => e.similar(item, { k: 5 })),
-    bought: items.map((item) => e.boughtTogether(item, { k: 5 })),
-    inventory: items.map((item) => e.inventoryReport(item)),
-    segments: users.map((user) => e.customerSegment(user)),
+    similar: items.map((item) => e.recommend({ type: 'similar', item, k: 5 }).results),
+    bought: items.map((item) => e.recommend({ type: 'bought-together', item, k: 5 })),
+    inventory: items.map((item) => e.inventory.report(item)),
+    segments: users.map((user) => e.analytics.customerSegment(user)),
   };
 }
 
@@ -108,8 +108,10 @@ describe('retention', () => {
     // About two hours of users are kept (8 a hour), plus the slack before a compaction is due.
     expect(e.stats().users).toBeLessThan(8 * 5);
     // Users of the last hour are known; users of the first hour are gone.
-    expect(e.customerSegment('u9-1').known || e.customerSegment('u9-2').known).toBe(true);
-    expect(e.customerSegment('u0-1').known).toBe(false);
+    expect(
+      e.analytics.customerSegment('u9-1').known || e.analytics.customerSegment('u9-2').known,
+    ).toBe(true);
+    expect(e.analytics.customerSegment('u0-1').known).toBe(false);
   });
 
   it('answers a dropped user as a never-seen one', async () => {
@@ -149,7 +151,7 @@ describe('retention', () => {
     feed(e, shop(10));
     expect(e.retentionReport().compactions.item).toBeGreaterThanOrEqual(0);
     expect(e.catalogue.get('shelf-warmer')).toBeDefined();
-    expect(e.inventoryReport('shelf-warmer').known).toBe(true);
+    expect(e.inventory.report('shelf-warmer').known).toBe(true);
   });
 
   it('pulls the horizon in under a memory budget and says so', async () => {
@@ -171,7 +173,7 @@ describe('retention', () => {
     });
     feed(e, shop(6));
     expect(e.retentionReport().dropped.user).toBeGreaterThan(0);
-    expect(e.customerSegment('u0-1').known).toBe(false);
+    expect(e.analytics.customerSegment('u0-1').known).toBe(false);
   });
 
   it('keeps a flood of unique 1 KiB search queries within the budget, and goes on serving', async () => {
@@ -204,7 +206,10 @@ describe('retention', () => {
     const r = e.retentionReport();
     expect(r.dropped.query).toBeGreaterThan(40_000);
     expect(r.warnings.join(' ')).toMatch(/memory budget/);
-    expect(e.trending({ k: 3 }).length + e.popular({ k: 3 }).length).toBeGreaterThan(0);
+    expect(
+      e.analytics.trending({ k: 3 }).items.length +
+        e.recommend({ type: 'popular', k: 3 }).results.length,
+    ).toBeGreaterThan(0);
   });
 
   it('keeps the budget against the process when the host gives a probe', async () => {

@@ -26,7 +26,7 @@ export function analyticsRoutes(app: FastifyInstance, engine: Engine): void {
     },
     async (request, reply) => {
       const { k, category } = request.query;
-      const r = engine.trendingReport({ k, ...(category !== undefined && { category }) });
+      const r = engine.analytics.trending({ k, ...(category !== undefined && { category }) });
       if (!r.known) {
         return reply
           .code(404)
@@ -59,7 +59,7 @@ export function analyticsRoutes(app: FastifyInstance, engine: Engine): void {
           message: 'querystring.category: give an item or a category, not both',
         });
       }
-      const r = engine.funnel({
+      const r = engine.analytics.funnel({
         window,
         ...(item !== undefined && { item }),
         ...(category !== undefined && { category }),
@@ -83,14 +83,14 @@ export function analyticsRoutes(app: FastifyInstance, engine: Engine): void {
         },
       },
     },
-    async (request) => engine.segments({ fresh: request.query.fresh }),
+    async (request) => engine.analytics.segments({ fresh: request.query.fresh }),
   );
 
   app.get<{ Params: { id: string } }>(
     '/v1/users/:id/segment',
     { schema: { params: idParam, querystring: none } },
     async (request, reply) => {
-      const r = engine.customerSegment(request.params.id);
+      const r = engine.analytics.customerSegment(request.params.id);
       if (!r.known) {
         return reply
           .code(404)
@@ -101,7 +101,7 @@ export function analyticsRoutes(app: FastifyInstance, engine: Engine): void {
   );
 
   app.get('/v1/analytics/baskets', { schema: { querystring: none } }, async () =>
-    engine.basketStats(),
+    engine.analytics.basketStats(),
   );
 
   app.get<{ Querystring: { window: string; step?: string; item?: string; category?: string } }>(
@@ -123,7 +123,7 @@ export function analyticsRoutes(app: FastifyInstance, engine: Engine): void {
     async (request, reply) => {
       const { window, step, item, category } = request.query;
       // Both an item and a category: the engine refuses it, which the error handler makes a 400.
-      const r = engine.revenue({
+      const r = engine.analytics.revenue({
         window,
         ...(step !== undefined && { step }),
         ...(item !== undefined && { item }),
@@ -175,7 +175,7 @@ export function analyticsRoutes(app: FastifyInstance, engine: Engine): void {
           message: `querystring.types: "${bad}" is not an event type (${EVENT_TYPES.join(', ')})`,
         });
       }
-      return engine.groupBy({
+      return engine.analytics.groupBy({
         by,
         top,
         ...(window !== undefined && { window }),
@@ -187,6 +187,6 @@ export function analyticsRoutes(app: FastifyInstance, engine: Engine): void {
   );
 
   app.get('/v1/analytics/anomalies', { schema: { querystring: none } }, async () =>
-    engine.anomalies(),
+    engine.analytics.anomalies(),
   );
 }

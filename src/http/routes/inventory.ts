@@ -36,11 +36,11 @@ export function inventoryRoutes(app: FastifyInstance, engine: Engine): void {
     },
     async (request) => {
       const { type, limit } = request.query;
-      const counts = engine.inventoryAlertCounts();
+      const counts = engine.inventory.alertCounts();
       return {
         total: type === undefined ? Object.values(counts).reduce((a, b) => a + b, 0) : counts[type],
         byType: counts,
-        alerts: engine.inventoryAlerts({ limit, ...(type !== undefined && { type }) }),
+        alerts: engine.inventory.alerts({ limit, ...(type !== undefined && { type }) }),
       };
     },
   );
@@ -49,7 +49,7 @@ export function inventoryRoutes(app: FastifyInstance, engine: Engine): void {
     '/v1/inventory/:id',
     { schema: { params: idParams, querystring: none } },
     async (request, reply) => {
-      const r = engine.inventoryReport(request.params.id);
+      const r = engine.inventory.report(request.params.id);
       if (!r.known) return reply.code(404).send(notFound(request.params.id));
       return r;
     },
@@ -72,7 +72,7 @@ export function inventoryRoutes(app: FastifyInstance, engine: Engine): void {
     },
     async (request, reply) => {
       const { stock, targetDays } = request.query;
-      const r = engine.priceReport(request.params.id, {
+      const r = engine.prices.report(request.params.id, {
         ...(stock !== undefined && { stock }),
         ...(targetDays !== undefined && { targetDays }),
       });

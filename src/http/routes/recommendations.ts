@@ -5,7 +5,6 @@ import {
   filterParams,
   k,
   name,
-  recommendation,
   recommendResponse,
   toEngineQuery,
   type FilterQuery,
@@ -21,27 +20,25 @@ export function recommendationRoutes(app: FastifyInstance, engine: Engine): void
           properties: { k, category: name },
           additionalProperties: false,
         },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              category: { type: 'string' },
-              fallback: { type: 'string' },
-              items: { type: 'array', items: recommendation },
-            },
-          },
-        },
+        response: recommendResponse({ category: { type: 'string' } }),
       },
     },
     async (request) => {
       const { k: count, category } = request.query;
-      const opts = category === undefined ? { k: count } : { k: count, category };
-      const items = engine.trending(opts);
-      // Nothing stands out (a quiet or steady stream): popular items answer instead, flagged.
-      if (items.length === 0) {
-        return { ...(category && { category }), fallback: 'popular', items: engine.popular(opts) };
-      }
-      return { ...(category && { category }), items };
+      // Too few items stand out (a quiet or steady stream): popular ones fill in, flagged.
+      const r = engine.recommend({
+        type: 'trending',
+        k: count,
+        ...(category !== undefined && { category }),
+      });
+      return {
+        ...(category !== undefined && { category }),
+        type: r.type,
+        ...(r.fallback && { fallback: r.fallback }),
+        notes: r.notes,
+        filtered: r.filtered,
+        items: r.results,
+      };
     },
   );
 
@@ -105,13 +102,12 @@ export function recommendationRoutes(app: FastifyInstance, engine: Engine): void
       });
       return {
         item,
-        orders: engine.ordersOf(item),
+        orders: r.orders ?? 0,
         type: r.type,
         ...(r.fallback && { fallback: r.fallback }),
         notes: r.notes,
         filtered: r.filtered,
-        // Association figures for the pairs the orders support; fill-ins have none.
-        items: r.results.map((x) => ({ ...x, ...engine.pairStats(item, x.item) })),
+        items: r.results,
       };
     },
   );

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createEngine, Engine, type RetailEvent } from '../../../engine/index.js';
+import { storeOf } from '../../../engine/internals.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 0, 5);
@@ -33,7 +34,7 @@ async function shop(): Promise<Engine> {
 describe('trending categories', () => {
   it('lists no category while every category keeps its usual rate', async () => {
     const engine = await shop();
-    const r = engine.trendingReport();
+    const r = engine.analytics.trending();
     expect(r.categories).toEqual([]);
     expect(r.shortHalfLife).toBe('1h');
     expect(r.longHalfLife).toBe('1w');
@@ -56,7 +57,7 @@ describe('trending categories', () => {
       });
     }
     engine.ingest([...burst, ...steady(1, 12).map((e) => ({ ...e, ts: e.ts + 10 * 24 * HOUR }))]);
-    const r = engine.trendingReport({ k: 5 });
+    const r = engine.analytics.trending({ k: 5 });
     expect(r.categories.map((c) => c.category)).toEqual(['dairy']);
     const dairy = r.categories[0]!;
     expect(dairy.lift!).toBeGreaterThan(1.8);
@@ -64,12 +65,12 @@ describe('trending categories', () => {
     expect(dairy.score).toBeGreaterThanOrEqual(r.minZ);
     expect(dairy.reason).toMatch(/^trending: \d+\.\d× its usual rate$/);
 
-    const inDairy = engine.trendingReport({ k: 3, category: 'dairy' });
+    const inDairy = engine.analytics.trending({ k: 3, category: 'dairy' });
     expect(inDairy.known).toBe(true);
     expect(inDairy.items[0]!.item).toBe('dairy-9');
     expect(inDairy.items[0]!.category).toBe('dairy');
     expect(inDairy.items[0]!.reason).toMatch(/^trending in dairy: /);
-    const unknown = engine.trendingReport({ category: 'garden' });
+    const unknown = engine.analytics.trending({ category: 'garden' });
     expect(unknown.known).toBe(false);
     expect(unknown.items).toEqual([]);
     engine.close();
@@ -82,13 +83,13 @@ describe('trending categories', () => {
       { type: 'view', item: 'rake', category: 'garden', ts },
       { type: 'view', item: 'rake', category: 'garden', ts: ts + 1000 },
     ]);
-    expect(engine.trendingReport().categories).toEqual([]);
+    expect(engine.analytics.trending().categories).toEqual([]);
     // Past the floor it is a trend: its own short history is all its usual rate knows.
     const more: RetailEvent[] = [];
     for (let i = 0; i < 30; i++)
       more.push({ type: 'view', item: `rake-${i % 3}`, category: 'garden', ts: ts + 2000 + i });
     engine.ingest(more);
-    const garden = engine.trendingReport().categories.find((c) => c.category === 'garden');
+    const garden = engine.analytics.trending().categories.find((c) => c.category === 'garden');
     expect(garden!.lift!).toBeGreaterThan(10);
     expect(garden!.reason).toMatch(/^trending: \d+\.\d× its usual rate$/);
     engine.close();
@@ -102,12 +103,12 @@ describe('trending categories', () => {
       burst.push({ type: 'view', item: 'fruit-2', category: 'fruit', ts: ts + i * 1000 });
     }
     engine.ingest(burst);
-    expect(engine.trendingReport().categories.map((c) => c.category)).toEqual(['fruit']);
+    expect(engine.analytics.trending().categories.map((c) => c.category)).toEqual(['fruit']);
     // Three days of views of items no event or catalogue gives a category.
     const later: RetailEvent[] = [];
     for (let h = 1; h <= 72; h++) later.push({ type: 'view', item: 'loose', ts: ts + h * HOUR });
     engine.ingest(later);
-    const r = engine.trendingReport();
+    const r = engine.analytics.trending();
     expect(r.categories).toEqual([]);
     expect(r.streamTime).toBe(ts + 72 * HOUR);
     engine.close();
@@ -120,10 +121,10 @@ describe('trending categories', () => {
     for (let i = 0; i < 60; i++)
       burst.push({ type: 'view', item: 'fruit-2', category: 'fruit', ts: ts + i * 1000 });
     engine.ingest(burst);
-    const before = engine.trendingReport();
+    const before = engine.analytics.trending();
     expect(before.categories.length).toBeGreaterThan(0);
-    const copy = await Engine.fromState(engine.store, engine.exportState());
-    expect(copy.trendingReport()).toEqual(before);
+    const copy = await Engine.fromState(storeOf(engine), engine.exportState());
+    expect(copy.analytics.trending()).toEqual(before);
     engine.close();
     copy.close();
   });

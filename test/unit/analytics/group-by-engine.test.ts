@@ -44,7 +44,12 @@ describe('engine.groupBy', () => {
     const inWindow = (e: RetailEvent) => e.ts >= from && e.ts <= newest;
     const purchases = (e: RetailEvent) => inWindow(e) && e.type === 'purchase';
 
-    const byItem = engine.groupBy({ by: 'item', window: '15m', types: ['purchase'], top: 10_000 });
+    const byItem = engine.analytics.groupBy({
+      by: 'item',
+      window: '15m',
+      types: ['purchase'],
+      top: 10_000,
+    });
     expect(byItem.from).toBe(from);
     const want = expected(events, (e) => ('item' in e ? e.item : undefined), purchases);
     expect(byItem.rows.length).toBe(want.size);
@@ -58,7 +63,7 @@ describe('engine.groupBy', () => {
       expect(byItem.rows[i]!.revenue).toBeLessThanOrEqual(byItem.rows[i - 1]!.revenue);
     }
 
-    const byCategory = engine.groupBy({ by: 'category', from, to: newest + 1 });
+    const byCategory = engine.analytics.groupBy({ by: 'category', from, to: newest + 1 });
     const wantCat = expected(
       events,
       (e) => ('item' in e && e.item !== undefined ? categoryOf.get(e.item) : undefined),
@@ -68,7 +73,7 @@ describe('engine.groupBy', () => {
       new Map([...wantCat].map(([k, v]) => [k, v.events])),
     );
 
-    const byUser = engine.groupBy({ by: 'user', window: '1h', types: ['view'], top: 3 });
+    const byUser = engine.analytics.groupBy({ by: 'user', window: '1h', types: ['view'], top: 3 });
     expect(byUser.rows).toHaveLength(3);
     const wantUser = expected(
       events,
@@ -78,12 +83,14 @@ describe('engine.groupBy', () => {
     const best = Math.max(...[...wantUser.values()].map((r) => r.events));
     expect(byUser.rows[0]!.events).toBe(best);
 
-    expect(engine.groupBy({ by: 'item', from: newest + DAY, to: newest + 2 * DAY }).rows).toEqual(
-      [],
+    expect(
+      engine.analytics.groupBy({ by: 'item', from: newest + DAY, to: newest + 2 * DAY }).rows,
+    ).toEqual([]);
+    expect(() => engine.analytics.groupBy({ by: 'item', window: '1h', from: 0 })).toThrow(
+      /not both/,
     );
-    expect(() => engine.groupBy({ by: 'item', window: '1h', from: 0 })).toThrow(/not both/);
-    expect(() => engine.groupBy({ by: 'item', window: 'soon' })).toThrow(/window "soon"/);
-    expect(() => engine.groupBy({ by: 'shelf' as 'item' })).toThrow(/by/);
+    expect(() => engine.analytics.groupBy({ by: 'item', window: 'soon' })).toThrow(/window "soon"/);
+    expect(() => engine.analytics.groupBy({ by: 'shelf' as 'item' })).toThrow(/by/);
     engine.close();
   });
 });

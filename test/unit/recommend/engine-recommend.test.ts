@@ -172,7 +172,7 @@ describe('engine.recommend', () => {
   });
 
   it('over-fetches under a starving filter and fills up with popular items, saying so', () => {
-    const anchor = engine.popular({ k: 1 })[0]!.item;
+    const anchor = engine.recommend({ type: 'popular', k: 1 }).results[0]!.item;
     const cheap = [...engine.catalogue.values()].map((c) => c.price!).sort((a, b) => a - b)[60]!;
     // Few neighbours are that cheap: the fetch widens until ten pass, all from the models.
     const widened = engine.recommend({

@@ -17,6 +17,7 @@ import {
   type Engine,
 } from '../../../engine/index.js';
 import { answers, feed, simulatedStream, tempDirs, type Stream } from './support.js';
+import { storeOf } from '../../../engine/internals.js';
 
 const dirs = tempDirs();
 const NOW = Date.UTC(2026, 5, 1);
@@ -144,7 +145,7 @@ describe('snapshot directory after damage', () => {
       retentionMs: 60_000,
     });
     expect(same.stats().simd).toBe(false);
-    expect(same.store.retentionMs).toBe(60_000);
+    expect(storeOf(same).retentionMs).toBe(60_000);
   });
 });
 
@@ -224,7 +225,7 @@ describe('writing snapshots', () => {
     const w = await writeEngineSnapshot(empty, base, { position: 0, now: NOW });
     const restored = await restoreEngine(w.dir);
     expect(restored.stats()).toEqual(empty.stats());
-    expect(restored.store.retentionMs).toBe(1000);
+    expect(storeOf(restored).retentionMs).toBe(1000);
     const inventory = { type: 'inventory', op: 'set', ts: 5, item: 'a', quantity: 3 } as const;
     restored.ingestEvents([inventory]);
     empty.ingestEvents([inventory]);
@@ -232,7 +233,7 @@ describe('writing snapshots', () => {
       (await writeEngineSnapshot(restored, base, { position: 1, now: NOW })).dir,
     );
     expect(again.stats()).toEqual(empty.stats());
-    expect(again.popular()).toEqual([]);
+    expect(again.recommend({ type: 'popular' }).results).toEqual([]);
   });
 
   it('fails cleanly when the directory cannot be written, leaving nothing behind', async () => {

@@ -164,6 +164,8 @@ describe('catalogue file', () => {
     const { dir } = await writeEngineSnapshot(engine, base, { position: 1, now: 0 });
     const restored = await restoreEngine(dir);
     expect([...restored.catalogue.values()]).toStrictEqual([...engine.catalogue.values()]);
-    expect(restored.popular({ k: 5, category: 'c2' }).map((r) => r.item)).toEqual(['d']);
+    expect(
+      restored.recommend({ type: 'popular', k: 5, category: 'c2' }).results.map((r) => r.item),
+    ).toEqual(['d']);
   });
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import type { CatalogueItem, Engine, RetailEvent } from '../../../engine/index.js';
 import { createSimulator, Rng, type SimulatorOptions } from '../../../src/sim/index.js';
+import { storeOf } from '../../../engine/internals.js';
 
 /** A stream as the batches a host would ingest, with the catalogue loaded before it. */
 export interface Stream {
@@ -48,15 +49,15 @@ export function feed(engine: Engine, stream: Stream, from: number, to: number): 
 export function answers(engine: Engine, items: readonly string[], categories: readonly string[]) {
   return {
     stats: engine.stats(),
-    trending: engine.trending({ k: 50 }),
-    popular: engine.popular({ k: 50 }),
+    trending: engine.analytics.trending({ k: 50 }).items,
+    popular: engine.recommend({ type: 'popular', k: 50 }).results,
     categories: categories.map((category) => ({
-      trending: engine.trending({ k: 20, category }),
-      popular: engine.popular({ k: 20, category }),
+      trending: engine.analytics.trending({ k: 20, category }).items,
+      popular: engine.recommend({ type: 'popular', k: 20, category }).results,
     })),
     similar: items.map((item) => ({
-      viewed: engine.similar(item, { k: 20 }),
-      bought: engine.similar(item, { k: 20, kind: 'bought' }),
+      viewed: engine.recommend({ type: 'similar', item, k: 20 }),
+      bought: engine.recommend({ type: 'bought-together', item, k: 20 }),
     })),
     catalogue: items.map((item) => engine.catalogue.get(item)),
     // The query path over every online model: users, sessions, buy-again, baskets.
@@ -73,10 +74,10 @@ export function answers(engine: Engine, items: readonly string[], categories: re
 
 /** A few users the engine knows, by dictionary order (the same on both sides of a restore). */
 function users(engine: Engine): string[] {
-  const n = engine.store.dicts.user.size;
+  const n = storeOf(engine).dicts.user.size;
   return [1, 2, 3, Math.floor(n / 2), n]
     .filter((id) => id >= 1 && id <= n)
-    .map((id) => engine.store.dicts.user.value(id)!);
+    .map((id) => storeOf(engine).dicts.user.value(id)!);
 }
 
 /**

@@ -43,11 +43,11 @@ function use(engine: Engine, job: TamperJob): void {
     throw new Error('ingest lost events');
   }
   engine.stats();
-  engine.trending({ k: 10 });
-  engine.popular({ k: 10 });
+  engine.analytics.trending({ k: 10 }).items;
+  engine.recommend({ type: 'popular', k: 10 }).results;
   for (const item of job.items) {
-    engine.similar(item, { k: 10 });
-    engine.similar(item, { k: 10, kind: 'bought' });
+    engine.recommend({ type: 'similar', item, k: 10 }).results;
+    engine.recommend({ type: 'bought-together', item, k: 10 }).results;
     engine.recommend({ type: 'bought-together', items: [item], k: 5 });
   }
   for (const user of job.users) {

@@ -12,6 +12,7 @@ import { createEngine, writeEngineSnapshot, type RetailEvent } from '../../../en
 import { feed, simulatedStream, tempDirs } from './support.js';
 import { CaseRunner, tamper, tampering } from './tamper-support.js';
 import type { TamperJob } from './tamper-worker.js';
+import { storeOf } from '../../../engine/internals.js';
 
 const SEED = 20260611;
 const CASE_TIMEOUT_MS = 5_000;
@@ -33,7 +34,7 @@ describe('tampered snapshots', () => {
     feed(engine, stream, 0, stream.batches.length - 1);
     const base = await dirs();
     pristine = (await writeEngineSnapshot(engine, base, { position: 0, now: 0 })).dir;
-    const d = engine.store.dicts;
+    const d = storeOf(engine).dicts;
     dictSizes = [d.user.size, d.session.size, d.item.size, d.category.size, d.order.size];
     const batch: RetailEvent[] = stream.batches.at(-1)!;
     job = {

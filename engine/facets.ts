@@ -1,0 +1,176 @@
+/**
+ * The Engine's answers other than rankings, grouped by who asks them: `engine.analytics`
+ * (behaviour and sales), `engine.inventory` (stock and its alerts), `engine.prices` (price
+ * history and elasticity). Each facet is a thin front over the analytics views
+ * (engine/analytics-views.ts) that first checks the engine is open, so a closed engine refuses
+ * every question the same way.
+ */
+import type {
+  AnalyticsViews,
+  AnomalyView,
+  CustomerSegmentView,
+  FunnelView,
+  GroupByQuery,
+  GroupByView,
+  InventoryAlertView,
+  InventoryReportView,
+  PairStats,
+  PriceReport,
+  RevenueView,
+} from './analytics-views.js';
+import type { BasketStats } from './analytics/baskets.js';
+import type { SegmentsView } from './analytics/sales.js';
+import type { TrendingReport } from './analytics/trend-report.js';
+import { checkK } from './recommend/query.js';
+import type { InventoryAlertType } from './inventory/index.js';
+
+/** What every facet needs from its engine. */
+interface FacetHost {
+  views: AnalyticsViews;
+  /** Throws AisleError('AISLE_CLOSED') once the engine is closed. */
+  assertOpen(): void;
+}
+
+/** Behaviour and sales analytics at stream time. */
+export class AnalyticsFacet {
+  constructor(private readonly host: FacetHost) {}
+
+  private get views(): AnalyticsViews {
+    this.host.assertOpen();
+    return this.host.views;
+  }
+
+  /**
+   * Trending items (within `category` when given) and trending categories at stream time, each
+   * with its recent count, expected count and lift; an unknown category lists no items. The
+   * ranking itself, with business filters and a popular fill, is `recommend({ type: 'trending' })`.
+   */
+  trending(opts: { k?: number; category?: string } = {}): TrendingReport {
+    return this.views.trendingReport(checkK(opts.k), opts);
+  }
+
+  /**
+   * Views → carts → purchases over the last `window` of stream time (`'15m'`, `'1h'`, `'7d'`),
+   * for an item, a category or the whole shop, with conversion rates. An unknown item or
+   * category reports `known: false` and zero counts. Throws AisleError('AISLE_INVALID_ARGUMENT')
+   * for a malformed window.
+   */
+  funnel(q: { window: string; item?: string; category?: string }): FunnelView {
+    return this.views.funnel(q);
+  }
+
+  /** Anomalies in event rates and conversion: active episodes and recent alerts. */
+  anomalies(): { active: AnomalyView[]; recent: AnomalyView[] } {
+    return this.views.anomalies();
+  }
+
+  /** Anomaly alerts raised since the last call, for a host to publish; each handed out once. */
+  drainAnomalyAlerts(): AnomalyView[] {
+    return this.views.drainAnomalyAlerts();
+  }
+
+  /**
+   * Customers' RFM segments at stream time: cut points and per-segment customers, revenue and
+   * means. A summary computed less than `sales.segmentsMaxAgeMs` of stream time ago is served
+   * as it was (`computedAt` says when) unless `fresh`.
+   */
+  segments(opts: { fresh?: boolean } = {}): SegmentsView {
+    return this.views.segments(opts);
+  }
+
+  /** One customer's facts, RFM scores and segment; `known: false` for a user who never bought. */
+  customerSegment(user: string): CustomerSegmentView {
+    return this.views.customerSegment(user);
+  }
+
+  /** Orders, lines, units, order value and basket size (means and quantiles) since the start. */
+  basketStats(): BasketStats {
+    return this.views.basketStats();
+  }
+
+  /**
+   * Revenue, units, lines and orders over a sliding window (`'15m'`, `'1h'`, `'7d'`) ending at
+   * stream time, for the shop, an item or a category; with `step`, the window as a series.
+   * Unknown keys give zeros and `known: false`. Throws AisleError('AISLE_INVALID_ARGUMENT')
+   * naming the field for bad windows or steps.
+   */
+  revenue(q: { window: string; step?: string; item?: string; category?: string }): RevenueView {
+    return this.views.revenue(q);
+  }
+
+  /**
+   * A windowed group-by over the event log: events, units and revenue per item, user or category
+   * for the events of `types` in [from, to), or in the `window` ending with the newest event;
+   * the `top` groups by revenue, then events. A bulk scan in the WASM kernels (cost grows with
+   * the events in the window), for reports and ad-hoc questions the incremental state does not
+   * keep. Throws AisleError('AISLE_INVALID_ARGUMENT') naming the field of a bad query.
+   */
+  groupBy(q: GroupByQuery): GroupByView {
+    return this.views.groupBy(q);
+  }
+
+  /** Orders holding `item` (0 when unknown). */
+  ordersOf(item: string): number {
+    return this.views.ordersOf(item);
+  }
+
+  /**
+   * The association figures of two items bought together: orders holding both, support,
+   * confidence and lift; null when no order holds both.
+   */
+  pairStats(item: string, other: string): PairStats | null {
+    return this.views.pairStats(item, other);
+  }
+}
+
+/** Stock, sales velocity and inventory alerts. */
+export class InventoryFacet {
+  constructor(private readonly host: FacetHost) {}
+
+  private get views(): AnalyticsViews {
+    this.host.assertOpen();
+    return this.host.views;
+  }
+
+  /**
+   * Stock, sales velocity, days of cover, stockout risk before the next delivery, reorder point
+   * and order quantity of an item, as of stream time. Unknown items report no level.
+   */
+  report(item: string): InventoryReportView {
+    return this.views.inventoryReport(item);
+  }
+
+  /**
+   * Open inventory alerts (stockout risk, oversell, overstock, unknown SKU), oldest first, items
+   * by name; of one `type` when given, the first `limit` when given. Listing is O(open alerts);
+   * naming them costs about a microsecond each, so a service asks for a page.
+   */
+  alerts(opts: { type?: InventoryAlertType; limit?: number } = {}): InventoryAlertView[] {
+    return this.views.inventoryAlerts(opts);
+  }
+
+  /** Open inventory alerts per type. O(open alerts). */
+  alertCounts(): Record<InventoryAlertType, number> {
+    return this.views.inventoryAlertCounts();
+  }
+
+  /** Alerts raised since the last call, for a host to publish; each is handed out once. */
+  drainAlerts(): InventoryAlertView[] {
+    return this.views.drainInventoryAlerts();
+  }
+}
+
+/** Price history, elasticity and markdowns. */
+export class PricesFacet {
+  constructor(private readonly host: FacetHost) {}
+
+  /**
+   * Price history (list and observed sale prices), own-price elasticity with its 95% interval
+   * (or the reason the data cannot support one) and, given the stock to clear in `targetDays`,
+   * a markdown suggestion.
+   */
+  report(item: string, opts: { stock?: number; targetDays?: number } = {}): PriceReport {
+    this.host.assertOpen();
+    return this.host.views.priceReport(item, opts);
+  }
+}
