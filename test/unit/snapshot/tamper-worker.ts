@@ -43,11 +43,11 @@ function use(engine: Engine, job: TamperJob): void {
     throw new Error('ingest lost events');
   }
   engine.stats();
-  engine.analytics.trending({ k: 10 }).items;
-  engine.recommend({ type: 'popular', k: 10 }).results;
+  engine.analytics.trending({ k: 10 });
+  engine.recommend({ type: 'popular', k: 10 });
   for (const item of job.items) {
-    engine.recommend({ type: 'similar', item, k: 10 }).results;
-    engine.recommend({ type: 'bought-together', item, k: 10 }).results;
+    engine.recommend({ type: 'similar', item, k: 10 });
+    engine.recommend({ type: 'bought-together', item, k: 10 });
     engine.recommend({ type: 'bought-together', items: [item], k: 5 });
   }
   for (const user of job.users) {
