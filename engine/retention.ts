@@ -7,9 +7,11 @@
  *   first. Items the catalogue feed named stay. A dropped user is a cold-start user again, a
  *   dropped item is unknown, and a string seen again later gets a new id.
  * - Under a `memoryBudget` the horizon is pulled in (by a quarter of what the state spans at a
- *   time, never under `minRetentionMs`) while the engine holds more than the budget, and let out
- *   again when it holds under 70% of it; the report warns while the horizon is shorter than the
- *   configured one. At the floor (a flood of new ids within the last hour), the least recently
+ *   time, never under `minRetentionMs`) while the engine holds more than 90% of the budget (the
+ *   margin absorbs what arrives between two checks), and let out again when it holds under 70%
+ *   of it; the report warns while the horizon is shorter than the configured one. Above 80% of
+ *   the budget the bytes are measured every eighth of `checkEvery` events, and a check runs as
+ *   soon as they pass 90%, so a flood cannot carry the engine far past the budget. At the floor (a flood of new ids within the last hour), the least recently
  *   seen quarter of every id kind goes at each check, and the log keeps a quarter of the budget.
  *
  * Dropping ids is a compaction: the survivors are renumbered 1, 2, 3, ... in their old order, in
@@ -46,6 +48,11 @@ export interface RetentionOptions {
 }
 
 const DEFAULTS = { minRetentionMs: 3_600_000, checkEvery: 65_536, minDead: 4_096 } as const;
+
+/** Shares of the budget: act above HIGH, measure often above NEAR, let out below LOW. */
+const HIGH = 0.9;
+const NEAR = 0.8;
+const LOW = 0.7;
 
 /** Checks retention options; throws AisleError naming the field. */
 export function checkRetentionOptions(o: RetentionOptions): void {
@@ -119,6 +126,10 @@ const zeros = (): Record<IdKind, number> => ({ user: 0, item: 0, session: 0, ord
 export class Retention {
   private effective: number | undefined;
   private sinceCheck = 0;
+  /** Events since the last measurement of the bytes held. */
+  private sinceProbe = 0;
+  /** Bytes held at the last measurement (0 before any, or without a budget). */
+  private lastBytes = 0;
   private readonly compactions = zeros();
   private readonly droppedIds = zeros();
   private readonly blockedKinds = new Map<IdKind, string>();
@@ -150,12 +161,30 @@ export class Retention {
     else if (this.options.memoryBudget !== undefined) this.effective = ms;
   }
 
-  /** Counts a batch; every `checkEvery` events runs `check`. */
+  /**
+   * Counts a batch; every `checkEvery` events runs `check`. Near the budget the bytes are
+   * measured in between (O(parts), not O(ids)) and a check runs early once they pass the mark.
+   */
   afterIngest(events: number, host: RetentionHost): void {
     this.sinceCheck += events;
-    if (this.sinceCheck < (this.options.checkEvery ?? DEFAULTS.checkEvery)) return;
+    this.sinceProbe += events;
+    const every = this.options.checkEvery ?? DEFAULTS.checkEvery;
+    const budget = this.options.memoryBudget;
+    let due = this.sinceCheck >= every;
+    if (!due && budget !== undefined && this.lastBytes > budget * NEAR) {
+      if (this.sinceProbe >= every / 8) due = this.measure(host) > budget * HIGH;
+    }
+    if (!due) return;
     this.sinceCheck = 0;
     this.check(host);
+  }
+
+  /** Bytes held: the larger of the engine's own count and the host's probe. */
+  private measure(host: RetentionHost): number {
+    this.sinceProbe = 0;
+    const probed = this.options.probe?.();
+    this.lastBytes = Math.max(host.bytes(), Number.isFinite(probed) ? probed! : 0);
+    return this.lastBytes;
   }
 
   /**
@@ -209,26 +238,26 @@ export class Retention {
   private fitBudget(host: RetentionHost): void {
     const budget = this.options.memoryBudget;
     if (budget === undefined) return;
-    const probed = this.options.probe?.();
-    const bytes = Math.max(host.bytes(), Number.isFinite(probed) ? probed! : 0);
+    const bytes = this.measure(host);
+    const high = budget * HIGH;
     const floor = this.options.minRetentionMs ?? DEFAULTS.minRetentionMs;
     const configured = this.options.retentionMs;
     this.overBudget = false;
-    if (bytes > budget) {
+    if (bytes > high) {
       // Start from what the state really spans: a 30-day horizon over an hour of data pulls
       // nothing in, and a flood fills memory in minutes.
       const reach = Math.max(0, host.watermark() - this.oldestSeen(host));
       const span = Math.min(this.effective ?? Number.POSITIVE_INFINITY, reach);
       // Pull in by a quarter, or by as much as the engine is over the budget.
-      const next = Math.max(floor, span * Math.min(0.75, budget / bytes));
+      const next = Math.max(floor, span * Math.min(0.75, high / bytes));
       // At the floor time cannot forget more: the least recently seen ids go instead, as many
       // as it takes to come back under the budget (a quarter at least).
       if (next >= span) {
         this.overBudget = true;
-        this.keepShare = Math.min(0.75, (0.9 * budget) / bytes);
+        this.keepShare = Math.min(0.75, (0.9 * high) / bytes);
       }
       this.effective = Math.min(this.effective ?? Number.POSITIVE_INFINITY, next);
-    } else if (bytes < budget * 0.7 && this.effective !== undefined) {
+    } else if (bytes < budget * LOW && this.effective !== undefined) {
       const next = this.effective * 1.25;
       this.effective = configured === undefined ? next : Math.min(configured, next);
     }

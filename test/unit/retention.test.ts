@@ -212,6 +212,34 @@ describe('retention', () => {
     ).toBeGreaterThan(0);
   });
 
+  it('measures more often near the budget and acts before it is crossed', async () => {
+    const budget = 512 * 2 ** 20;
+    let held = 0.85 * budget;
+    const e = await createEngine({
+      retentionMs: 30 * 24 * HOUR,
+      eventTime: { mode: 'stream' },
+      retention: { checkEvery: 4_000, memoryBudget: budget, probe: () => held },
+    });
+    const events = shop(48);
+    e.ingestEvents(events.slice(0, 8_000));
+    // 85% of the budget: under the mark, nothing pulled in, but the next measurement comes early.
+    expect(e.retentionReport().effectiveRetentionMs).toBe(30 * 24 * HOUR);
+    held = 0.95 * budget;
+    e.ingestEvents(events.slice(8_000, 8_500));
+    expect(e.retentionReport().effectiveRetentionMs).toBeLessThan(30 * 24 * HOUR);
+    // Far under the budget the checks keep their interval: a rise in between waits for the next.
+    const far = await createEngine({
+      retentionMs: 30 * 24 * HOUR,
+      eventTime: { mode: 'stream' },
+      retention: { checkEvery: 4_000, memoryBudget: budget, probe: () => held },
+    });
+    held = 0.5 * budget;
+    far.ingestEvents(events.slice(0, 8_000));
+    held = 0.95 * budget;
+    far.ingestEvents(events.slice(8_000, 8_500));
+    expect(far.retentionReport().effectiveRetentionMs).toBe(30 * 24 * HOUR);
+  });
+
   it('keeps the budget against the process when the host gives a probe', async () => {
     const opts = {
       retentionMs: 30 * 24 * HOUR,
