@@ -8,9 +8,13 @@ import { evalCommand } from './eval.js';
 import { produce } from './produce.js';
 import { pulsarCommand } from './pulsar.js';
 import { serve } from './serve.js';
+import { VERSION } from '../version.js';
 
 const program = new Command();
-program.name('aisle').description('Real-time recommendation and analytics engine for retail');
+program
+  .name('aisle')
+  .description('Real-time recommendation and analytics engine for retail')
+  .version(VERSION);
 
 function int(name: string, raw: string): number {
   const n = Number(raw);

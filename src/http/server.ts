@@ -4,6 +4,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/index.js';
 import { installErrorHandler } from './errors.js';
+import { registerOpenApi } from './openapi.js';
+import { VERSION } from '../version.js';
 import { createMetrics, type HttpMetrics } from './metrics.js';
 import type { LocalLogReport } from '../local-log/index.js';
 import { eventsRoutes, type DurableIngest, type Publish } from './routes/events.js';
@@ -55,17 +57,22 @@ export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyI
     );
   });
   installErrorHandler(app, metrics);
-  opsRoutes(app, engine, metrics);
-  eventsRoutes(app, engine, {
-    ...(opts.publish !== undefined && { publish: opts.publish }),
-    ...(opts.durable !== undefined && { durable: opts.durable }),
+  registerOpenApi(app, VERSION);
+  // Routes are declared inside a plugin registered after the OpenAPI generator, so that its
+  // route hook sees every one of them.
+  app.register(async (api) => {
+    opsRoutes(api, engine, metrics);
+    eventsRoutes(api, engine, {
+      ...(opts.publish !== undefined && { publish: opts.publish }),
+      ...(opts.durable !== undefined && { durable: opts.durable }),
+    });
+    recommendationRoutes(api, engine);
+    personalRoutes(api, engine);
+    factorRoutes(api, engine);
+    inventoryRoutes(api, engine);
+    analyticsRoutes(api, engine);
+    statsRoutes(api, engine, opts.stream, opts.localLog);
   });
-  recommendationRoutes(app, engine);
-  personalRoutes(app, engine);
-  factorRoutes(app, engine);
-  inventoryRoutes(app, engine);
-  analyticsRoutes(app, engine);
-  statsRoutes(app, engine, opts.stream, opts.localLog);
   return app;
 }
 
