@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { isLoopbackHost, parseApiKeys, parseApiKeysFile, type ApiKey } from './http/api-keys.js';
+
 /**
  * Flags and environment into options. Flags win over the environment; the environment wins over
  * defaults. Every value is checked here so a bad setting fails at start with its name.
@@ -12,7 +15,6 @@ export interface ServeConfig {
   warmup: number;
   seed: number;
   simd: boolean | undefined;
-  logger: boolean;
   /** Seconds between factor-model trainings (one also runs at start); 0 trains once. */
   retrainEvery: number;
   /** Train the factor model at all (`--no-factors` serves without it). */
@@ -23,6 +25,8 @@ export interface ServeConfig {
   localLog?: LocalLogConfig;
   /** Retention, the memory budget and the event-time policy: see docs/retention.md. */
   limits: LimitsConfig;
+  /** Keys, limits and timeouts of the HTTP adapter: see docs/http-api.md. */
+  network: NetworkConfig;
 }
 
 /** What keeps a server bounded and its clock sane (engine/retention.ts, engine/event-time.ts). */
@@ -92,6 +96,14 @@ export interface ServeFlags {
   memoryBudget?: string;
   eventTime?: string;
   maxFutureSkew?: string;
+  apiKeysFile?: string;
+  authReads?: boolean;
+  insecure?: boolean;
+  corsOrigin?: string;
+  allowedHosts?: string;
+  rateLimit?: string;
+  maxConnections?: string;
+  logLevel?: string;
 }
 
 const SUBSCRIPTION_TYPES = ['Exclusive', 'Failover', 'Shared', 'Key_Shared'] as const;
@@ -259,22 +271,125 @@ export function serveConfig(
   flags: ServeFlags,
   env: Record<string, string | undefined>,
   heapLimit = 4 * 2 ** 30,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
 ): ServeConfig {
   const pulsar = pulsarConfig(flags, env);
   const localLog = localLogConfig(flags, env, pulsar);
+  const host = flags.host ?? env.AISLE_HOST ?? '127.0.0.1';
   return {
     ...(pulsar !== undefined && { pulsar }),
     ...(localLog !== undefined && { localLog }),
-    host: flags.host ?? env.AISLE_HOST ?? '127.0.0.1',
+    host,
+    network: networkConfig(flags, env, host, readFile),
     port: int('--port / AISLE_PORT', flags.port ?? env.AISLE_PORT, 7070, 0, 65535),
     demo: flags.demo ?? false,
     rate: int('--rate', flags.rate, 2000, 0, 10_000_000),
     warmup: int('--warmup', flags.warmup, 300_000, 0, 100_000_000),
     seed: int('--seed', flags.seed, 42, 0, 2 ** 31 - 1),
     simd: flags.simd,
-    logger: flags.log ?? false,
     retrainEvery: int('--retrain-every', flags.retrainEvery, 600, 0, 7 * 86_400),
     factors: flags.factors ?? true,
     limits: limitsConfig(flags, env, heapLimit),
+  };
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** What the HTTP adapter needs to be put on a network (docs/http-api.md, "On a network"). */
+export interface NetworkConfig {
+  /** API keys with their scopes; none means no authentication (loopback only). */
+  keys: ApiKey[];
+  /** Reads need a key too (otherwise only writes and admin routes do). */
+  authReads: boolean;
+  /** Origins allowed to call the API from a browser (CORS); none: no CORS headers at all. */
+  corsOrigins: string[];
+  /** Host header values answered; undefined: loopback names when bound to loopback, else any. */
+  allowedHosts?: string[];
+  /** Requests per client (key, or address without one) per window; 0 = no limit. */
+  rateLimit: { max: number; windowMs: number };
+  /** Open connections at most; past it the oldest that has not sent a request yet is closed. */
+  maxConnections: number;
+  /** Structured log level (JSON lines on stderr). */
+  logLevel: LogLevel;
+  /** Log every request, not only errors and start-up. */
+  logRequests: boolean;
+}
+
+/** `1000/min`, `50/s`, `0` (no limit) into a count per window. */
+export function parseRate(name: string, raw: string): { max: number; windowMs: number } {
+  const m = /^(\d+)(?:\s*\/\s*(\d*)\s*(ms|s|m|min|h))?$/.exec(raw.trim());
+  if (m === null) {
+    throw new ConfigError(`${name} must be a rate such as 1000/min, 50/s or 0 (off), got "${raw}"`);
+  }
+  const max = Number(m[1]);
+  const windowMs = m[3] === undefined ? 60_000 : Number(m[2] || 1) * DURATION_UNITS[m[3]]!;
+  if (max > 0 && !(windowMs > 0)) throw new ConfigError(`${name}: the window must be positive`);
+  return { max, windowMs };
+}
+
+function list(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+function networkConfig(
+  flags: ServeFlags,
+  env: Record<string, string | undefined>,
+  host: string,
+  readFile: (path: string) => string,
+): NetworkConfig {
+  const file = flags.apiKeysFile ?? env.AISLE_API_KEYS_FILE;
+  let keys: ApiKey[] = [];
+  try {
+    if (env.AISLE_API_KEYS !== undefined && env.AISLE_API_KEYS !== '') {
+      keys = parseApiKeys(env.AISLE_API_KEYS, 'AISLE_API_KEYS');
+    }
+    if (file !== undefined) keys = [...keys, ...parseApiKeysFile(readFile(file), file)];
+  } catch (err) {
+    throw new ConfigError(err instanceof Error ? err.message : String(err));
+  }
+  const insecure = flags.insecure ?? false;
+  if (!isLoopbackHost(host) && keys.length === 0 && !insecure) {
+    throw new ConfigError(
+      `refusing to serve on ${host} without API keys: anyone who can reach it could post events ` +
+        'and start trainings. Set AISLE_API_KEYS or --api-keys-file (see docs/http-api.md), ' +
+        'or pass --insecure to serve it open anyway.',
+    );
+  }
+  const authReads = flags.authReads ?? false;
+  if (authReads && keys.length === 0) {
+    throw new ConfigError('--auth-reads needs API keys (AISLE_API_KEYS or --api-keys-file)');
+  }
+  const logLevel = flags.logLevel ?? env.AISLE_LOG_LEVEL ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const corsOrigins = list(flags.corsOrigin ?? env.AISLE_CORS_ORIGIN);
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(
+        `--cors-origin takes origins such as https://shop.example (scheme and host, no path), got "${origin}"`,
+      );
+    }
+  }
+  const hosts = flags.allowedHosts ?? env.AISLE_ALLOWED_HOSTS;
+  return {
+    keys,
+    authReads,
+    corsOrigins,
+    ...(hosts !== undefined && { allowedHosts: list(hosts).map((h) => h.toLowerCase()) }),
+    rateLimit: parseRate('--rate-limit', flags.rateLimit ?? env.AISLE_RATE_LIMIT ?? '60000/min'),
+    maxConnections: int(
+      '--max-connections',
+      flags.maxConnections ?? env.AISLE_MAX_CONNECTIONS,
+      512,
+      1,
+      1_000_000,
+    ),
+    logLevel: logLevel as LogLevel,
+    logRequests: flags.log ?? false,
   };
 }

@@ -11,6 +11,8 @@ import { serve } from './serve.js';
 import { VERSION } from '../version.js';
 
 const program = new Command();
+/** What a supervisor waits between SIGTERM and SIGKILL, commonly 10 s: finish inside it. */
+const SHUTDOWN_MS = 9_500;
 program
   .name('aisle')
   .description('Real-time recommendation and analytics engine for retail')
@@ -83,7 +85,33 @@ program
   )
   .option('--no-factors', 'serve without the factor model (no training)')
   .option('--no-simd', 'use the scalar WASM kernels')
-  .option('--log', 'log every request as JSON lines')
+  .option('--log', 'log every request (JSON lines on stderr), not only errors and start-up')
+  .option(
+    '--log-level <level>',
+    'fatal, error, warn, info, debug, trace or silent (env AISLE_LOG_LEVEL; default info)',
+  )
+  .option(
+    '--api-keys-file <file>',
+    'API keys with scopes (read, write, admin), JSON or key:scope+scope lines (env AISLE_API_KEYS holds key:scope entries too)',
+  )
+  .option(
+    '--auth-reads',
+    'reads need an API key too (writes and admin routes always do once keys are set)',
+  )
+  .option('--insecure', 'serve on a non-loopback address without API keys')
+  .option(
+    '--cors-origin <origins>',
+    'comma-separated origins a browser may call from (default none)',
+  )
+  .option(
+    '--allowed-hosts <names>',
+    'Host header names answered, others get 421 (default: loopback names on loopback, else any)',
+  )
+  .option(
+    '--rate-limit <rate>',
+    'requests per client (key or address), e.g. 1000/min; 0 = off (default 60000/min)',
+  )
+  .option('--max-connections <n>', 'open connections at most (default 512)')
   .action(async (flags: ServeFlags & { simd: boolean }) => {
     const config = serveConfig(
       { ...flags, simd: flags.simd === false ? false : undefined },
@@ -91,17 +119,30 @@ program
       getHeapStatistics().heap_size_limit,
     );
     const running = await serve(config, (line) => console.log(line));
-    const stop = (): void => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      // A second signal means "now": the state is as durable as the last snapshot and log.
+      if (stopping) process.exit(1);
+      stopping = true;
+      console.log(`${signal}: stopping intake, finishing requests, writing a final snapshot`);
+      const watchdog = setTimeout(() => {
+        console.error(`shutdown took more than ${SHUTDOWN_MS / 1000} s; exiting`);
+        process.exit(1);
+      }, SHUTDOWN_MS);
+      watchdog.unref();
       running.close().then(
-        () => process.exit(0),
+        () => {
+          console.log('stopped');
+          process.exit(0);
+        },
         (err: unknown) => {
           console.error(err);
           process.exit(1);
         },
       );
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
 
 program

@@ -10,6 +10,7 @@ import {
   type RetailEvent,
 } from '../../engine/index.js';
 import type { ServeConfig } from '../config.js';
+import { defaultAllowedHosts } from '../http/guard.js';
 import { listen } from '../http/server.js';
 import { openLocalLog, type LocalLogHost } from '../local-log/index.js';
 import { startStreamHost } from '../pulsar/host.js';
@@ -144,10 +145,22 @@ export async function serve(config: ServeConfig, log: (line: string) => void): P
     host === undefined
       ? await demo(config, local, log)
       : { engine: host.engine, stop: () => host.stop() };
+  const n = config.network;
   const { app, url } = await listen(engine, {
     host: config.host,
     port: config.port,
-    logger: config.logger,
+    logLevel: n.logLevel,
+    logRequests: n.logRequests,
+    guard: {
+      keys: n.keys,
+      authReads: n.authReads,
+      corsOrigins: n.corsOrigins,
+      allowedHosts: n.allowedHosts ?? defaultAllowedHosts(config.host),
+      rateLimit: n.rateLimit,
+      // Trainings and scans of the whole log cost seconds of CPU each.
+      adminRateLimit: { max: 10, windowMs: 60_000 },
+    },
+    connections: { maxConnections: n.maxConnections },
     ...(host !== undefined && { stream: () => host.stats(), publish: (e) => host.publish(e) }),
     ...(local !== undefined && { durable: local, localLog: () => local.stats() }),
   });
@@ -176,6 +189,11 @@ export async function serve(config: ServeConfig, log: (line: string) => void): P
   return {
     url,
     engine,
+    /**
+     * Stops intake (the listener closes; requests in flight finish, new ones get 503), then the
+     * source: the demo's pacer, the local log's final snapshot, or the stream's final snapshot
+     * and the acknowledgement of what it covers.
+     */
     async close() {
       retrain.stop();
       await app.close();

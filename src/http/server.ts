@@ -2,8 +2,18 @@
  * The HTTP adapter: a thin fastify layer over one Engine. It binds loopback unless told otherwise.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Engine } from '../../engine/index.js';
-import { installErrorHandler } from './errors.js';
+import { DEFAULT_ALS, type Engine } from '../../engine/index.js';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { LogLevel } from '../config.js';
+import {
+  DEFAULT_CONNECTION_LIMITS,
+  limitConnections,
+  type ConnectionLimits,
+} from './connections.js';
+import { ERROR_NAMES, installErrorHandler } from './errors.js';
+import { installGuards, type GuardOptions } from './guard.js';
+import { TrainingJobs } from './training-jobs.js';
 import { registerOpenApi } from './openapi.js';
 import { VERSION } from '../version.js';
 import { createMetrics, type HttpMetrics } from './metrics.js';
@@ -17,8 +27,10 @@ import { recommendationRoutes } from './routes/recommendations.js';
 import { statsRoutes, type StreamReport } from './routes/stats.js';
 
 export interface ServerOptions {
-  /** Log requests (pino, JSON lines). */
-  logger?: boolean;
+  /** Structured log level (pino JSON lines on stderr); default silent. */
+  logLevel?: LogLevel;
+  /** Log every request, not only errors and start-up. */
+  logRequests?: boolean;
   /** Largest accepted request body in bytes. */
   bodyLimit?: number;
   /** Totals of the stream the engine consumes, when it consumes one. */
@@ -29,22 +41,43 @@ export interface ServerOptions {
   durable?: DurableIngest;
   /** The local log's position and size, for /v1/stats and /metrics. */
   localLog?: () => LocalLogReport;
+  /** Keys, Host allow-list, CORS and rate limits (src/http/guard.ts); default: all open. */
+  guard?: GuardOptions;
 }
 
 export interface ListenOptions extends ServerOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
+  /** Timeouts and the connection cap (src/http/connections.ts). */
+  connections?: Partial<ConnectionLimits>;
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    trainingJobs: TrainingJobs;
+  }
+}
+
+/** Ids up to 256 characters reach the route (and its schema, which names the field). */
+const MAX_PARAM_LENGTH = 1024;
+
 export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyInstance {
+  const level = opts.logLevel ?? 'silent';
   const app = Fastify({
-    logger: opts.logger ?? false,
+    logger: level === 'silent' ? false : { level, stream: process.stderr },
+    disableRequestLogging: opts.logRequests !== true,
     bodyLimit: opts.bodyLimit ?? 16 * 1024 * 1024,
+    maxParamLength: MAX_PARAM_LENGTH,
     // Unknown query parameters are refused, not silently dropped: a typo should not look like
     // a default.
     ajv: { customOptions: { removeAdditional: false, allErrors: true } },
+    // Requests Node's parser refuses (headers too large, malformed) get the one error shape too.
+    clientErrorHandler: (err, socket) => answerClientError(err, socket),
   });
+  // A plain-text body would reach a JSON route as a string: say what the route takes instead.
+  // It is also what a cross-site form or fetch can send without a preflight.
+  app.removeContentTypeParser('text/plain');
   const metrics: HttpMetrics = createMetrics(engine, opts.stream, opts.localLog);
   app.addHook('onResponse', async (request, reply) => {
     metrics.requestSeconds.observe(
@@ -56,7 +89,11 @@ export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyI
       reply.elapsedTime / 1000,
     );
   });
+  const jobs = new TrainingJobs(engine, () => DEFAULT_ALS.iterations);
+  // Shutdown waits for a training it started (src/cli/serve.ts).
+  app.decorate('trainingJobs', jobs);
   installErrorHandler(app, metrics);
+  installGuards(app, opts.guard ?? {});
   registerOpenApi(app, VERSION);
   // Routes are declared inside a plugin registered after the OpenAPI generator, so that its
   // route hook sees every one of them.
@@ -68,7 +105,7 @@ export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyI
     });
     recommendationRoutes(api, engine);
     personalRoutes(api, engine);
-    factorRoutes(api, engine);
+    factorRoutes(api, engine, jobs);
     inventoryRoutes(api, engine);
     analyticsRoutes(api, engine);
     statsRoutes(api, engine, opts.stream, opts.localLog);
@@ -82,10 +119,33 @@ export async function listen(
   opts: ListenOptions = {},
 ): Promise<{ app: FastifyInstance; url: string }> {
   const app = createServer(engine, opts);
+  limitConnections(app.server, { ...DEFAULT_CONNECTION_LIMITS, ...opts.connections });
   const host = opts.host ?? '127.0.0.1';
   await app.listen({ host, port: opts.port ?? 7070 });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : opts.port;
   const shown = host.includes(':') ? `[${host}]` : host;
   return { app, url: `http://${shown}:${port}` };
+}
+
+function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status =
+    err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const body = JSON.stringify({
+    error: ERROR_NAMES[status],
+    message:
+      status === 431
+        ? 'request headers too large'
+        : status === 408
+          ? 'request took too long to arrive'
+          : 'malformed HTTP request',
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
