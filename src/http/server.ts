@@ -1,7 +1,7 @@
 /**
  * The HTTP adapter: a thin fastify layer over one Engine. It binds loopback unless told otherwise.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { DEFAULT_ALS, type Engine } from '../../engine/index.js';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -66,9 +66,9 @@ export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyI
   const level = opts.logLevel ?? 'silent';
   const app = Fastify({
     logger: level === 'silent' ? false : { level, stream: process.stderr },
-    disableRequestLogging: opts.logRequests !== true,
+    logController: new LogController({ disableRequestLogging: opts.logRequests !== true }),
     bodyLimit: opts.bodyLimit ?? 16 * 1024 * 1024,
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Unknown query parameters are refused, not silently dropped: a typo should not look like
     // a default.
     ajv: { customOptions: { removeAdditional: false, allErrors: true } },

@@ -307,10 +307,17 @@ describe('personal recommendations over HTTP', () => {
     const before = await get('/v1/models/factors');
     expect((before.body.factors as { factors: number }).factors).toBe(16);
     const res = await fetch(`${url}/v1/models/factors/train`, { method: 'POST' });
-    expect(res.status).toBe(200);
-    const { report } = (await res.json()) as { report: { factors: number; index: string } };
-    expect(report.factors).toBe(64);
-    expect(report.index).toBe('exact');
+    expect(res.status).toBe(202);
+    const { job } = (await res.json()) as { job: { id: string } };
+    type Job = { state: string; report?: { factors: number; index: string } };
+    let done: Job = { state: 'running' };
+    while (done.state === 'running') {
+      await new Promise((r) => setTimeout(r, 50));
+      done = (await get(`/v1/models/factors/jobs/${job.id}`)).body.job as Job;
+    }
+    expect(done.state).toBe('done');
+    expect(done.report!.factors).toBe(64);
+    expect(done.report!.index).toBe('exact');
     const after = await get('/v1/models/factors');
     expect((after.body.factors as { factors: number }).factors).toBe(64);
   });
