@@ -5,12 +5,15 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Engine } from '../../engine/index.js';
 import type { LocalLogReport } from '../local-log/index.js';
+import type { ConnectionStats } from './connections.js';
 import type { StreamReport } from './routes/stats.js';
 
 export interface HttpMetrics {
   registry: Registry;
   requestSeconds: Histogram<'route' | 'method' | 'status'>;
   httpRejected: Counter<'reason'>;
+  /** Set by `listen` once the connection cap is in place (src/http/connections.ts). */
+  connections?: () => ConnectionStats;
 }
 
 export function createMetrics(
@@ -31,6 +34,31 @@ export function createMetrics(
     help: 'HTTP requests answered 4xx, by reason',
     labelNames: ['reason'] as const,
     registers: [registry],
+  });
+  const out: HttpMetrics = { registry, requestSeconds, httpRejected };
+  new Gauge({
+    name: 'aisle_http_connections_open',
+    help: 'Open HTTP connections',
+    registers: [registry],
+    collect() {
+      this.set(out.connections?.().open ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'aisle_http_connections_evicted_total',
+    help: 'Connections closed at the cap before they sent a request (slow or idle clients)',
+    registers: [registry],
+    collect() {
+      this.set(out.connections?.().evicted ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'aisle_http_connections_refused_total',
+    help: 'Connections refused at the cap because every open one was busy',
+    registers: [registry],
+    collect() {
+      this.set(out.connections?.().refused ?? 0);
+    },
   });
   // Gauges read the engine at scrape time: the engine's own counters are the truth.
   new Gauge({
@@ -86,7 +114,7 @@ export function createMetrics(
   memoryGauges(registry, engine);
   if (stream !== undefined) streamGauges(registry, engine, stream);
   if (localLog !== undefined) localLogGauges(registry, localLog);
-  return { registry, requestSeconds, httpRejected };
+  return out;
 }
 
 /** Bytes by part, the budget, retention in force and what it dropped (docs/retention.md). */

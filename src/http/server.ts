@@ -56,6 +56,7 @@ export interface ListenOptions extends ServerOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     trainingJobs: TrainingJobs;
+    metrics: HttpMetrics;
   }
 }
 
@@ -79,6 +80,7 @@ export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyI
   // It is also what a cross-site form or fetch can send without a preflight.
   app.removeContentTypeParser('text/plain');
   const metrics: HttpMetrics = createMetrics(engine, opts.stream, opts.localLog);
+  app.decorate('metrics', metrics);
   app.addHook('onResponse', async (request, reply) => {
     metrics.requestSeconds.observe(
       {
@@ -119,7 +121,10 @@ export async function listen(
   opts: ListenOptions = {},
 ): Promise<{ app: FastifyInstance; url: string }> {
   const app = createServer(engine, opts);
-  limitConnections(app.server, { ...DEFAULT_CONNECTION_LIMITS, ...opts.connections });
+  app.metrics.connections = limitConnections(app.server, {
+    ...DEFAULT_CONNECTION_LIMITS,
+    ...opts.connections,
+  });
   const host = opts.host ?? '127.0.0.1';
   await app.listen({ host, port: opts.port ?? 7070 });
   const address = app.server.address();
