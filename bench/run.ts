@@ -14,6 +14,7 @@ import { kernelsBench } from './micro/kernels.js';
 import { alsImplicitBench } from './system/als-implicit.js';
 import { analyticsBench } from './system/analytics.js';
 import { alsScalingBench } from './system/als-scaling.js';
+import { httpBench } from './system/http.js';
 import { annBench } from './system/ann.js';
 import { ingestBench } from './system/ingest.js';
 import { pulsarBench } from './system/pulsar.js';
@@ -29,6 +30,7 @@ const MODULES: BenchModule[] = [
   annBench,
   alsScalingBench,
   analyticsBench,
+  httpBench,
   soakBench,
 ];
 
