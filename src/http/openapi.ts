@@ -14,9 +14,30 @@ export function registerOpenApi(app: FastifyInstance, version: string): void {
       openapi: '3.1.0',
       info: {
         title: 'aisle',
-        description: 'Real-time recommendations and retail analytics over one engine.',
+        description:
+          'Real-time recommendations and retail analytics over one engine. Every error has ' +
+          'the shape {"error", "message", "requestId"?, "field"?}; see docs/http-api.md.',
         version,
       },
+      tags: [
+        { name: 'events', description: 'ingest retail events' },
+        { name: 'recommendations', description: 'ranked items, each with a reason' },
+        { name: 'analytics', description: 'behaviour and sales analytics at stream time' },
+        { name: 'inventory', description: 'stock, alerts, prices and markdowns' },
+        { name: 'models', description: 'the factor model and its trainings' },
+        { name: 'ops', description: 'liveness, metrics and totals' },
+      ],
+      components: {
+        securitySchemes: {
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'an API key, when the server is started with keys',
+          },
+        },
+      },
+      // Keys are optional: a server started without any answers every route without one.
+      security: [{}, { apiKey: [] }],
     },
   });
   app.register(swaggerUi, { routePrefix: '/docs' });

@@ -130,15 +130,20 @@ export class PulsarSource {
     }
   }
 
-  /** Stops consuming; takes a final snapshot when durability is on. */
+  /**
+   * Stops consuming; takes a final snapshot when durability is on and, with a subscription,
+   * acknowledges what it covers before the consumers close (messages that arrive meanwhile are
+   * left unacknowledged, for the broker to deliver again).
+   */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await Promise.all(this.streams.map((s) => s.close()));
-    await Promise.allSettled(this.loops);
     await this.chain;
     await this.inflight;
     if (this.options.checkpoint !== undefined && this.dirtySince !== 0) await this.checkpoint();
+    await Promise.all(this.streams.map((s) => s.close()));
+    await Promise.allSettled(this.loops);
+    await this.chain;
     await this.dlq?.flush();
     await this.dlq?.close();
   }
@@ -181,6 +186,8 @@ export class PulsarSource {
   }
 
   private async handle(stream: MessageStream, message: Message): Promise<void> {
+    // Stopping: the final snapshot is being taken; what comes now is for the next run.
+    if (this.stopped) return;
     const topic = stream.topic;
     if (this.isDuplicate(topic, message)) {
       this.duplicates++;

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../engine/index.js';
 import { parseApiKeys } from '../../src/http/api-keys.js';
-import { defaultAllowedHosts } from '../../src/http/guard.js';
+import { defaultAllowedHosts, type GuardOptions } from '../../src/http/guard.js';
 import { listen } from '../../src/http/server.js';
 import { createSimulator } from '../../src/sim/index.js';
 
@@ -87,7 +87,7 @@ afterAll(async () => {
   for (const app of apps) await app.close();
 });
 
-async function server(guard: Parameters<typeof listen>[1]['guard']): Promise<string> {
+async function server(guard: GuardOptions): Promise<string> {
   const { app, url } = await listen(engine, { port: 0, guard });
   apps.push(app);
   return url;

@@ -105,6 +105,9 @@ describe('slow-header flood', () => {
         for (const s of flood) if (!s.destroyed) s.write('a');
       }, 200);
       try {
+        // The flood is in place (the server has taken every connection from its backlog) before
+        // the fresh client arrives.
+        await new Promise((r) => setTimeout(r, 1_000));
         const started = Date.now();
         const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) });
         const ms = Date.now() - started;
@@ -183,6 +186,9 @@ describe('graceful shutdown', () => {
       snapshotDir,
       '--snapshot-every-ms',
       '60000',
+      // A subscription, so that what each final snapshot covers is acknowledged as it stops.
+      '--subscription',
+      'aisle-sigterm',
     ];
     const events = createSimulator({ seed: 9 }).next(30_000);
     const transport = createWsTransport({ url: wsUrl });

@@ -18,8 +18,144 @@ import {
   type RetailEvent,
 } from '../../../engine/index.js';
 import { isLogFailure } from '../../local-log/index.js';
+import { BODY_ERRORS, count, withErrors } from '../schemas.js';
 
 export const MAX_BATCH = 10_000;
+
+/** One event as the wire format has it (README, engine/events.ts); the engine checks it. */
+const idField = {
+  anyOf: [
+    {
+      type: 'string',
+      minLength: 1,
+      maxLength: 256,
+      pattern: '^[^\\u0000-\\u001F\\u007F-\\u009F]*$',
+    },
+    { type: 'integer' },
+  ],
+} as const;
+const ts = {
+  description: 'epoch milliseconds or an ISO-8601 date-time; receive time when absent',
+  anyOf: [{ type: 'integer' }, { type: 'string' }],
+} as const;
+const shopper = { ts, user: idField, session: idField, category: idField } as const;
+const units = { type: 'integer', minimum: 1, maximum: 1_000_000 } as const;
+const unitPrice = { type: 'number', exclusiveMinimum: 0, maximum: 1e9 } as const;
+const event = {
+  oneOf: [
+    {
+      type: 'object',
+      required: ['type', 'item'],
+      properties: { type: { const: 'view' }, ...shopper, item: idField },
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      required: ['type', 'item'],
+      properties: {
+        type: { enum: ['add_to_cart', 'remove_from_cart'] },
+        ...shopper,
+        item: idField,
+        quantity: { ...units, default: 1 },
+      },
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      required: ['type', 'item', 'order', 'quantity', 'price'],
+      properties: {
+        type: { const: 'purchase' },
+        ...shopper,
+        item: idField,
+        order: idField,
+        quantity: units,
+        price: { ...unitPrice, description: 'unit price' },
+      },
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      required: ['type', 'query'],
+      properties: {
+        type: { const: 'search' },
+        ...shopper,
+        query: { type: 'string', minLength: 1, maxLength: 1024 },
+      },
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      required: ['type', 'item', 'op', 'quantity'],
+      properties: {
+        type: { const: 'inventory' },
+        ts,
+        item: idField,
+        op: { enum: ['set', 'receive', 'adjust'] },
+        quantity: {
+          type: 'integer',
+          description: 'set: the new level; receive: units received; adjust: a signed correction',
+        },
+        location: idField,
+      },
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      required: ['type', 'item', 'price'],
+      properties: {
+        type: { const: 'price_change' },
+        ts,
+        item: idField,
+        price: unitPrice,
+        category: idField,
+      },
+      additionalProperties: false,
+    },
+  ],
+} as const;
+const batch = { type: 'array', items: event, maxItems: MAX_BATCH } as const;
+
+/**
+ * The body as documented. It is not given to fastify to validate: the handler checks each event
+ * (engine.ingest or validateBatch) so that a bad one is answered with its index, field and
+ * reason, and `?partial=true` can keep the others.
+ */
+const documentedBody = {
+  description: `at most ${MAX_BATCH} events, as a JSON array, as {"events": [...]}, or as NDJSON (one event a line)`,
+  content: {
+    'application/json': {
+      schema: {
+        anyOf: [
+          batch,
+          {
+            type: 'object',
+            required: ['events'],
+            properties: { events: batch },
+            additionalProperties: false,
+          },
+        ],
+      },
+    },
+    'application/x-ndjson': {
+      schema: { type: 'string', description: 'one JSON event per line' },
+    },
+  },
+} as const;
+
+const rejection = {
+  type: 'object',
+  required: ['index', 'field', 'reason'],
+  properties: {
+    index: { type: 'integer', description: 'position of the event in the batch' },
+    field: { type: 'string' },
+    reason: { type: 'string' },
+  },
+  additionalProperties: false,
+} as const;
+const outcome = {
+  accepted: { ...count, description: 'events kept' },
+  rejected: { type: 'array', items: rejection, description: 'with ?partial=true, those left out' },
+} as const;
 
 /**
  * Where accepted events go when the engine consumes a stream: they are published to it, and the
@@ -80,11 +216,56 @@ export function eventsRoutes(
     '/v1/events',
     {
       schema: {
+        summary: 'Ingest a batch of events',
+        description:
+          'All or nothing: a batch with an invalid event is refused whole (400 `invalid_event`, ' +
+          'naming the index, field and reason of each) unless `partial=true`. On a stream the ' +
+          'events are published and the reply is 202; with a local log they are durable on disk ' +
+          'before the reply.',
+        tags: ['events'],
+        consumes: ['application/json', 'application/x-ndjson'],
         querystring: {
           type: 'object',
-          properties: { partial: { type: 'boolean', default: false } },
+          properties: {
+            partial: {
+              type: 'boolean',
+              default: false,
+              description: 'keep the valid events and list the rejected ones',
+            },
+          },
           additionalProperties: false,
         },
+        response: withErrors(
+          {
+            200: {
+              description: 'the events were ingested (with a local log: made durable first)',
+              type: 'object',
+              required: ['accepted', 'rejected'],
+              properties: outcome,
+              additionalProperties: false,
+            },
+            202: {
+              description: 'on a stream: published; the engine applies them as it reads them back',
+              type: 'object',
+              required: ['accepted', 'rejected', 'published'],
+              properties: { ...outcome, published: { type: 'boolean', const: true } },
+              additionalProperties: false,
+            },
+          },
+          [
+            ...BODY_ERRORS,
+            [
+              503,
+              'unavailable: the broker or the local log did not take the events; none was accepted',
+            ],
+          ],
+        ),
+      },
+      config: {
+        swaggerTransform: ({ schema, url }) => ({
+          schema: { ...schema, body: documentedBody },
+          url,
+        }),
       },
     },
     async (request, reply) => {

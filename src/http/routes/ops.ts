@@ -2,19 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../../engine/index.js';
 import type { HttpMetrics } from '../metrics.js';
+import { errorBody, withErrors } from '../schemas.js';
 import type { TrainingJobs } from '../training-jobs.js';
-
-/** The one error shape (src/http/errors.ts), for the routes below. */
-const error = {
-  type: 'object',
-  required: ['error', 'message'],
-  properties: {
-    error: { type: 'string' },
-    message: { type: 'string' },
-    requestId: { type: 'string' },
-    field: { type: 'string' },
-  },
-} as const;
 
 const none = { type: 'object', properties: {}, additionalProperties: false } as const;
 
@@ -58,16 +47,20 @@ export function opsRoutes(app: FastifyInstance, engine: Engine, metrics: HttpMet
         summary: 'Liveness: 200 while the engine takes writes, 503 once it has failed',
         querystring: none,
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              status: { type: 'string' },
-              events: { type: 'number' },
-              items: { type: 'number' },
-              simd: { type: 'boolean' },
+          ...withErrors({
+            200: {
+              type: 'object',
+              properties: {
+                status: { type: 'string' },
+                events: { type: 'number' },
+                items: { type: 'number' },
+                simd: { type: 'boolean' },
+              },
             },
-          },
+          }),
+          // Unhealthy is not an error of the request: it says why, for the supervisor.
           503: {
+            description: 'the engine failed and refuses writes until restored from a snapshot',
             type: 'object',
             properties: {
               status: { type: 'string' },
@@ -95,7 +88,7 @@ export function opsRoutes(app: FastifyInstance, engine: Engine, metrics: HttpMet
         tags: ['ops'],
         summary: 'Prometheus metrics (text exposition format)',
         querystring: none,
-        response: { 200: { type: 'string' }, '4xx': error },
+        response: withErrors({ 200: { type: 'string' } }),
       },
     },
     async (_request, reply) => {
@@ -114,7 +107,7 @@ export function factorRoutes(app: FastifyInstance, engine: Engine, jobs: Trainin
         tags: ['models'],
         summary: 'The factor model serving now (null before the first training)',
         querystring: none,
-        response: {
+        response: withErrors({
           200: {
             type: 'object',
             properties: {
@@ -130,8 +123,7 @@ export function factorRoutes(app: FastifyInstance, engine: Engine, jobs: Trainin
               training: { ...job, type: ['object', 'null'] },
             },
           },
-          '4xx': error,
-        },
+        }),
       },
     },
     async () => ({ factors: engine.factors, training: jobs.current ?? null }),
@@ -145,14 +137,13 @@ export function factorRoutes(app: FastifyInstance, engine: Engine, jobs: Trainin
         summary: 'Starts a training (202 with the job); 409 with the running job while one runs',
         querystring: none,
         response: {
-          202: { type: 'object', properties: { job } },
+          ...withErrors({ 202: { type: 'object', properties: { job } } }),
           409: {
-            type: 'object',
+            description: 'conflict: a training is running; `job` is that one',
+            ...errorBody,
             required: ['error', 'message', 'job'],
-            properties: { ...error.properties, job },
+            properties: { ...errorBody.properties, job },
           },
-          '4xx': error,
-          '5xx': error,
         },
       },
     },
@@ -185,7 +176,9 @@ export function factorRoutes(app: FastifyInstance, engine: Engine, jobs: Trainin
           required: ['id'],
         },
         querystring: none,
-        response: { 200: { type: 'object', properties: { job } }, '4xx': error },
+        response: withErrors({ 200: { type: 'object', properties: { job } } }, [
+          [404, 'not_found: no such job (the last 16 are kept)'],
+        ]),
       },
     },
     async (request, reply) => {

@@ -8,19 +8,25 @@ import type {
 } from '../../../engine/index.js';
 import {
   filterParams,
-  name,
-  recommendResponse,
+  id,
+  idParams,
+  noQuery,
+  recommendReply,
   toEngineQuery,
   type FilterQuery,
 } from '../recommend-params.js';
+import { BODY_ERRORS, withErrors } from '../schemas.js';
 
-const idParams = { type: 'object', properties: { id: name }, required: ['id'] } as const;
+const tags = ['recommendations'];
+const userReply = withErrors({
+  200: recommendReply({ user: { type: 'string' } }, ['user']),
+});
 // The user is the path's; a `user` parameter beside it would be ambiguous.
 const userParams: Record<string, unknown> = { ...filterParams };
 delete userParams.user;
 const userQuery = { type: 'object', properties: userParams, additionalProperties: false } as const;
 
-const list = { type: 'array', items: name, maxItems: 1000 } as const;
+const list = { type: 'array', items: id, maxItems: 1000 } as const;
 /** The engine's own filters and diversity objects, as JSON (the engine checks the values). */
 const filtersBody = {
   type: 'object',
@@ -60,9 +66,15 @@ export function personalRoutes(app: FastifyInstance, engine: Engine): void {
     '/v1/users/:id/recommendations',
     {
       schema: {
+        summary: 'Personal recommendations',
+        description:
+          "The factor model's items for the user, the neighbours of their recent items, their " +
+          'buy-again items, the next items of their live session and a little popularity. An ' +
+          'unknown user gets popular items (`fallback: cold-start`), not an error.',
+        tags,
         params: idParams,
         querystring: userQuery,
-        response: recommendResponse({ user: { type: 'string' } }),
+        response: userReply,
       },
     },
     async (request) => {
@@ -76,9 +88,14 @@ export function personalRoutes(app: FastifyInstance, engine: Engine): void {
     '/v1/users/:id/buy-again',
     {
       schema: {
+        summary: 'Past purchases due again',
+        description:
+          "The user's past purchases, ranked by how likely they are to buy each again now; a " +
+          'user who bought nothing gets popular items (`fallback: popular`).',
+        tags,
         params: idParams,
         querystring: userQuery,
-        response: recommendResponse({ user: { type: 'string' } }),
+        response: userReply,
       },
     },
     async (request) => {
@@ -104,11 +121,24 @@ export function personalRoutes(app: FastifyInstance, engine: Engine): void {
     '/v1/sessions/recommendations',
     {
       schema: {
+        summary: 'Next items for a list of recently viewed items',
+        description:
+          'Next items for a shopper you may not know, from what they just looked at (oldest ' +
+          'first). Unknown items are skipped with a note; when none is known the answer is ' +
+          '`cold-start`. The reply has no `user` field.',
+        tags,
+        querystring: noQuery,
         body: {
           type: 'object',
           properties: {
-            items: { type: 'array', items: name, minItems: 1, maxItems: 1000 },
-            user: name,
+            items: {
+              type: 'array',
+              items: id,
+              minItems: 1,
+              maxItems: 1000,
+              description: 'item ids, oldest first',
+            },
+            user: { ...id, description: 'the shopper, if known; used by notBought only' },
             k: filterParams.k,
             filters: filtersBody,
             diversity: diversityBody,
@@ -116,7 +146,7 @@ export function personalRoutes(app: FastifyInstance, engine: Engine): void {
           required: ['items'],
           additionalProperties: false,
         },
-        response: recommendResponse(),
+        response: withErrors({ 200: recommendReply() }, BODY_ERRORS),
       },
     },
     async (request) => {

@@ -2,25 +2,39 @@
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../../engine/index.js';
 import {
+  associationFigures,
   filterParams,
+  id,
+  idParams,
   k,
-  name,
-  recommendResponse,
+  recommendReply,
   toEngineQuery,
   type FilterQuery,
 } from '../recommend-params.js';
+import { withErrors } from '../schemas.js';
+
+const tags = ['recommendations'];
 
 export function recommendationRoutes(app: FastifyInstance, engine: Engine): void {
   app.get<{ Querystring: { k: number; category?: string } }>(
     '/v1/trending',
     {
       schema: {
+        summary: 'Items trending now',
+        description:
+          'Items whose activity in the last hours stands out against their long-run rate, as a ' +
+          'Poisson z-score; popular items fill in when too few stand out (flagged by `fallback`). ' +
+          'Takes neither the filters nor the diversity parameters of the other recommendation routes.',
+        tags,
         querystring: {
           type: 'object',
-          properties: { k, category: name },
+          properties: {
+            k,
+            category: { ...id, description: 'only items of this category' },
+          },
           additionalProperties: false,
         },
-        response: recommendResponse({ category: { type: 'string' } }),
+        response: withErrors({ 200: recommendReply({ category: { type: 'string' } }) }),
       },
     },
     async (request) => {
@@ -46,7 +60,13 @@ export function recommendationRoutes(app: FastifyInstance, engine: Engine): void
     '/v1/items/:id/similar',
     {
       schema: {
-        params: { type: 'object', properties: { id: name }, required: ['id'] },
+        summary: 'Items like this one',
+        description:
+          '`kind=viewed`: items seen with it in the same sessions, blended with those bought in ' +
+          'the same orders and factor-model neighbours. `kind=bought`: the bought-together ' +
+          'ranking without its association figures. An unknown item gets popular items.',
+        tags,
+        params: idParams,
         querystring: {
           type: 'object',
           properties: {
@@ -55,7 +75,13 @@ export function recommendationRoutes(app: FastifyInstance, engine: Engine): void
           },
           additionalProperties: false,
         },
-        response: recommendResponse({ item: { type: 'string' }, kind: { type: 'string' } }),
+        // No association figures in the items: that is what bought-together is for.
+        response: withErrors({
+          200: recommendReply(
+            { item: { type: 'string' }, kind: { type: 'string', enum: ['viewed', 'bought'] } },
+            ['item', 'kind'],
+          ),
+        }),
       },
     },
     async (request) => {
@@ -80,17 +106,24 @@ export function recommendationRoutes(app: FastifyInstance, engine: Engine): void
     '/v1/items/:id/bought-together',
     {
       schema: {
-        params: { type: 'object', properties: { id: name }, required: ['id'] },
+        summary: 'Frequently bought together, with association figures',
+        description:
+          'The bought-together blend; each item some order shares with this one carries ' +
+          '`orders`, `support`, `confidence` and `lift`. The top-level `orders` counts the ' +
+          'orders holding the asked item (0 when it was never bought or is unknown).',
+        tags,
+        params: idParams,
         querystring: { type: 'object', properties: filterParams, additionalProperties: false },
-        response: recommendResponse(
-          { item: { type: 'string' }, orders: { type: 'number' } },
-          {
-            orders: { type: 'number' },
-            support: { type: 'number' },
-            confidence: { type: 'number' },
-            lift: { type: 'number' },
-          },
-        ),
+        response: withErrors({
+          200: recommendReply(
+            {
+              item: { type: 'string' },
+              orders: { type: 'integer', description: 'orders holding the asked item' },
+            },
+            ['item', 'orders'],
+            associationFigures,
+          ),
+        }),
       },
     },
     async (request) => {

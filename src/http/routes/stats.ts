@@ -6,6 +6,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../../engine/index.js';
 import type { LocalLogReport } from '../../local-log/index.js';
 import type { SourceStats } from '../../pulsar/source.js';
+import { EVENT_TYPES } from '../../../engine/index.js';
+import { noQuery } from '../recommend-params.js';
+import { count, epochMs, nullableNumber, withErrors } from '../schemas.js';
 
 /** What a stream host reports next to the engine's own totals. */
 export type StreamReport = SourceStats & { derivedEvents: number };
@@ -30,42 +33,194 @@ function memoryBlock(engine: Engine): Record<string, unknown> {
   };
 }
 
+const counts = { type: 'object', additionalProperties: count } as const;
+const bytes = { type: 'number', description: 'bytes' } as const;
+const position = {
+  type: 'object',
+  required: ['segment', 'offset'],
+  properties: { segment: count, offset: count },
+  additionalProperties: false,
+} as const;
+
+const statsReply = {
+  description: "the state's totals, its memory, and the position of its stream or local log",
+  type: 'object',
+  required: [
+    'events',
+    'deadLetters',
+    'rejected',
+    'unknownSkuEvents',
+    'items',
+    'users',
+    'sessions',
+    'storedEvents',
+    'bytesPerEvent',
+    'streamTime',
+    'memory',
+  ],
+  properties: {
+    events: {
+      type: 'object',
+      description: 'events ingested: the total, and per type',
+      required: ['total'],
+      properties: {
+        total: count,
+        ...Object.fromEntries(EVENT_TYPES.map((t) => [t, count])),
+      },
+      additionalProperties: false,
+    },
+    deadLetters: count,
+    rejected: { ...count, description: 'events refused by validation' },
+    unknownSkuEvents: count,
+    items: count,
+    users: count,
+    sessions: count,
+    storedEvents: count,
+    bytesPerEvent: { type: 'number' },
+    streamTime: { type: ['number', 'null'], description: 'newest event time, epoch ms' },
+    memory: {
+      type: 'object',
+      required: ['total', 'budget', 'parts', 'process', 'retention', 'warnings'],
+      properties: {
+        total: bytes,
+        budget: { type: ['number', 'null'], description: 'bytes; null for none' },
+        parts: { type: 'object', additionalProperties: bytes, description: 'bytes per part' },
+        process: {
+          type: 'object',
+          required: ['rss', 'heapUsed', 'arrayBuffers'],
+          properties: { rss: bytes, heapUsed: bytes, arrayBuffers: bytes },
+          additionalProperties: false,
+        },
+        retention: {
+          type: 'object',
+          required: ['configuredMs', 'effectiveMs', 'compactions', 'droppedIds'],
+          properties: {
+            configuredMs: nullableNumber,
+            effectiveMs: nullableNumber,
+            compactions: counts,
+            droppedIds: counts,
+          },
+          additionalProperties: false,
+        },
+        warnings: { type: 'array', items: { type: 'string' } },
+      },
+      additionalProperties: false,
+    },
+    stream: {
+      type: 'object',
+      description: 'on a stream: the position the totals cover',
+      required: [
+        'messages',
+        'position',
+        'duplicatesSkipped',
+        'lastPublishTime',
+        'lagMs',
+        'checkpoints',
+        'lastCheckpointMs',
+        'derivedEvents',
+      ],
+      properties: {
+        messages: count,
+        position: {
+          type: 'object',
+          additionalProperties: { type: 'string' },
+          description: 'message id per partition',
+        },
+        duplicatesSkipped: count,
+        lastPublishTime: { ...epochMs, description: 'of the newest applied message; 0 before any' },
+        lagMs: { ...nullableNumber, description: 'null before any message' },
+        checkpoints: count,
+        lastCheckpointMs: { type: 'number' },
+        derivedEvents: count,
+      },
+      additionalProperties: false,
+    },
+    localLog: {
+      type: 'object',
+      description: 'with a local log: its position, size on disk and snapshots',
+      required: [
+        'dir',
+        'position',
+        'segments',
+        'bytes',
+        'records',
+        'events',
+        'syncs',
+        'snapshots',
+        'lastSnapshotMs',
+        'lastSnapshotAt',
+        'snapshotPosition',
+        'failed',
+      ],
+      properties: {
+        dir: { type: 'string' },
+        position,
+        segments: count,
+        bytes,
+        records: count,
+        events: count,
+        syncs: count,
+        snapshots: count,
+        lastSnapshotMs: { type: 'number' },
+        lastSnapshotAt: { ...nullableNumber, description: 'epoch ms' },
+        snapshotPosition: { ...position, type: ['object', 'null'] },
+        failed: { type: ['string', 'null'], description: 'why appends are refused, if they are' },
+      },
+      additionalProperties: false,
+    },
+  },
+  additionalProperties: false,
+} as const;
+
 export function statsRoutes(
   app: FastifyInstance,
   engine: Engine,
   stream?: () => StreamReport,
   localLog?: () => LocalLogReport,
 ): void {
-  app.get('/v1/stats', async () => {
-    const s = engine.stats();
-    const report = stream?.();
-    const logReport = localLog?.();
-    return {
-      events: { total: s.events, ...s.eventsByType },
-      deadLetters: report?.deadLetters ?? 0,
-      rejected: s.rejected,
-      unknownSkuEvents: s.unknownSkuEvents,
-      items: s.items,
-      users: s.users,
-      sessions: s.sessions,
-      storedEvents: s.storedEvents,
-      bytesPerEvent: s.bytesPerEvent,
-      streamTime: s.streamTime,
-      memory: memoryBlock(engine),
-      ...(report !== undefined && {
-        stream: {
-          messages: report.messages,
-          position: report.position,
-          duplicatesSkipped: report.duplicatesSkipped,
-          lastPublishTime: report.lastPublishTime,
-          lagMs:
-            report.lastPublishTime === 0 ? null : Math.max(0, Date.now() - report.lastPublishTime),
-          checkpoints: report.checkpoints,
-          lastCheckpointMs: report.lastCheckpointMs,
-          derivedEvents: report.derivedEvents,
-        },
-      }),
-      ...(logReport !== undefined && { localLog: logReport }),
-    };
-  });
+  app.get(
+    '/v1/stats',
+    {
+      schema: {
+        summary: 'Totals, memory, and the position of the stream or log',
+        tags: ['ops'],
+        querystring: noQuery,
+        response: withErrors({ 200: statsReply }),
+      },
+    },
+    async () => {
+      const s = engine.stats();
+      const report = stream?.();
+      const logReport = localLog?.();
+      return {
+        events: { total: s.events, ...s.eventsByType },
+        deadLetters: report?.deadLetters ?? 0,
+        rejected: s.rejected,
+        unknownSkuEvents: s.unknownSkuEvents,
+        items: s.items,
+        users: s.users,
+        sessions: s.sessions,
+        storedEvents: s.storedEvents,
+        bytesPerEvent: s.bytesPerEvent,
+        streamTime: s.streamTime,
+        memory: memoryBlock(engine),
+        ...(report !== undefined && {
+          stream: {
+            messages: report.messages,
+            position: report.position,
+            duplicatesSkipped: report.duplicatesSkipped,
+            lastPublishTime: report.lastPublishTime,
+            lagMs:
+              report.lastPublishTime === 0
+                ? null
+                : Math.max(0, Date.now() - report.lastPublishTime),
+            checkpoints: report.checkpoints,
+            lastCheckpointMs: report.lastCheckpointMs,
+            derivedEvents: report.derivedEvents,
+          },
+        }),
+        ...(logReport !== undefined && { localLog: logReport }),
+      };
+    },
+  );
 }
