@@ -4,7 +4,10 @@
  * every later snapshot would carry it.
  */
 import { AisleError } from './errors.js';
-import { LIMITS } from './events.js';
+import { hasControlCharacter, LIMITS } from './events.js';
+
+/** The fields of a catalogue item: anything else is a typo that must not pass silently. */
+const ITEM_FIELDS: ReadonlySet<string> = new Set(['id', 'category', 'price', 'attributes']);
 
 /** Attributes an item may carry, and the size of each, so one feed cannot fill memory. */
 export const CATALOGUE_LIMITS = {
@@ -23,6 +26,7 @@ function idFault(value: unknown, required: boolean): string | undefined {
   if (value.length === 0) return 'must not be empty';
   if (value.length > LIMITS.idLength) return `must be at most ${LIMITS.idLength} characters`;
   if (!wellFormed(value)) return 'must be valid Unicode (lone surrogate)';
+  if (hasControlCharacter(value)) return 'must not contain control characters';
   return undefined;
 }
 
@@ -63,6 +67,9 @@ export function catalogueItemFault(item: unknown): { field: string; reason: stri
     return { field: '(item)', reason: 'must be an object' };
   }
   const it = item as Record<string, unknown>;
+  for (const key in it) {
+    if (!ITEM_FIELDS.has(key)) return { field: key.slice(0, 64), reason: 'is not a known field' };
+  }
   const id = idFault(it.id, true);
   if (id !== undefined) return { field: 'id', reason: id };
   const category = idFault(it.category, false);

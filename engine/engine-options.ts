@@ -3,8 +3,10 @@
  * defaults. Kept apart from the Engine because snapshots record the resolved options and a restore
  * compares them with what the host asked for (engine/snapshot/restore.ts).
  */
-import type { EventTimeOptions } from './event-time.js';
-import type { KeyCaps } from './key-caps.js';
+import { checkFunction, checkNumber, checkOptionalBoolean, checkOptions } from './arguments.js';
+import { invalidArgument } from './errors.js';
+import { DEFAULT_EVENT_TIME, type EventTimeOptions } from './event-time.js';
+import { DEFAULT_KEY_CAPS, type KeyCaps } from './key-caps.js';
 import type { RetentionOptions } from './retention.js';
 import { EVENT_TYPE_CODE } from './events.js';
 import type { AnomalyOptions } from './analytics/anomalies.js';
@@ -12,7 +14,7 @@ import type { FunnelOptions } from './analytics/funnel.js';
 import { priceHistoryOptions, type PriceHistoryOptions } from './analytics/price/index.js';
 import { resolveSalesOptions, type SalesOptions } from './analytics/sales.js';
 import { resolveInventoryOptions, type InventoryOptions } from './inventory/index.js';
-import type { AlsOptions } from './models/als/index.js';
+import { resolveAlsOptions, type AlsOptions } from './models/als/index.js';
 import { DEFAULT_BUY_AGAIN, type BuyAgainOptions } from './models/buy-again.js';
 import type { CooccurrenceOptions } from './models/cooccurrence.js';
 import { DEFAULT_POPULARITY, type PopularityOptions } from './models/popularity.js';
@@ -20,7 +22,9 @@ import { DEFAULT_SESSION_FEED_OPTIONS, type SessionFeedOptions } from './models/
 import { DEFAULT_SESSION_KNN_PARAMS, type SessionKnnParams } from './models/session-knn.js';
 import { DEFAULT_USER_HISTORY, type UserHistoryOptions } from './models/user-history.js';
 import type { FactorIndexOptions } from './recommend/factor-index.js';
-import type { RecommendOverrides } from './recommend/recommender.js';
+import { SOURCES } from './recommend/pool.js';
+import { RECOMMEND_TYPES } from './recommend/query.js';
+import { DEFAULT_RECOMMEND, type RecommendOverrides } from './recommend/recommender.js';
 import { DEFAULT_CHUNK_ROWS } from './store/index.js';
 
 export interface EngineOptions {
@@ -173,4 +177,122 @@ export function restoredOptions(
     anomalies: model.anomalies,
     sales: model.sales,
   };
+}
+
+export const ENGINE_OPTION_KEYS: readonly (keyof EngineOptions)[] = [
+  'simd',
+  'chunkRows',
+  'retentionMs',
+  'popularity',
+  'alsoViewed',
+  'alsoBought',
+  'history',
+  'buyAgain',
+  'sessions',
+  'sessionFeed',
+  'inventory',
+  'priceHistory',
+  'funnels',
+  'anomalies',
+  'sales',
+  'als',
+  'factorIndex',
+  'recommend',
+  'clock',
+  'eventTime',
+  'retention',
+  'keyCaps',
+];
+
+/** Options whose every key has a default: a key not among them, or of another type, is a typo. */
+const SHAPED: Partial<Record<keyof EngineOptions, object>> = {
+  popularity: DEFAULT_POPULARITY,
+  alsoViewed: DEFAULT_ALSO_VIEWED,
+  alsoBought: DEFAULT_ALSO_BOUGHT,
+  history: DEFAULT_USER_HISTORY,
+  buyAgain: DEFAULT_BUY_AGAIN,
+  sessions: DEFAULT_SESSION_KNN_PARAMS,
+  sessionFeed: DEFAULT_SESSION_FEED_OPTIONS,
+  eventTime: DEFAULT_EVENT_TIME,
+  keyCaps: DEFAULT_KEY_CAPS,
+};
+
+/** Options that are objects whose contents their own modules check. */
+const NESTED: readonly (keyof EngineOptions)[] = [
+  'inventory',
+  'priceHistory',
+  'funnels',
+  'anomalies',
+  'sales',
+  'factorIndex',
+  'retention',
+];
+
+/** An object of options shaped like `defaults`: known keys, each of the default's type. */
+function checkShaped(field: string, value: unknown, defaults: object): void {
+  const o = checkOptions(field, value as object | undefined, Object.keys(defaults));
+  for (const [key, v] of Object.entries(o)) {
+    if (v === undefined) continue;
+    const d = (defaults as Record<string, unknown>)[key];
+    const same = Array.isArray(d)
+      ? Array.isArray(v)
+      : typeof v === typeof d && !Number.isNaN(v as number);
+    if (!same) {
+      throw invalidArgument(
+        `${field}.${key}`,
+        `must be ${Array.isArray(d) ? 'an array' : `a ${typeof d}`}`,
+      );
+    }
+  }
+}
+
+/**
+ * Checks what `createEngine` is given before anything is built: every key known, each of its
+ * type, and the options other modules own checked by them (the factor model's, the
+ * recommender's). Throws AisleError('AISLE_INVALID_ARGUMENT') naming the option.
+ */
+export function checkEngineOptions(options: unknown): void {
+  const o = checkOptions('options', options as EngineOptions | undefined, ENGINE_OPTION_KEYS);
+  checkOptionalBoolean('simd', o.simd);
+  if (o.chunkRows !== undefined) checkNumber('chunkRows', o.chunkRows, { min: 1, integer: true });
+  if (o.retentionMs !== undefined) {
+    checkNumber('retentionMs', o.retentionMs, { min: 0, exclusive: true });
+  }
+  checkFunction('clock', o.clock);
+  for (const [key, defaults] of Object.entries(SHAPED)) {
+    checkShaped(key, o[key as keyof EngineOptions], defaults);
+  }
+  for (const key of NESTED)
+    checkOptions(key, o[key] as object | undefined, Object.keys(o[key] ?? {}));
+  if (o.als !== undefined) resolveAlsOptions(checkOptions('als', o.als, Object.keys(o.als)));
+  if (o.recommend !== undefined) checkRecommendOverrides('recommend', o.recommend);
+}
+
+/**
+ * Checks recommender overrides: known keys, counts and shares in range, blend weights of known
+ * query types and sources as finite numbers ≥ 0. Returns them unchanged.
+ */
+export function checkRecommendOverrides(field: string, value: unknown): RecommendOverrides {
+  const o = checkOptions(
+    field,
+    value as RecommendOverrides | undefined,
+    Object.keys(DEFAULT_RECOMMEND),
+  );
+  for (const key of ['overfetch', 'minFetch', 'maxFetch', 'recentItems'] as const) {
+    if (o[key] !== undefined)
+      checkNumber(`${field}.${key}`, o[key], { min: 1, integer: key !== 'overfetch' });
+  }
+  checkOptionalBoolean(`${field}.fill`, o.fill);
+  if (o.newShare !== undefined) {
+    const share = checkNumber(`${field}.newShare`, o.newShare, { min: 0 });
+    if (share > 1) throw invalidArgument(`${field}.newShare`, 'must be from 0 to 1');
+  }
+  const weights = checkOptions(`${field}.weights`, o.weights, RECOMMEND_TYPES);
+  for (const [type, w] of Object.entries(weights)) {
+    const blend = checkOptions(`${field}.weights.${type}`, w as object | undefined, SOURCES);
+    for (const [source, weight] of Object.entries(blend)) {
+      checkNumber(`${field}.weights.${type}.${source}`, weight, { min: 0 });
+    }
+  }
+  return o;
 }

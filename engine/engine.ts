@@ -7,11 +7,20 @@ import { AnalyticsFacet, InventoryFacet, PricesFacet } from './facets.js';
 import { INTERNALS, type EngineInternals } from './internals.js';
 import type { Catalogue, CatalogueItem } from './catalogue.js';
 import {
+  checkEngineOptions,
+  checkRecommendOverrides,
   resolveModelOptions,
   restoredOptions,
   type EngineModelOptions,
   type EngineOptions,
 } from './engine-options.js';
+import {
+  checkArray,
+  checkFunction,
+  checkNumber,
+  checkOptionalBoolean,
+  checkOptions,
+} from './arguments.js';
 import { checkCatalogue } from './catalogue-check.js';
 import { AisleError } from './errors.js';
 import { EventClock, resolveEventTime } from './event-time.js';
@@ -23,7 +32,7 @@ import {
   type BatchRejection,
   type RetailEvent,
 } from './events.js';
-import type { AlsOptions } from './models/als/index.js';
+import { DEFAULT_ALS, type AlsOptions } from './models/als/index.js';
 import type { IdKind } from './activity.js';
 import { Retention, type RetentionHost, type RetentionReport } from './retention.js';
 import {
@@ -134,6 +143,7 @@ export class Engine {
   private readonly recommender: Recommender;
   /** The catalogue: items with categories, prices and attributes, fed and learned from events. */
   get catalogue(): Catalogue {
+    this.assertOpen();
     return this.parts.catalogue;
   }
 
@@ -225,7 +235,7 @@ export class Engine {
         if (id !== undefined) this.notePrice(id, it.price);
       }
     }
-    this.recommender = this.createRecommender();
+    this.recommender = this.newRecommender({});
     this.views = this.createViews();
     const facetHost = { views: this.views, assertOpen: () => this.assertOpen() };
     this.analytics = new AnalyticsFacet(facetHost);
@@ -235,7 +245,12 @@ export class Engine {
     if (state?.factors != null) this.factorTraining.restore(state.factors);
   }
 
+  /**
+   * Loads the kernels and builds empty models. Throws AisleError('AISLE_INVALID_ARGUMENT')
+   * naming the option for an unknown option or one of the wrong type.
+   */
   static async create(options: EngineOptions = {}): Promise<Engine> {
+    checkEngineOptions(options);
     const kernels = await loadKernels(options.simd === undefined ? {} : { simd: options.simd });
     return new Engine(kernels, options);
   }
@@ -266,6 +281,7 @@ export class Engine {
    * started in the same synchronous turn, as `writeEngineSnapshot` does. O(model state).
    */
   exportState(): EngineState {
+    this.assertOpen();
     // A failed engine's state may be half-updated: never let it reach a snapshot.
     if (this.failure !== undefined) throw this.failure;
     return {
@@ -305,6 +321,8 @@ export class Engine {
    */
   ingest(raw: readonly unknown[], opts: { partial?: boolean } = {}): IngestResult {
     this.assertWritable();
+    checkArray('events', raw);
+    checkOptionalBoolean('partial', checkOptions('opts', opts, ['partial']).partial);
     const { events, rejected, watermark } = this.screen(raw, this.options.clock?.() ?? Date.now());
     this.rejectedCount += rejected.length;
     if (rejected.length > 0 && opts.partial !== true) return { accepted: 0, rejected };
@@ -326,6 +344,9 @@ export class Engine {
     raw: readonly unknown[],
     now: number = this.options.clock?.() ?? Date.now(),
   ): { events: RetailEvent[]; rejected: BatchRejection[]; rawIndex: number[] } {
+    this.assertOpen();
+    checkArray('events', raw);
+    checkNumber('now', now, { min: -Infinity });
     const { events, rejected, rawIndex } = this.screen(raw, now);
     return { events, rejected, rawIndex };
   }
@@ -377,6 +398,7 @@ export class Engine {
    */
   ingestEvents(events: readonly RetailEvent[]): IngestResult {
     this.assertWritable();
+    checkArray('events', events);
     for (let i = 0; i < events.length; i++) {
       const fault = checkTrustedEvent(events[i]);
       if (fault !== undefined) {
@@ -400,13 +422,16 @@ export class Engine {
    * reads time from anywhere else.
    */
   get watermark(): number | null {
+    this.assertOpen();
     const w = this.clock.watermark;
     return Number.isFinite(w) ? w : null;
   }
 
   /**
    * Whether the engine is fit to take writes: false once a part threw while applying a batch
-   * (its state may be half-updated, so writes and snapshots are refused until a restore).
+   * (its state may be half-updated, so writes and snapshots are refused until a restore), or
+   * once it is closed. Unlike every other method it answers after `close`, so a host's health
+   * check can say why it is down.
    */
   health(): { ok: boolean; reason?: string } {
     if (this.failure !== undefined) return { ok: false, reason: this.failure.message };
@@ -475,10 +500,13 @@ export class Engine {
 
   /** The event log and the kernels, for the snapshot writer and tests (engine/internals.ts). */
   get [INTERNALS](): EngineInternals {
+    // A closed engine's log and kernels must not reach a snapshot either.
+    this.assertOpen();
     return { store: this.store, kernels: this.kernels };
   }
 
   stats(): EngineStats {
+    this.assertOpen();
     const eventsByType: Record<string, number> = {};
     let events = 0;
     EVENT_TYPES.forEach((t, i) => {
@@ -507,6 +535,7 @@ export class Engine {
    * sample; O(parts), not O(state), so a host can poll it.
    */
   memory(): MemoryReport {
+    this.assertOpen();
     return memoryReport({
       parts: this.parts,
       env: this.env,
@@ -522,12 +551,14 @@ export class Engine {
    * dropped).
    */
   retentionReport(): RetentionReport {
+    this.assertOpen();
     return this.retention.report();
   }
 
   /** Counts a rejection that happened before `ingest` (e.g. unparseable JSON in an adapter). */
   noteRejected(n = 1): void {
-    this.rejectedCount += n;
+    this.assertOpen();
+    this.rejectedCount += checkNumber('n', n, { min: 0, integer: true });
   }
 
   /**
@@ -546,6 +577,11 @@ export class Engine {
    * offline evaluation and A/B arms. It sees every later ingest and retrain.
    */
   createRecommender(options: RecommendOverrides = {}): Recommender {
+    this.assertOpen();
+    return this.newRecommender(checkRecommendOverrides('options', options));
+  }
+
+  private newRecommender(options: RecommendOverrides): Recommender {
     const sources = new EngineSources({
       dicts: this.store.dicts,
       catalogue: this.parts.catalogue,
@@ -576,6 +612,7 @@ export class Engine {
 
   /** The factor model serving now (null before the first training). */
   get factors(): { users: number; items: number; factors: number; trainedAt: number } | null {
+    this.assertOpen();
     const m = this.factorTraining.serving;
     if (m === null) return null;
     return {
@@ -590,7 +627,8 @@ export class Engine {
    * Trains the factor model (iALS) on every user's interactions so far, in a worker thread, then
    * builds its ANN index in slices and swaps it in: queries keep using the previous model until
    * the new one is complete. Users with newer events are folded in online at query time. One
-   * training at a time: a call while one runs returns that one's promise.
+   * training at a time: a call while one runs returns that one's promise. Bad options and a
+   * closed engine reject the promise (AisleError), like every failure of the training.
    */
   trainFactors(
     opts: {
@@ -598,10 +636,21 @@ export class Engine {
       onIteration?: (iteration: number, seconds: number) => void;
     } = {},
   ): Promise<FactorReport> {
-    this.assertOpen();
-    return this.factorTraining.train(opts);
+    try {
+      this.assertOpen();
+      const o = checkOptions('opts', opts, ['als', 'onIteration']);
+      checkOptions('als', o.als, Object.keys(DEFAULT_ALS));
+      checkFunction('onIteration', o.onIteration);
+      return this.factorTraining.train(o);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
   }
 
+  /**
+   * Stops the engine: every method but `health` then throws AisleError('AISLE_CLOSED'), and a
+   * training in progress is abandoned. Closing again does nothing.
+   */
   close(): void {
     this.closed = true;
     this.factorTraining.close();

@@ -21,6 +21,14 @@ import type {
 import type { BasketStats } from './analytics/baskets.js';
 import type { SegmentsView } from './analytics/sales.js';
 import type { TrendingReport } from './analytics/trend-report.js';
+import {
+  checkDuration,
+  checkName,
+  checkNumber,
+  checkOptionalBoolean,
+  checkOptionalName,
+  checkOptions,
+} from './arguments.js';
 import { checkK } from './recommend/query.js';
 import type { InventoryAlertType } from './inventory/index.js';
 
@@ -46,7 +54,10 @@ export class AnalyticsFacet {
    * ranking itself, with business filters and a popular fill, is `recommend({ type: 'trending' })`.
    */
   trending(opts: { k?: number; category?: string } = {}): TrendingReport {
-    return this.views.trendingReport(checkK(opts.k), opts);
+    const views = this.views;
+    const o = checkOptions('opts', opts, ['k', 'category']);
+    const category = checkOptionalName('category', o.category);
+    return views.trendingReport(checkK(o.k), category === undefined ? {} : { category });
   }
 
   /**
@@ -56,7 +67,8 @@ export class AnalyticsFacet {
    * for a malformed window.
    */
   funnel(q: { window: string; item?: string; category?: string }): FunnelView {
-    return this.views.funnel(q);
+    const views = this.views;
+    return views.funnel(checkKeyedWindow(q, ['window', 'item', 'category']));
   }
 
   /** Anomalies in event rates and conversion: active episodes and recent alerts. */
@@ -75,12 +87,16 @@ export class AnalyticsFacet {
    * as it was (`computedAt` says when) unless `fresh`.
    */
   segments(opts: { fresh?: boolean } = {}): SegmentsView {
-    return this.views.segments(opts);
+    const views = this.views;
+    const o = checkOptions('opts', opts, ['fresh']);
+    checkOptionalBoolean('fresh', o.fresh);
+    return views.segments(o);
   }
 
   /** One customer's facts, RFM scores and segment; `known: false` for a user who never bought. */
   customerSegment(user: string): CustomerSegmentView {
-    return this.views.customerSegment(user);
+    const views = this.views;
+    return views.customerSegment(checkName('user', user));
   }
 
   /** Orders, lines, units, order value and basket size (means and quantiles) since the start. */
@@ -95,7 +111,10 @@ export class AnalyticsFacet {
    * naming the field for bad windows or steps.
    */
   revenue(q: { window: string; step?: string; item?: string; category?: string }): RevenueView {
-    return this.views.revenue(q);
+    const views = this.views;
+    const checked = checkKeyedWindow(q, ['window', 'step', 'item', 'category']);
+    if (checked.step !== undefined) checkDuration('step', checked.step);
+    return views.revenue(checked);
   }
 
   /**
@@ -106,12 +125,18 @@ export class AnalyticsFacet {
    * keep. Throws AisleError('AISLE_INVALID_ARGUMENT') naming the field of a bad query.
    */
   groupBy(q: GroupByQuery): GroupByView {
-    return this.views.groupBy(q);
+    const views = this.views;
+    const o = checkOptions('query', q, ['by', 'window', 'from', 'to', 'types', 'top']);
+    if (o.window !== undefined) checkDuration('window', o.window);
+    if (o.from !== undefined) checkNumber('from', o.from, { min: -Infinity });
+    if (o.to !== undefined) checkNumber('to', o.to, { min: -Infinity });
+    return views.groupBy(o);
   }
 
   /** Orders holding `item` (0 when unknown). */
   ordersOf(item: string): number {
-    return this.views.ordersOf(item);
+    const views = this.views;
+    return views.ordersOf(checkName('item', item));
   }
 
   /**
@@ -119,7 +144,8 @@ export class AnalyticsFacet {
    * confidence and lift; null when no order holds both.
    */
   pairStats(item: string, other: string): PairStats | null {
-    return this.views.pairStats(item, other);
+    const views = this.views;
+    return views.pairStats(checkName('item', item), checkName('other', other));
   }
 }
 
@@ -137,7 +163,8 @@ export class InventoryFacet {
    * and order quantity of an item, as of stream time. Unknown items report no level.
    */
   report(item: string): InventoryReportView {
-    return this.views.inventoryReport(item);
+    const views = this.views;
+    return views.inventoryReport(checkName('item', item));
   }
 
   /**
@@ -146,7 +173,8 @@ export class InventoryFacet {
    * naming them costs about a microsecond each, so a service asks for a page.
    */
   alerts(opts: { type?: InventoryAlertType; limit?: number } = {}): InventoryAlertView[] {
-    return this.views.inventoryAlerts(opts);
+    const views = this.views;
+    return views.inventoryAlerts(checkOptions('opts', opts, ['type', 'limit']));
   }
 
   /** Open inventory alerts per type. O(open alerts). */
@@ -171,6 +199,23 @@ export class PricesFacet {
    */
   report(item: string, opts: { stock?: number; targetDays?: number } = {}): PriceReport {
     this.host.assertOpen();
-    return this.host.views.priceReport(item, opts);
+    checkName('item', item);
+    const o = checkOptions('opts', opts, ['stock', 'targetDays']);
+    if (o.stock !== undefined) checkNumber('stock', o.stock, { min: 0 });
+    if (o.targetDays !== undefined)
+      checkNumber('targetDays', o.targetDays, { min: 0, exclusive: true });
+    return this.host.views.priceReport(item, o);
   }
+}
+
+/** A windowed question: an object of `keys` with a `window` and optional item and category. */
+function checkKeyedWindow<Q extends { window: string; item?: string; category?: string }>(
+  q: Q,
+  keys: readonly string[],
+): Q {
+  const o = checkOptions('query', q, keys);
+  checkDuration('window', o.window);
+  checkOptionalName('item', o.item);
+  checkOptionalName('category', o.category);
+  return o;
 }

@@ -55,7 +55,13 @@ export {
 } from './recommend/query.js';
 export type { BlendWeights } from './recommend/pool.js';
 export { DEFAULT_ALS, type AlsOptions } from './models/als/index.js';
-export { AisleError, isAisleError, type AisleErrorCode } from './errors.js';
+export {
+  AisleError,
+  CodedError,
+  isAisleError,
+  isCodedError,
+  type AisleErrorCode,
+} from './errors.js';
 export * from './events.js';
 export * from './snapshot/index.js';
 

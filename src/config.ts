@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { AisleError } from '../engine/index.js';
 import { isLoopbackHost, parseApiKeys, parseApiKeysFile, type ApiKey } from './http/api-keys.js';
 
 /**
@@ -143,7 +144,13 @@ function pulsarConfig(
   return cfg;
 }
 
-export class ConfigError extends Error {}
+/** A setting that cannot work, named; the server refuses to start with it. */
+export class ConfigError extends AisleError {
+  constructor(message: string) {
+    super('AISLE_CONFIG', message);
+    this.name = 'ConfigError';
+  }
+}
 
 function int(
   name: string,

@@ -179,10 +179,25 @@ const NEEDS: Readonly<Record<RecommendType, 'user' | 'item' | 'session' | null>>
   popular: null,
 };
 
+const QUERY_KEYS: ReadonlySet<string> = new Set([
+  'type',
+  'user',
+  'item',
+  'items',
+  'session',
+  'category',
+  'k',
+  'filters',
+  'diversity',
+] satisfies (keyof RecommendQuery)[]);
+
 /** Validates a query from any caller (HTTP, embedding code); throws naming the field. */
 export function checkQuery(raw: unknown): CheckedQuery {
   if (typeof raw !== 'object' || raw === null) throw invalid('query', 'must be an object');
   const q = raw as Record<string, unknown>;
+  for (const key in q) {
+    if (!QUERY_KEYS.has(key)) throw invalid(key, 'is not a known query field');
+  }
   const type = q.type;
   if (typeof type !== 'string' || !(RECOMMEND_TYPES as readonly string[]).includes(type)) {
     throw invalid('type', `must be one of ${RECOMMEND_TYPES.join(', ')}`);

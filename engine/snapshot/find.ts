@@ -2,6 +2,7 @@
  * Finding the snapshot to restore: the newest one whose every file matches its manifest.
  */
 import { join } from 'node:path';
+import { checkFunction, checkName, checkOptions } from '../arguments.js';
 import { AisleError, isAisleError } from '../errors.js';
 import { verifyFile } from './files.js';
 import { listEntries, readManifest, type SnapshotManifest } from './format.js';
@@ -33,6 +34,7 @@ export function asSnapshotError(dir: string, err: unknown): AisleError {
  * naming the first file at fault. O(bytes of the snapshot).
  */
 export async function verifySnapshot(dir: string): Promise<SnapshotManifest> {
+  checkName('dir', dir);
   const manifest = await readManifest(dir);
   for (const f of manifest.files) await verifyFile(dir, f);
   return manifest;
@@ -43,6 +45,7 @@ export async function verifySnapshot(dir: string): Promise<SnapshotManifest> {
  * exist. `.tmp` and `.trash` directories are never listed.
  */
 export async function listSnapshots(baseDir: string): Promise<string[]> {
+  checkName('baseDir', baseDir);
   return (await listEntries(baseDir))
     .filter((e) => e.kind === 'complete')
     .map((e) => join(baseDir, e.name));
@@ -57,6 +60,8 @@ export async function findNewestSnapshot(
   baseDir: string,
   opts: FindSnapshotOptions = {},
 ): Promise<FoundSnapshot | undefined> {
+  checkOptions('opts', opts, ['onSkip']);
+  checkFunction('onSkip', opts.onSkip);
   for (const dir of await listSnapshots(baseDir)) {
     try {
       return { dir, manifest: await verifySnapshot(dir) };

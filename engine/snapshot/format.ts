@@ -15,6 +15,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { checkName } from '../arguments.js';
 import { AisleError } from '../errors.js';
 import { DICTIONARIES_FILE, EVENTS_FILE, MANIFEST_FILE } from '../store/index.js';
 import { isCount } from './check.js';
@@ -139,6 +140,7 @@ function invalid(dir: string, why: string): never {
  * field. O(manifest).
  */
 export async function readManifest(dir: string): Promise<SnapshotManifest> {
+  checkName('dir', dir);
   let text: string;
   try {
     text = await readFile(join(dir, SNAPSHOT_MANIFEST), 'utf8');

@@ -11,6 +11,8 @@ import {
   type EngineOptions,
   type EngineState,
 } from '../engine.js';
+import { checkFunction, checkName, checkOptions } from '../arguments.js';
+import { checkEngineOptions, ENGINE_OPTION_KEYS } from '../engine-options.js';
 import { AisleError, isAisleError } from '../errors.js';
 import { EventStore, type DictionaryName, type StoreDictionaries } from '../store/index.js';
 import { decodeCatalogue } from './catalogue-file.js';
@@ -121,6 +123,8 @@ function reconcile(given: EngineOptions, model: EngineModelOptions): number | un
  * same batches. O(bytes of the snapshot).
  */
 export async function restoreEngine(dir: string, options: EngineOptions = {}): Promise<Engine> {
+  checkName('dir', dir);
+  checkEngineOptions(options);
   return restoreWith(dir, await readManifest(dir), options);
 }
 
@@ -275,7 +279,13 @@ export async function restoreNewestSnapshot(
   baseDir: string,
   options: EngineOptions & FindSnapshotOptions = {},
 ): Promise<RestoredSnapshot | undefined> {
-  const { onSkip, ...engineOptions } = options;
+  checkName('baseDir', baseDir);
+  const { onSkip, ...engineOptions } = checkOptions('options', options, [
+    ...ENGINE_OPTION_KEYS,
+    'onSkip',
+  ]);
+  checkFunction('onSkip', onSkip);
+  checkEngineOptions(engineOptions);
   for (const dir of await listSnapshots(baseDir)) {
     try {
       const manifest = await readManifest(dir);

@@ -15,7 +15,8 @@ import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Engine } from '../engine.js';
-import { AisleError, isAisleError } from '../errors.js';
+import { checkName, checkOptions } from '../arguments.js';
+import { AisleError, invalidArgument, isAisleError } from '../errors.js';
 import { MANIFEST_FILE, type SnapshotInfo, type StoreManifest } from '../store/index.js';
 import { encodeCatalogue } from './catalogue-file.js';
 import { hashFile, syncDir, writeFileDurably, type SnapshotFileEntry } from './files.js';
@@ -140,6 +141,13 @@ export async function writeEngineSnapshot(
   opts: WriteSnapshotOptions,
 ): Promise<WrittenSnapshot> {
   const started = performance.now();
+  if (typeof engine !== 'object' || engine === null || typeof engine.exportState !== 'function') {
+    throw invalidArgument('engine', 'must be an Engine');
+  }
+  checkName('baseDir', baseDir);
+  checkOptions('opts', opts, ['position', 'now', 'keep']);
+  // Throws AISLE_CLOSED for a closed engine before any directory is made.
+  const store = storeOf(engine);
   // A copy: the caller may change its object while the files are being written.
   const position = structuredClone(checkJsonValue(opts.position));
   if (typeof opts.now !== 'number' || !Number.isFinite(opts.now)) {
@@ -160,7 +168,7 @@ export async function writeEngineSnapshot(
   let storeWrite: Promise<SnapshotInfo> | undefined;
   try {
     // Synchronous capture: nothing may be ingested between these lines.
-    storeWrite = storeOf(engine).writeSnapshot(join(tmp, STORE_DIR));
+    storeWrite = store.writeSnapshot(join(tmp, STORE_DIR));
     storeWrite.catch(() => undefined);
     const { catalogue, ...models } = engine.exportState();
     const state = encodeState(models);

@@ -6,6 +6,7 @@
  * Delivery is at least once everywhere: a producer may re-send after a reconnect, a consumer sees
  * unacknowledged messages again. Deduplicate with `messageIdKey` from `message-id.ts`.
  */
+import { CodedError } from '../../engine/errors.js';
 import type { MessageId } from './message-id.js';
 
 export type { MessageId } from './message-id.js';
@@ -203,9 +204,11 @@ export type PulsarErrorCode =
 
 const BRAND = Symbol.for('aisle.pulsar.error');
 
-/** The one error type transports throw; `code` is stable, the message is for people. */
-export class PulsarError extends Error {
-  readonly code: PulsarErrorCode;
+/**
+ * The one error type transports throw; `code` is stable, the message is for people. A CodedError
+ * like every error aisle throws, so a host can log and count all of them the same way.
+ */
+export class PulsarError extends CodedError<PulsarErrorCode> {
   /** HTTP status of a refused WebSocket handshake. */
   readonly status: number | undefined;
   /** WebSocket close code sent by the server. */
@@ -219,9 +222,15 @@ export class PulsarError extends Error {
     message: string,
     details: { status?: number; closeCode?: number; reason?: string; cause?: unknown } = {},
   ) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    const { cause, ...given } = details;
+    const known = Object.entries(given).filter(([, v]) => v !== undefined);
+    super(
+      code,
+      message,
+      known.length === 0 ? undefined : Object.fromEntries(known),
+      cause === undefined ? undefined : { cause },
+    );
     this.name = 'PulsarError';
-    this.code = code;
     this.status = details.status;
     this.closeCode = details.closeCode;
     this.reason = details.reason;

@@ -183,6 +183,102 @@ describe('validateEvent', () => {
   });
 });
 
+describe('strict fields, dates and ids', () => {
+  it.each([
+    ['a typo of quantity', { type: 'add_to_cart', ts: TS, item: 'a', qty: 3 }, 'qty'],
+    ['an unknown field with null', { type: 'view', ts: TS, item: 'a', colour: null }, 'colour'],
+    ['__proto__ from JSON', JSON.parse('{"type":"view","item":"a","__proto__":{}}'), '__proto__'],
+  ])('refuses %s naming it', (_name, raw, field) => {
+    const v = validateEvent(raw, NOW);
+    expect(v).toEqual({ ok: false, error: { field, reason: 'is not a known field' } });
+  });
+
+  it('ignores a field of another type, as columnar producers send every column', () => {
+    const v = validateEvent({ type: 'view', ts: TS, item: 'a', quantity: 0, price: 0 }, NOW);
+    expect(v).toEqual({ ok: true, event: { type: 'view', ts: TS, item: 'a' } });
+    const inv = validateEvent({ ...valid[5]![1], user: 'u1', order: null }, NOW);
+    expect(inv.ok && 'user' in inv.event).toBe(false);
+  });
+
+  it('accepts every field its type documents, category on a search included', () => {
+    const full = {
+      type: 'purchase',
+      ts: TS,
+      user: 'u',
+      session: 's',
+      category: 'c',
+      item: 'i',
+      order: 'o',
+      quantity: 2,
+      price: 1,
+    };
+    expect(validateEvent(full, NOW).ok).toBe(true);
+    expect(validateEvent({ type: 'search', query: 'q', category: 'c' }, NOW).ok).toBe(true);
+  });
+
+  it('shortens an absurdly long unknown key in the rejection', () => {
+    const v = validateEvent({ type: 'view', item: 'a', ['k'.repeat(5000)]: 1 }, NOW);
+    expect(!v.ok && v.error.field.length).toBeLessThan(70);
+  });
+
+  it.each([
+    '2024-02-30',
+    '2023-02-29',
+    '1900-02-29T00:00:00Z',
+    '2024-13-01',
+    '2024-00-10',
+    '2024-04-31T10:00:00Z',
+    '2024-06-00',
+    '2024-01-01T24:00:00Z',
+    '2024-01-01T23:60Z',
+    '2024-01-01T23:59:60Z',
+    '2024-01-01T10:00:00+24:00',
+    '2024-01-01T10:00:00-05:75',
+  ])('refuses the impossible date-time %s', (ts) => {
+    const v = validateEvent({ type: 'view', ts, item: 'a' }, NOW);
+    expect(v.ok).toBe(false);
+    if (!v.ok) expect(v.error.field).toBe('ts');
+  });
+
+  it.each([
+    ['2024-02-29', Date.UTC(2024, 1, 29)],
+    ['2000-02-29T12:00:00Z', Date.UTC(2000, 1, 29, 12)],
+    ['2023-12-31T23:59:59.999Z', Date.UTC(2023, 11, 31, 23, 59, 59, 999)],
+    ['2024-04-30T10:00:00+05:30', Date.UTC(2024, 3, 30, 4, 30)],
+    ['2024-04-30T10:00:00-0800', Date.UTC(2024, 3, 30, 18)],
+  ])('accepts the real date-time %s', (ts, ms) => {
+    const v = validateEvent({ type: 'view', ts, item: 'a' }, NOW);
+    expect(v.ok && v.event.ts).toBe(ms);
+  });
+
+  it.each(['\u0000', '\n', '\t', '\u001f', '\u007f', '\u0085', '\u009f'])(
+    'refuses the control character %j in every id field',
+    (c) => {
+      const cases: Array<[string, Record<string, unknown>]> = [
+        ['item', { type: 'view', item: `a${c}b` }],
+        ['user', { type: 'view', item: 'a', user: `u${c}` }],
+        ['session', { type: 'view', item: 'a', session: c }],
+        ['category', { type: 'view', item: 'a', category: `${c}c` }],
+        ['order', { type: 'purchase', item: 'a', order: `o${c}`, quantity: 1, price: 1 }],
+        ['location', { type: 'inventory', item: 'a', op: 'set', quantity: 1, location: `l${c}` }],
+        ['category', { type: 'price_change', item: 'a', price: 1, category: `x${c}` }],
+      ];
+      for (const [field, raw] of cases) {
+        const v = validateEvent(raw, NOW);
+        expect(v).toEqual({
+          ok: false,
+          error: { field, reason: 'must not contain control characters' },
+        });
+      }
+    },
+  );
+
+  it('keeps ids with printable non-ASCII characters and queries with any text', () => {
+    expect(validateEvent({ type: 'view', item: 'café\u00a0№ 5' }, NOW).ok).toBe(true);
+    expect(validateEvent({ type: 'search', query: 'red\tshoes' }, NOW).ok).toBe(true);
+  });
+});
+
 describe('validateBatch', () => {
   it('reports every bad event with its index and keeps the good ones apart', () => {
     const { events, rejected } = validateBatch(

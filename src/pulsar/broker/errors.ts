@@ -1,7 +1,10 @@
 /**
  * The one error class of the broker tooling, with a stable `code` a caller (the CLI, the test
- * setup) can switch on, and a message a person can act on: what failed, and what to do.
+ * setup) can switch on, and a message a person can act on: what failed, and what to do. A
+ * CodedError, the base of every error aisle throws.
  */
+import { CodedError } from '../../../engine/errors.js';
+
 const BRAND = Symbol.for('aisle.pulsar.broker.error');
 
 /** Why a broker operation failed. */
@@ -16,14 +19,12 @@ export type BrokerErrorCode =
   | 'PULSAR_ADMIN';
 
 /** An error from fetching, starting, stopping or administering a Pulsar broker. */
-export class BrokerError extends Error {
-  readonly code: BrokerErrorCode;
+export class BrokerError extends CodedError<BrokerErrorCode> {
   readonly [BRAND] = true;
 
   constructor(code: BrokerErrorCode, message: string) {
-    super(message);
+    super(code, message);
     this.name = 'BrokerError';
-    this.code = code;
   }
 }
 
