@@ -1,7 +1,7 @@
 /**
  * The HTTP adapter: a thin fastify layer over one Engine. It binds loopback unless told otherwise.
  */
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import { DEFAULT_ALS, type Engine } from '../../engine/index.js';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -75,6 +75,19 @@ export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyI
     ajv: { customOptions: { removeAdditional: false, allErrors: true } },
     // Requests Node's parser refuses (headers too large, malformed) get the one error shape too.
     clientErrorHandler: (err, socket) => answerClientError(err, socket),
+    // So do URLs the router refuses (a path parameter over the limit, bad percent-encoding):
+    // fastify's own reply would echo the URL.
+    frameworkErrors: (err, request, reply) => {
+      const status: 400 | 414 = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      return (reply as FastifyReply).code(status).send({
+        error: ERROR_NAMES[status]!,
+        message:
+          status === 414
+            ? `a path parameter is longer than ${MAX_PARAM_LENGTH} characters (ids take at most 256)`
+            : 'the URL is not valid (bad percent-encoding)',
+        requestId: String(request.id),
+      });
+    },
   });
   // A plain-text body would reach a JSON route as a string: say what the route takes instead.
   // It is also what a cross-site form or fetch can send without a preflight.

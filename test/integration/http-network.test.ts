@@ -244,6 +244,14 @@ describe('one error shape', () => {
     const r = await send(url, `/v1/items/${long}/similar`);
     expect(r.status).toBe(400);
     expect(r.body.message).toMatch(/^params\.id: /);
+    const huge = await send(url, `/v1/items/${'<b>'.repeat(700)}/similar`);
+    expect(huge.status).toBe(414);
+    expect(huge.body).toMatchObject({ error: 'uri_too_long' });
+    expect(huge.text).not.toContain('<b>');
+    const bad = await send(url, '/v1/items/%ZZ<i>/similar');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: 'bad_request' });
+    expect(bad.text).not.toContain('<i>');
     const missing = await send(url, '/v1/no-such/%3Cscript%3E');
     expect(missing.status).toBe(404);
     expect(missing.text).not.toMatch(/<script>/i);
