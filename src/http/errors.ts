@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isAisleError } from '../../engine/index.js';
 import { HttpRefusal } from './guard.js';
+import { NO_CONTROL } from './recommend-params.js';
 import type { HttpMetrics } from './metrics.js';
 
 /**
@@ -35,7 +36,11 @@ export function describeValidation(context: string, issues: readonly AjvIssue[])
       const path = (issue.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
       const field = [context, path, extra].filter((p) => p !== undefined && p !== '').join('.');
       const msg =
-        issue.params?.additionalProperty !== undefined ? 'is not a known parameter' : issue.message;
+        issue.params?.additionalProperty !== undefined
+          ? 'is not a known parameter'
+          : issue.params?.pattern === NO_CONTROL
+            ? 'must not contain control characters'
+            : issue.message;
       return `${field}: ${msg ?? 'is invalid'}`;
     })
     .join('; ');
