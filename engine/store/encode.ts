@@ -4,6 +4,7 @@
 import { AisleError } from '../errors.js';
 import { EVENT_TYPE_CODE, INVENTORY_OP_CODE, type RetailEvent } from '../events.js';
 import type { StoreDictionaries } from './dictionary.js';
+import { queryKey } from './query-key.js';
 
 /**
  * One appended batch as plain typed arrays, row `i` being `events[i]`. Online models consume it
@@ -124,7 +125,7 @@ export function encodeEvents(
         break;
       case 'search':
         type[i] = EVENT_TYPE_CODE.search;
-        ref[i] = dicts.query.id(e.query);
+        ref[i] = dicts.query.id(queryKey(e.query));
         break;
       default:
         invalid(i, `unknown event type ${String((e as { type: unknown }).type)}`);
