@@ -7,9 +7,9 @@
  *   first. Items the catalogue feed named stay. A dropped user is a cold-start user again, a
  *   dropped item is unknown, and a string seen again later gets a new id.
  * - Under a `memoryBudget` the horizon is pulled in (by a quarter of what the state spans at a
- *   time, never under `minRetentionMs`) while the engine holds more than the budget, by a tenth
- *   at most every eighth check while it holds between 90% of the budget and the budget (the margin
- *   absorbs what arrives between two checks), and let out again when it holds under 70% of it; the report warns while the horizon is shorter than the configured one. Above 80% of
+ *   time, never under `minRetentionMs`) while the engine holds more than 90% of the budget (the
+ *   margin absorbs what arrives between two checks), and let out again when it holds under 70%
+ *   of it; the report warns while the horizon is shorter than the configured one. Above 80% of
  *   the budget the bytes are measured every eighth of `checkEvery` events, and a check runs as
  *   soon as they pass 90%, so a flood cannot carry the engine far past the budget. At the floor (a flood of new ids within the last hour), the least recently
  *   seen quarter of every id kind goes at each check, and the log keeps a quarter of the budget.
@@ -53,8 +53,6 @@ const DEFAULTS = { minRetentionMs: 3_600_000, checkEvery: 65_536, minDead: 4_096
 const HIGH = 0.9;
 const NEAR = 0.8;
 const LOW = 0.7;
-/** Checks between two pull-ins while under the budget but over the mark. */
-const PULL_COOLDOWN = 8;
 
 /** Checks retention options; throws AisleError naming the field. */
 export function checkRetentionOptions(o: RetentionOptions): void {
@@ -132,8 +130,6 @@ export class Retention {
   private sinceProbe = 0;
   /** Bytes held at the last measurement (0 before any, or without a budget). */
   private lastBytes = 0;
-  /** Budget checks since the horizon was last pulled in. */
-  private sincePull = PULL_COOLDOWN;
   private readonly compactions = zeros();
   private readonly droppedIds = zeros();
   private readonly blockedKinds = new Map<IdKind, string>();
@@ -247,19 +243,13 @@ export class Retention {
     const floor = this.options.minRetentionMs ?? DEFAULTS.minRetentionMs;
     const configured = this.options.retentionMs;
     this.overBudget = false;
-    this.sincePull++;
-    // Over the budget itself: act now. Between the mark and the budget, the process's bytes
-    // (RSS) fall only slowly after ids are dropped, so a pull-in waits for the previous one to
-    // take effect; otherwise noise in RSS would pull the horizon in check after check.
-    const hard = bytes > budget;
-    if (hard || (bytes > high && this.sincePull >= PULL_COOLDOWN)) {
-      this.sincePull = 0;
+    if (bytes > high) {
       // Start from what the state really spans: a 30-day horizon over an hour of data pulls
       // nothing in, and a flood fills memory in minutes.
       const reach = Math.max(0, host.watermark() - this.oldestSeen(host));
       const span = Math.min(this.effective ?? Number.POSITIVE_INFINITY, reach);
-      // Over the budget: by a quarter, or by as much as the engine is over. Near it: a tenth.
-      const next = Math.max(floor, span * (hard ? Math.min(0.75, high / bytes) : 0.9));
+      // Pull in by a quarter, or by as much as the engine is over the budget.
+      const next = Math.max(floor, span * Math.min(0.75, high / bytes));
       // At the floor time cannot forget more: the least recently seen ids go instead, as many
       // as it takes to come back under the budget (a quarter at least).
       if (next >= span) {

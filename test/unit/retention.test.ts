@@ -204,7 +204,7 @@ describe('retention', () => {
     expect(peak).toBeLessThan(budget * 2.5);
     expect(e.memory().total).toBeLessThan(budget * 1.25);
     const r = e.retentionReport();
-    expect(r.dropped.query).toBeGreaterThan(20_000);
+    expect(r.dropped.query).toBeGreaterThan(40_000);
     expect(r.warnings.join(' ')).toMatch(/memory budget/);
     expect(
       e.analytics.trending({ k: 3 }).items.length +
