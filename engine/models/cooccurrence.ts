@@ -154,6 +154,20 @@ class ContextIndex {
 }
 /** Neighbour entries the query-side row cache holds at most (8 bytes each). */
 const ROW_CACHE_ENTRIES = 4_000_000;
+/** Changed neighbours a cached row notes before it is dropped and rebuilt on its next query. */
+const MAX_CHANGED = 256;
+/** Least size of a row's cached best list: queries ask for 50 and more candidates. */
+const MIN_TOP = 64;
+
+/** A cached neighbour row (see `Cooccurrence.neighbours`). */
+interface Row {
+  ids: Uint32Array;
+  counts: Float32Array;
+  /** The best `ids` as of the last full scoring, best first, with their counts then. */
+  top: { ids: Uint32Array; counts: Float32Array; na: number; bound: number } | null;
+  /** Neighbours whose pair count changed (or that are new) since the row was built. */
+  changed: Set<number>;
+}
 
 export class Cooccurrence {
   private pairs = new PairCounts();
@@ -170,14 +184,15 @@ export class Cooccurrence {
   private scratch = new Float64Array(0);
   private countScratch = new Float64Array(0);
   /**
-   * Per item, its neighbours with their counts as of the last query, so a query scans two arrays
-   * instead of probing the pair table once per neighbour (thousands for a popular item). Exact:
-   * any pair change marks both items stale and the next query rebuilds their entry; scores are
-   * computed at query time from these counts and the current occurrences. Not snapshotted.
+   * Per item, its neighbours with their counts as of the last full query, the best of them as
+   * scored then (`top`), and the neighbours whose pair count changed since (`changed`). Not
+   * snapshotted; see `neighbours` for why answers from it are exact.
    */
-  private readonly rows = new Map<number, { ids: Uint32Array; counts: Float32Array }>();
+  private readonly rows = new Map<number, Row>();
+  /** Neighbour entries the cached rows hold (ids, counts, tops and changes). */
   private rowEntries = 0;
-  private stale = new Uint8Array(1024);
+  /** 1 for an item whose row is cached: ingest checks it before touching the map. */
+  private cached = new Uint8Array(1024);
   private readonly isType: Uint8Array;
   private batches = 0;
   private contextsOpened = 0;
@@ -277,7 +292,9 @@ export class Cooccurrence {
 
   bytes(): number {
     const rings = this.ringItems.byteLength + this.ringLen.byteLength * 2 + this.ringTs.byteLength;
-    return this.pairs.bytes() + this.occurrences.byteLength + rings + this.contexts.bytes();
+    // Cached rows: about 8 bytes per id and count, more for the change sets' entries.
+    const rows = this.rowEntries * 8 + this.cached.byteLength;
+    return this.pairs.bytes() + this.occurrences.byteLength + rings + this.contexts.bytes() + rows;
   }
 
   /** Applies one encoded batch. O(batch × window). */
@@ -309,23 +326,29 @@ export class Cooccurrence {
   }
 
   /**
-   * Items most often seen with `item`, best first (ties: lower id). O(degree · log k), one hash
-   * probe per neighbour: a list-aligned copy of the counts made this 4× faster on dense
-   * wholesale baskets but made the also-viewed ingest 60% slower, and ingest runs on every event.
+   * Items most often seen with `item`, best first (ties: lower id). Score:
+   * c / sqrt(na · nb) · c / (c + shrink), with c the pair's count and na, nb the items' counts.
+   *
+   * A full scoring visits every neighbour (thousands for a popular item); it keeps the best
+   * `m ≥ 2k` of them and the score of the next one, `bound`. Later queries score only those and
+   * the neighbours whose pair count changed since, which is exact: counts only grow, so a
+   * neighbour whose pair did not change can only have lost score (its own count grew) or lost it
+   * in the same proportion as every other (the anchor's count grew, by sqrt(na then / na now)),
+   * and none of them can now beat a k-th score above `bound` so scaled. When the k-th is not
+   * above it, or `k > m`, the full scoring runs again. O(m + changed) against O(degree).
    */
   neighbours(item: number, k: number): Neighbour[] {
     const na = this.occurrences[item] ?? 0;
     if (na <= 0 || k <= 0) return [];
+    const cached = this.cached[item] === 1 ? this.rows.get(item) : undefined;
+    if (cached?.top != null && cached.top.ids.length >= Math.min(k, cached.ids.length)) {
+      const fast = this.fromTop(item, cached, na, k);
+      if (fast !== null) return fast;
+    }
     const { ids, counts } = this.rowOf(item);
     if (ids.length === 0) return [];
     const shrink = this.options.shrink;
-    if (this.scratch.length < this.occurrences.length) {
-      this.scratch = new Float64Array(this.occurrences.length);
-    }
-    const scores = this.scratch;
-    if (this.countScratch.length < this.occurrences.length) {
-      this.countScratch = new Float64Array(this.occurrences.length);
-    }
+    const scores = this.scoreScratch();
     const countOf = this.countScratch;
     const live = new Uint32Array(ids.length);
     let n = 0;
@@ -338,43 +361,122 @@ export class Cooccurrence {
       countOf[b] = c;
       live[n++] = b;
     }
-    const top = topK(live, n, scores, k);
+    const m = Math.max(2 * k, MIN_TOP);
+    const top = topK(live, n, scores, m + 1);
+    const row = this.rows.get(item);
+    if (row !== undefined) {
+      const kept = Math.min(m, top.items.length);
+      const topIds = top.items.slice(0, kept);
+      if (row.top !== null) this.rowEntries -= row.top.ids.length;
+      row.top = {
+        ids: topIds,
+        counts: Float32Array.from(topIds, (b) => countOf[b]!),
+        na,
+        // Every neighbour is in the list when it is this short: nothing outside can compete.
+        bound: top.items.length > m ? top.scores[m]! : Number.NEGATIVE_INFINITY,
+      };
+      this.rowEntries += kept;
+    }
     const out: Neighbour[] = [];
-    for (let i = 0; i < top.items.length; i++) {
+    for (let i = 0; i < top.items.length && i < k; i++) {
       const b = top.items[i]!;
       out.push({ item: b, score: top.scores[i]!, count: countOf[b]! });
     }
     return out;
   }
 
-  /** The cached neighbour row of `item`, rebuilt when a pair of it changed since. */
-  private rowOf(item: number): { ids: Uint32Array; counts: Float32Array } {
-    const cached = this.rows.get(item);
-    if (cached !== undefined && this.stale[item] !== 1) return cached;
+  /** `neighbours` from a row's best list and its changes, or null when that cannot be exact. */
+  private fromTop(item: number, row: Row, na: number, k: number): Neighbour[] | null {
+    const top = row.top!;
+    const shrink = this.options.shrink;
+    const scores = this.scoreScratch();
+    const countOf = this.countScratch;
+    const live = new Uint32Array(top.ids.length + row.changed.size);
+    let n = 0;
+    const score = (b: number, c: number): void => {
+      const nb = this.occurrences[b] ?? 0;
+      if (c <= 0 || nb <= 0) return;
+      scores[b] = (c / Math.sqrt(na * nb)) * (c / (c + shrink));
+      countOf[b] = c;
+      live[n++] = b;
+    };
+    for (let j = 0; j < top.ids.length; j++) {
+      const b = top.ids[j]!;
+      if (!row.changed.has(b)) score(b, top.counts[j]!);
+    }
+    for (const b of row.changed) score(b, this.pairs.get(item, b));
+    const best = topK(live, n, scores, k);
+    if (top.bound !== Number.NEGATIVE_INFINITY) {
+      if (best.items.length < k) return null;
+      // Scores of unchanged neighbours outside the list were at most `bound` with the anchor's
+      // count then; a margin keeps rounding from deciding a tie.
+      const limit = top.bound * Math.sqrt(top.na / na) * (1 + 1e-9);
+      if (!(best.scores[k - 1]! > limit)) return null;
+    }
+    const out: Neighbour[] = [];
+    for (let i = 0; i < best.items.length; i++) {
+      const b = best.items[i]!;
+      out.push({ item: b, score: best.scores[i]!, count: countOf[b]! });
+    }
+    return out;
+  }
+
+  private scoreScratch(): Float64Array {
+    if (this.scratch.length < this.occurrences.length) {
+      this.scratch = new Float64Array(this.occurrences.length);
+    }
+    if (this.countScratch.length < this.occurrences.length) {
+      this.countScratch = new Float64Array(this.occurrences.length);
+    }
+    return this.scratch;
+  }
+
+  /** The cached neighbour row of `item`, rebuilt from the pair table when pairs changed since. */
+  private rowOf(item: number): Row {
+    const cached = this.cached[item] === 1 ? this.rows.get(item) : undefined;
+    if (cached !== undefined && cached.changed.size === 0) return cached;
+    if (cached !== undefined) this.dropRow(item, cached);
     const list = this.pairs.neighboursOf(item);
     const ids = list.slice();
     const counts = new Float32Array(ids.length);
     for (let j = 0; j < ids.length; j++) counts[j] = this.pairs.get(item, ids[j]!);
-    if (cached !== undefined) this.rowEntries -= cached.ids.length;
     // A cheap bound: past it the cache starts over rather than tracking recency.
-    if (this.rowEntries + ids.length > ROW_CACHE_ENTRIES) {
-      this.rows.clear();
-      this.rowEntries = 0;
-    }
-    const row = { ids, counts };
+    if (this.rowEntries + ids.length > ROW_CACHE_ENTRIES) this.clearRows();
+    const row: Row = { ids, counts, top: null, changed: new Set() };
     this.rows.set(item, row);
     this.rowEntries += ids.length;
-    if (item < this.stale.length) this.stale[item] = 0;
+    if (item >= this.cached.length) {
+      const bigger = new Uint8Array(Math.max(item + 1, this.cached.length * 2));
+      bigger.set(this.cached);
+      this.cached = bigger;
+    }
+    this.cached[item] = 1;
     return row;
   }
 
-  private markStale(item: number): void {
-    if (item >= this.stale.length) {
-      const bigger = new Uint8Array(Math.max(item + 1, this.stale.length * 2));
-      bigger.set(this.stale);
-      this.stale = bigger;
+  private dropRow(item: number, row: Row): void {
+    this.rowEntries -= row.ids.length + (row.top?.ids.length ?? 0) + row.changed.size;
+    this.rows.delete(item);
+    this.cached[item] = 0;
+  }
+
+  private clearRows(): void {
+    this.rows.clear();
+    this.rowEntries = 0;
+    this.cached.fill(0);
+  }
+
+  /** The pair (item, other) changed: a cached row of `item` notes it, or goes when too many did. */
+  private pairChanged(item: number, other: number): void {
+    if (this.cached[item] !== 1) return;
+    const row = this.rows.get(item)!;
+    if (row.changed.has(other)) return;
+    if (row.changed.size >= MAX_CHANGED) {
+      this.dropRow(item, row);
+      return;
     }
-    this.stale[item] = 1;
+    row.changed.add(other);
+    this.rowEntries++;
   }
 
   /**
@@ -445,7 +547,7 @@ export class Cooccurrence {
     // The caches are keyed by old ids; they refill on the next queries.
     this.rows.clear();
     this.rowEntries = 0;
-    this.stale = new Uint8Array(Math.max(1024, size + 1));
+    this.cached = new Uint8Array(Math.max(1024, size + 1));
     this.scratch = new Float64Array(0);
     this.countScratch = new Float64Array(0);
   }
@@ -521,14 +623,13 @@ export class Cooccurrence {
     const base = slot * w;
     const len = this.ringLen[slot]!;
     for (let j = 0; j < len; j++) if (ring[base + j] === it) return;
-    if (len > 0) {
-      this.markStale(it);
-      this.pairs.touch(it, ring, base, len);
-    }
+    if (len > 0) this.pairs.touch(it, ring, base, len);
+    const itCached = it < this.cached.length && this.cached[it] === 1;
     for (let j = 0; j < len; j++) {
       const other = ring[base + j]!;
       this.pairs.add(it, other, 1);
-      this.markStale(other);
+      if (itCached) this.pairChanged(it, other);
+      if (other < this.cached.length && this.cached[other] === 1) this.pairChanged(other, it);
     }
     this.countOccurrence(it);
     const next = this.ringNext[slot]!;
