@@ -22,9 +22,21 @@ export interface Found {
 
 /** Folded-in vectors kept per user; cleared wholesale past this, as a cheap bound. */
 const FOLD_CACHE_LIMIT = 100_000;
+/** Index answers kept (per item and size, per user and size); cleared wholesale past this. */
+const FOUND_CACHE_LIMIT = 50_000;
+/** Sizes asked of the index stay below this (the engine's largest fetch is 2,000). */
+const SIZE_KEY = 4096;
 
 export class AlsServing {
   private readonly foldCache = new Map<number, { version: number; vector: Float32Array }>();
+  /**
+   * Index answers by item and size, and by user, history version and size. The model and its
+   * index never change once built, so the same question has the same answer until a retrain
+   * builds a new serving object: asking the index again (tenths of a millisecond, most of a
+   * `similar` query) is only needed for questions not seen yet. Answers are shared, read-only.
+   */
+  private readonly itemFound = new Map<number, Found>();
+  private readonly userFound = new Map<number, { version: number; n: number; found: Found }>();
   private readonly norms: Float32Array;
   private readonly vectors: Float32Array;
 
@@ -88,6 +100,8 @@ export class AlsServing {
     this.index.dispose?.();
     this.model.dispose();
     this.foldCache.clear();
+    this.itemFound.clear();
+    this.userFound.clear();
   }
 
   get indexSize(): number {
@@ -145,8 +159,15 @@ export class AlsServing {
 
   /** Items for the user's vector, best inner product first. */
   forUser(user: number, n: number): Found | null {
+    const version = this.history.version(user);
+    const hit = this.userFound.get(user);
+    if (hit !== undefined && hit.version === version && hit.n === n) return hit.found;
     const v = this.userVector(user);
-    return v === null ? null : this.search(v, n);
+    if (v === null) return null;
+    const found = this.search(v, n);
+    if (this.userFound.size >= FOUND_CACHE_LIMIT) this.userFound.clear();
+    this.userFound.set(user, { version, n, found });
+    return found;
   }
 
   /** Items for one item's vector, or for a basket folded in as if it were a user. */
@@ -154,8 +175,15 @@ export class AlsServing {
     if (items.length === 1) {
       const item = items[0]!;
       if (!this.hasItem(item)) return null;
+      const key = n < SIZE_KEY ? item * SIZE_KEY + n : -1;
+      const hit = this.itemFound.get(key);
+      if (hit !== undefined) return hit;
       const f = this.model.factors;
-      return this.search(this.vectors.slice(item * f, (item + 1) * f), n, item);
+      const found = this.search(this.vectors.slice(item * f, (item + 1) * f), n, item);
+      if (key < 0) return found;
+      if (this.itemFound.size >= FOUND_CACHE_LIMIT) this.itemFound.clear();
+      this.itemFound.set(key, found);
+      return found;
     }
     const v = this.foldIn(items, new Float32Array(items.length).fill(1));
     return v === null ? null : this.search(v, n);
