@@ -63,3 +63,49 @@ export function scale_f64(ptr: usize, n: u32, factor: f64): i32 {
   }
   return STATUS_OK;
 }
+
+/**
+ * Scores of decayed counters at one time: out[i] = counters[i] * factor when that is above 0,
+ * else NaN (so top-k skips it); out[0] = NaN (id 0 is no item). The same products, in the same
+ * order, as the engine's TypeScript, so rankings are bit-identical. O(n).
+ */
+export function decayed_scores_f64(out: usize, counters: usize, n: u32, factor: f64): i32 {
+  if (!isFinite(factor)) return STATUS_BAD_ARGUMENT;
+  for (let i: u32 = 0; i < n; i++) {
+    const o = (<usize>i) << 3;
+    const v = load<f64>(counters + o) * factor;
+    store<f64>(out + o, i > 0 && v > 0 ? v : NaN);
+  }
+  return STATUS_OK;
+}
+
+/**
+ * Trending z-scores: with s = short[i] * fs and e = long[i] * fl * ratio, out[i] =
+ * (s − e) / √(e + 1) when s ≥ floor and that z ≥ minZ, else NaN; out[0] = NaN. Same arithmetic
+ * as the engine's TypeScript, so rankings are bit-identical. O(n).
+ */
+export function trend_scores_f64(
+  out: usize,
+  short: usize,
+  long: usize,
+  n: u32,
+  fs: f64,
+  fl: f64,
+  ratio: f64,
+  floor: f64,
+  minZ: f64,
+): i32 {
+  if (!isFinite(fs) || !isFinite(fl) || !isFinite(ratio)) return STATUS_BAD_ARGUMENT;
+  for (let i: u32 = 0; i < n; i++) {
+    const o = (<usize>i) << 3;
+    let z: f64 = NaN;
+    const s = load<f64>(short + o) * fs;
+    if (i > 0 && !(s < floor)) {
+      const e = load<f64>(long + o) * fl * ratio;
+      const v = (s - e) / Math.sqrt(e + 1);
+      if (v >= minZ) z = v;
+    }
+    store<f64>(out + o, z);
+  }
+  return STATUS_OK;
+}

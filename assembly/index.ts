@@ -6,7 +6,12 @@
 export { STATUS_OK, STATUS_INDEX_OUT_OF_RANGE, STATUS_BAD_ARGUMENT } from './status';
 export { dot_f32_batch, cosine_f32_batch } from './dot';
 export { topk_f32, topk_f64 } from './topk';
-export { scatter_add_decayed_f64, scale_f64 } from './counters';
+export {
+  scatter_add_decayed_f64,
+  scale_f64,
+  decayed_scores_f64,
+  trend_scores_f64,
+} from './counters';
 export { group_count_u32, group_sum_f64 } from './groupby';
 export { window_group_by_u32 } from './window-groupby';
 export { gram_f32, als_cg_rows } from './als';

@@ -175,7 +175,10 @@ export class Popularity {
   /** Most popular items, optionally among `candidates`. Scores are decayed weighted counts. */
   popular(k: number, candidates?: Uint32Array): Scored {
     const factor = this.long.factorAt(this.newest);
-    return this.top(k, candidates, (raw, id) => {
+    // Every item: the scores come from one kernel pass (the same products as below).
+    const all = (out: number): void =>
+      this.kernels.decayedScoresF64(out, this.long.pointer, this.long.size, factor);
+    return this.top(k, candidates, all, (raw, id) => {
       const v = raw.long[id]! * factor;
       return v > 0 ? v : Number.NaN;
     });
@@ -193,7 +196,24 @@ export class Popularity {
     const ratio = this.expectedShortPerLong();
     const floor = this.options.minTrendSupport;
     const minZ = this.options.minTrendZ;
-    return this.top(k, candidates, (raw, id) => {
+    const all =
+      this.short.size === this.long.size
+        ? (out: number): void =>
+            this.kernels.trendScoresF64(
+              out,
+              this.short.pointer,
+              this.long.pointer,
+              this.long.size,
+              {
+                fs,
+                fl,
+                ratio,
+                floor,
+                minZ,
+              },
+            )
+        : undefined;
+    return this.top(k, candidates, all, (raw, id) => {
       const s = raw.short[id]! * fs;
       if (s < floor) return Number.NaN;
       const e = raw.long[id]! * fl * ratio;
@@ -223,9 +243,14 @@ export class Popularity {
     return fillShort / fillLong;
   }
 
+  /**
+   * The best `k` by `score`, among `candidates` or every item. For every item, `all` (when
+   * given) writes the same scores in one kernel pass instead of a call per item.
+   */
   private top(
     k: number,
     candidates: Uint32Array | undefined,
+    all: ((out: number) => void) | undefined,
     score: (raw: { short: Float64Array; long: Float64Array }, id: number) => number,
   ): Scored {
     const size = this.long.size;
@@ -239,11 +264,15 @@ export class Popularity {
       const scoresPtr = arena.scratch(n * 8);
       const outIdxPtr = arena.scratch(k * 4);
       const outScorePtr = arena.scratch(k * 8);
-      const raw = { short: this.short.raw(), long: this.long.raw() };
-      const scores = arena.f64(scoresPtr, n);
-      for (let i = 0; i < n; i++) {
-        const id = candidates === undefined ? i : candidates[i]!;
-        scores[i] = id > 0 && id < size ? score(raw, id) : Number.NaN;
+      if (candidates === undefined && all !== undefined) {
+        all(scoresPtr);
+      } else {
+        const raw = { short: this.short.raw(), long: this.long.raw() };
+        const scores = arena.f64(scoresPtr, n);
+        for (let i = 0; i < n; i++) {
+          const id = candidates === undefined ? i : candidates[i]!;
+          scores[i] = id > 0 && id < size ? score(raw, id) : Number.NaN;
+        }
       }
       const count = this.kernels.topkF64(outIdxPtr, outScorePtr, scoresPtr, n, k);
       const pos = arena.u32(outIdxPtr, count);

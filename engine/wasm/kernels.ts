@@ -85,6 +85,18 @@ interface RawExports {
     tRef: number,
   ): number;
   scale_f64(ptr: number, n: number, factor: number): number;
+  decayed_scores_f64(out: number, counters: number, n: number, factor: number): number;
+  trend_scores_f64(
+    out: number,
+    short: number,
+    long: number,
+    n: number,
+    fs: number,
+    fl: number,
+    ratio: number,
+    floor: number,
+    minZ: number,
+  ): number;
   group_count_u32(counts: number, nGroups: number, keys: number, n: number): number;
   group_sum_f64(sums: number, nGroups: number, keys: number, values: number, n: number): number;
   window_group_by_u32(
@@ -136,6 +148,8 @@ const KERNEL_FUNCTIONS = [
   'topk_f64',
   'scatter_add_decayed_f64',
   'scale_f64',
+  'decayed_scores_f64',
+  'trend_scores_f64',
   'group_count_u32',
   'group_sum_f64',
   'window_group_by_u32',
@@ -344,6 +358,41 @@ export class Kernels {
       'scale_f64',
       this.raw.scale_f64(ptr, n, factor),
       `factor (${factor}) must be finite`,
+    );
+  }
+
+  /**
+   * out[i] = counters[i] * factor when above 0, else NaN; out[0] = NaN (f64, n each). The
+   * popularity scores of every item at once, for top-k. BAD_ARGUMENT for a non-finite factor.
+   */
+  decayedScoresF64(out: number, counters: number, n: number, factor: number): void {
+    const k = 'decayed_scores_f64';
+    this.counts(k, { n });
+    this.disjoint(k, this.region(k, 'out', out, n, 8), this.region(k, 'counters', counters, n, 8));
+    this.check(k, this.raw.decayed_scores_f64(out, counters, n, factor), 'factor must be finite');
+  }
+
+  /**
+   * Trending z-scores of every item at once (see Popularity.trending): s = short[i]·fs,
+   * e = long[i]·fl·ratio, out[i] = (s − e)/√(e + 1) when s ≥ floor and it is ≥ minZ, else NaN;
+   * out[0] = NaN. BAD_ARGUMENT for a non-finite fs, fl or ratio.
+   */
+  trendScoresF64(
+    out: number,
+    short: number,
+    long: number,
+    n: number,
+    o: { fs: number; fl: number; ratio: number; floor: number; minZ: number },
+  ): void {
+    const k = 'trend_scores_f64';
+    this.counts(k, { n });
+    const r = this.region(k, 'out', out, n, 8);
+    this.disjoint(k, r, this.region(k, 'short', short, n, 8));
+    this.disjoint(k, r, this.region(k, 'long', long, n, 8));
+    this.check(
+      k,
+      this.raw.trend_scores_f64(out, short, long, n, o.fs, o.fl, o.ratio, o.floor, o.minZ),
+      'fs, fl and ratio must be finite',
     );
   }
 
