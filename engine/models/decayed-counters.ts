@@ -146,6 +146,11 @@ export class DecayedCounters {
     return this.capacity;
   }
 
+  /** The reference time the raw counters are weighted to; it moves when they are rescaled. */
+  get reference(): number | undefined {
+    return this.tRef;
+  }
+
   /** Multiplier turning a raw counter into its decayed value at `now`. */
   factorAt(now: number): number {
     return this.tRef === undefined ? 0 : Math.exp(this.lambda * (this.tRef - now));

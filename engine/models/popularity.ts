@@ -49,6 +49,11 @@ export interface PopularityState {
   long: DecayedCountersState;
 }
 
+/** Items the global popular ranking keeps beyond what is asked, to answer later asks from. */
+const BEST_LIST = 256;
+/** Items counted between two asks past which the best list is rebuilt rather than merged. */
+const MAX_TOUCHED = 8192;
+
 export class Popularity {
   // Assigned once, here or in `fromState`.
   private shortCounters: DecayedCounters;
@@ -56,6 +61,15 @@ export class Popularity {
   private readonly weightOf = new Float64Array(256);
   private newest = -Infinity;
   private oldest = Infinity;
+  /**
+   * The global popular ranking's best `ids` (raw long counts, best first) as of the last full
+   * pass, the raw count of the next item then (`bound`), the counters' reference time then, and
+   * the items counted since (`touched`). See `popular` for why answers from it are exact.
+   */
+  private best: { ids: Uint32Array; bound: number; tRef: number | undefined } | null = null;
+  private touched: number[] = [];
+  /** Every weight is ≥ 0, so counts only grow and the best list can be kept (see `popular`). */
+  private readonly growing: boolean;
 
   constructor(
     private readonly kernels: Kernels,
@@ -66,6 +80,7 @@ export class Popularity {
     for (const [name, w] of Object.entries(options.weights)) {
       this.weightOf[EVENT_TYPE_CODE[name as keyof typeof EVENT_TYPE_CODE]] = w;
     }
+    this.growing = Object.values(options.weights).every((w) => w >= 0);
   }
 
   /**
@@ -129,6 +144,7 @@ export class Popularity {
    */
   remap(kind: IdKind, map: Uint32Array, size: number): void {
     if (kind !== 'item' || keepsAll(map, size)) return;
+    this.best = null;
     this.shortCounters.remap(map, size);
     this.longCounters.remap(map, size);
   }
@@ -163,6 +179,10 @@ export class Popularity {
         m++;
       }
       if (m === 0) return;
+      if (this.best !== null) {
+        if (this.touched.length + m > MAX_TOUCHED) this.best = null;
+        else for (let i = 0; i < m; i++) this.touched.push(idx[i]!);
+      }
       if (this.oldest === Infinity) this.oldest = ts[0]!;
       this.newest = maxTs;
       this.short.add(idxPtr, tsPtr, wPtr, m, maxTs);
@@ -174,6 +194,64 @@ export class Popularity {
 
   /** Most popular items, optionally among `candidates`. Scores are decayed weighted counts. */
   popular(k: number, candidates?: Uint32Array): Scored {
+    if (candidates === undefined && k > 0) return this.popularEverywhere(k);
+    return this.popularPass(k, candidates);
+  }
+
+  /**
+   * `popular` over every item from the best list and the items counted since, when that is
+   * exact: raw counts only grow (weights ≥ 0) and all of them are scaled alike by time, so an
+   * item outside the list that was not counted since still has at most `bound`, and cannot beat
+   * a k-th best above it. Otherwise (or when the counters were rebased, or too many items were
+   * counted since) a full pass runs and keeps the best `max(k, 256)`.
+   */
+  private popularEverywhere(k: number): Scored {
+    const best = this.best;
+    if (
+      best !== null &&
+      this.growing &&
+      best.tRef === this.long.reference &&
+      k <= best.ids.length
+    ) {
+      const raw = this.long.raw();
+      const factor = this.long.factorAt(this.newest);
+      const seen = new Set<number>();
+      const ids: number[] = [];
+      for (const id of [...best.ids, ...this.touched]) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        ids.push(id);
+      }
+      const score = (id: number): number => raw[id]! * factor;
+      ids.sort((a, b) => score(b) - score(a) || a - b);
+      const m = best.ids.length;
+      const kept = ids.slice(0, m).filter((id) => score(id) > 0);
+      const last = kept[kept.length - 1];
+      const exact =
+        best.bound === Number.NEGATIVE_INFINITY ||
+        (kept.length === m && score(last!) > best.bound * factor);
+      if (exact) {
+        best.ids = Uint32Array.from(kept);
+        // Items pushed out of the list are outside now: the bound covers them too.
+        if (ids.length > m) best.bound = Math.max(best.bound, raw[ids[m]!]!);
+        this.touched.length = 0;
+        const top = kept.slice(0, k);
+        return { ids: Uint32Array.from(top), scores: Float64Array.from(top, score) };
+      }
+    }
+    const m = Math.max(k, BEST_LIST);
+    const full = this.popularPass(m + 1);
+    const raw = this.long.raw();
+    this.best = {
+      ids: full.ids.slice(0, m),
+      bound: full.ids.length > m ? raw[full.ids[m]!]! : Number.NEGATIVE_INFINITY,
+      tRef: this.long.reference,
+    };
+    this.touched.length = 0;
+    return { ids: full.ids.slice(0, k), scores: full.scores.slice(0, k) };
+  }
+
+  private popularPass(k: number, candidates?: Uint32Array): Scored {
     const factor = this.long.factorAt(this.newest);
     // Every item: the scores come from one kernel pass (the same products as below).
     const all = (out: number): void =>

@@ -70,4 +70,35 @@ describe('popularity rankings over every item', () => {
       { numRuns: 30 },
     );
   });
+
+  it('keeps the global popular ranking exact between passes, however asks and batches interleave', async () => {
+    const kernels = await loadKernels();
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 30 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 1, max: 300 })), {
+          minLength: 3,
+          maxLength: 15,
+        }),
+        (seed, steps) => {
+          const store = new EventStore();
+          const model = new Popularity(kernels, DEFAULT_POPULARITY);
+          const events = traffic(seed, 6_000, 400);
+          let at = 0;
+          const feed = (n: number): void => {
+            if (n === 0 || at >= events.length) return;
+            model.ingest(store.append(events.slice(at, at + n)), store.dicts.item.size + 1);
+            at += n;
+          };
+          feed(1_000);
+          for (const [batch, k] of steps) {
+            const fresh = Popularity.fromState(kernels, DEFAULT_POPULARITY, model.exportState());
+            expect(model.popular(k)).toEqual(fresh.popular(k));
+            feed(batch);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
 });
