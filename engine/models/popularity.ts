@@ -68,6 +68,9 @@ export class Popularity {
    */
   private best: { ids: Uint32Array; bound: number; tRef: number | undefined } | null = null;
   private touched: number[] = [];
+  /** Items that can trend, ascending, as of the last ask, and the items counted since. */
+  private support: { ids: number[]; tRef: number | undefined } | null = null;
+  private supportTouched: number[] = [];
   /** Every weight is ≥ 0, so counts only grow and the best list can be kept (see `popular`). */
   private readonly growing: boolean;
 
@@ -145,6 +148,7 @@ export class Popularity {
   remap(kind: IdKind, map: Uint32Array, size: number): void {
     if (kind !== 'item' || keepsAll(map, size)) return;
     this.best = null;
+    this.support = null;
     this.shortCounters.remap(map, size);
     this.longCounters.remap(map, size);
   }
@@ -182,6 +186,10 @@ export class Popularity {
       if (this.best !== null) {
         if (this.touched.length + m > MAX_TOUCHED) this.best = null;
         else for (let i = 0; i < m; i++) this.touched.push(idx[i]!);
+      }
+      if (this.support !== null) {
+        if (this.supportTouched.length + m > MAX_TOUCHED) this.support = null;
+        else for (let i = 0; i < m; i++) this.supportTouched.push(idx[i]!);
       }
       if (this.oldest === Infinity) this.oldest = ts[0]!;
       this.newest = maxTs;
@@ -269,6 +277,43 @@ export class Popularity {
    * are left out.
    */
   trending(k: number, candidates?: Uint32Array): Scored {
+    // Over every item, only those with the support to trend can score: score just them.
+    if (candidates === undefined && k > 0 && this.growing) {
+      return this.trendingPass(k, this.trendSupport());
+    }
+    return this.trendingPass(k, candidates);
+  }
+
+  /**
+   * Items whose short count reaches `minTrendSupport` now, ascending (so a ranking over them
+   * breaks ties as one over every item does). Kept between asks with the items counted since:
+   * an item below the floor that was not counted since stays below it, its count only decaying,
+   * so the list plus those items holds every item that can trend. A full scan when the counters
+   * were rebased or too many items were counted since. O(list + counted) per ask.
+   */
+  private trendSupport(): Uint32Array {
+    const raw = this.short.raw();
+    const fs = this.short.factorAt(this.newest);
+    const floor = this.options.minTrendSupport;
+    const kept: number[] = [];
+    const support = this.support;
+    if (support !== null && support.tRef === this.short.reference) {
+      const seen = new Set<number>();
+      for (const id of [...support.ids, ...this.supportTouched]) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        if (!(raw[id]! * fs < floor)) kept.push(id);
+      }
+      kept.sort((a, b) => a - b);
+    } else {
+      for (let id = 1; id < this.short.size; id++) if (!(raw[id]! * fs < floor)) kept.push(id);
+    }
+    this.support = { ids: kept, tRef: this.short.reference };
+    this.supportTouched.length = 0;
+    return Uint32Array.from(kept);
+  }
+
+  private trendingPass(k: number, candidates?: Uint32Array): Scored {
     const fs = this.short.factorAt(this.newest);
     const fl = this.long.factorAt(this.newest);
     const ratio = this.expectedShortPerLong();

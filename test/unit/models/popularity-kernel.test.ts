@@ -71,7 +71,7 @@ describe('popularity rankings over every item', () => {
     );
   });
 
-  it('keeps the global popular ranking exact between passes, however asks and batches interleave', async () => {
+  it('keeps global popular and trending exact between full passes, however asks and batches interleave', async () => {
     const kernels = await loadKernels();
     fc.assert(
       fc.property(
@@ -82,7 +82,9 @@ describe('popularity rankings over every item', () => {
         }),
         (seed, steps) => {
           const store = new EventStore();
-          const model = new Popularity(kernels, DEFAULT_POPULARITY);
+          // A low bar to trend, so the support list holds many items and changes often.
+          const options = { ...DEFAULT_POPULARITY, minTrendSupport: 1.5, minTrendZ: 0.5 };
+          const model = new Popularity(kernels, options);
           const events = traffic(seed, 6_000, 400);
           let at = 0;
           const feed = (n: number): void => {
@@ -92,8 +94,9 @@ describe('popularity rankings over every item', () => {
           };
           feed(1_000);
           for (const [batch, k] of steps) {
-            const fresh = Popularity.fromState(kernels, DEFAULT_POPULARITY, model.exportState());
+            const fresh = Popularity.fromState(kernels, options, model.exportState());
             expect(model.popular(k)).toEqual(fresh.popular(k));
+            expect(model.trending(k)).toEqual(fresh.trending(k));
             feed(batch);
           }
         },
