@@ -33,7 +33,7 @@ import type { Sales, SegmentsView } from './analytics/sales.js';
 import { groupByWindow, type GroupRow, type ScanKey } from './analytics/scan.js';
 import { trendFigures, type TrendingItem, type TrendingReport } from './analytics/trend-report.js';
 import { formatWindow, parseWindow } from './analytics/windows.js';
-import type { Cooccurrence } from './models/cooccurrence.js';
+import type { Association, Cooccurrence } from './models/cooccurrence.js';
 import type { Popularity } from './models/popularity.js';
 import type { EventStore } from './store/index.js';
 import type { Kernels } from './wasm/index.js';
@@ -96,13 +96,8 @@ export interface PriceReport {
   markdown?: MarkdownResult;
 }
 
-/** `pairStats`: two items bought together (see RecommendedItem for the figures). */
-export interface PairStats {
-  orders: number;
-  support: number;
-  confidence: number;
-  lift: number;
-}
+/** `pairStats`: two items bought together (see Cooccurrence.association). */
+export type PairStats = Association;
 
 /** What the answers read: the engine's store, catalogue and analytics models (all live). */
 export interface AnalyticsContext {
@@ -318,18 +313,7 @@ export class AnalyticsViews {
   pairStats(item: string, other: string): PairStats | null {
     const a = this.m.store.dicts.item.lookup(item);
     const b = this.m.store.dicts.item.lookup(other);
-    if (a === undefined || b === undefined) return null;
-    const model = this.m.alsoBought;
-    const both = model.countOf(a, b);
-    if (both === 0) return null;
-    const na = model.occurrencesOf(a);
-    const orders = model.contextCount;
-    return {
-      orders: both,
-      support: both / orders,
-      confidence: both / na,
-      lift: (both * orders) / (na * model.occurrencesOf(b)),
-    };
+    return a === undefined || b === undefined ? null : this.m.alsoBought.association(a, b);
   }
 
   revenue(q: { window: string; step?: string; item?: string; category?: string }): RevenueView {

@@ -9,7 +9,7 @@ import { AisleError } from '../errors.js';
 import { keepsAll } from '../remap-map.js';
 import { allBelow, expectState, isArrayOf, isCount } from '../snapshot/check.js';
 import { PairCounts, type PairCountsState } from './pair-counts.js';
-import { topK } from './top-k.js';
+import { topK, type TopK } from './top-k.js';
 
 export interface CooccurrenceOptions {
   /** Event type codes that place an item in a context. */
@@ -22,6 +22,14 @@ export interface CooccurrenceOptions {
   idleMs: number;
   /** Shrinks scores of pairs seen few times: score * c / (c + shrink). */
   shrink: number;
+}
+
+/** `association`: figures of a pair (named for orders, the context they are read for). */
+export interface Association {
+  orders: number;
+  support: number;
+  confidence: number;
+  lift: number;
 }
 
 export interface Neighbour {
@@ -158,6 +166,11 @@ const ROW_CACHE_ENTRIES = 4_000_000;
 const MAX_CHANGED = 256;
 /** Least size of a row's cached best list: queries ask for 50 and more candidates. */
 const MIN_TOP = 64;
+/**
+ * What a cached row costs beyond its entries (the map entry, the row object, its arrays' headers),
+ * in entries of 8 bytes: rows without neighbours count too, so the cap bounds how many rows exist.
+ */
+const ROW_BASE = 16;
 
 /** A cached neighbour row (see `Cooccurrence.neighbours`). */
 interface Row {
@@ -165,8 +178,8 @@ interface Row {
   counts: Float32Array;
   /** The best `ids` as of the last full scoring, best first, with their counts then. */
   top: { ids: Uint32Array; counts: Float32Array; na: number; bound: number } | null;
-  /** Neighbours whose pair count changed (or that are new) since the row was built. */
-  changed: Set<number>;
+  /** Neighbours whose pair count changed (or that are new) since the row was built; null: none. */
+  changed: Set<number> | null;
 }
 
 export class Cooccurrence {
@@ -347,22 +360,11 @@ export class Cooccurrence {
     }
     const { ids, counts } = this.rowOf(item);
     if (ids.length === 0) return [];
-    const shrink = this.options.shrink;
-    const scores = this.scoreScratch();
-    const countOf = this.countScratch;
-    const live = new Uint32Array(ids.length);
-    let n = 0;
-    for (let j = 0; j < ids.length; j++) {
-      const b = ids[j]!;
-      const c = counts[j]!;
-      const nb = this.occurrences[b] ?? 0;
-      if (c <= 0 || nb <= 0) continue;
-      scores[b] = (c / Math.sqrt(na * nb)) * (c / (c + shrink));
-      countOf[b] = c;
-      live[n++] = b;
-    }
+    const scoring = this.scoring(na, ids.length);
+    for (let j = 0; j < ids.length; j++) scoring.add(ids[j]!, counts[j]!);
     const m = Math.max(2 * k, MIN_TOP);
-    const top = topK(live, n, scores, m + 1);
+    const top = scoring.top(m + 1);
+    const countOf = this.countScratch;
     const row = this.rows.get(item);
     if (row !== undefined) {
       const kept = Math.min(m, top.items.length);
@@ -377,35 +379,20 @@ export class Cooccurrence {
       };
       this.rowEntries += kept;
     }
-    const out: Neighbour[] = [];
-    for (let i = 0; i < top.items.length && i < k; i++) {
-      const b = top.items[i]!;
-      out.push({ item: b, score: top.scores[i]!, count: countOf[b]! });
-    }
-    return out;
+    return this.named(top, k);
   }
 
   /** `neighbours` from a row's best list and its changes, or null when that cannot be exact. */
   private fromTop(item: number, row: Row, na: number, k: number): Neighbour[] | null {
     const top = row.top!;
-    const shrink = this.options.shrink;
-    const scores = this.scoreScratch();
-    const countOf = this.countScratch;
-    const live = new Uint32Array(top.ids.length + row.changed.size);
-    let n = 0;
-    const score = (b: number, c: number): void => {
-      const nb = this.occurrences[b] ?? 0;
-      if (c <= 0 || nb <= 0) return;
-      scores[b] = (c / Math.sqrt(na * nb)) * (c / (c + shrink));
-      countOf[b] = c;
-      live[n++] = b;
-    };
+    const changed = row.changed;
+    const scoring = this.scoring(na, top.ids.length + (changed?.size ?? 0));
     for (let j = 0; j < top.ids.length; j++) {
       const b = top.ids[j]!;
-      if (!row.changed.has(b)) score(b, top.counts[j]!);
+      if (changed === null || !changed.has(b)) scoring.add(b, top.counts[j]!);
     }
-    for (const b of row.changed) score(b, this.pairs.get(item, b));
-    const best = topK(live, n, scores, k);
+    if (changed !== null) for (const b of changed) scoring.add(b, this.pairs.get(item, b));
+    const best = scoring.top(k);
     if (top.bound !== Number.NEGATIVE_INFINITY) {
       if (best.items.length < k) return null;
       // Scores of unchanged neighbours outside the list were at most `bound` with the anchor's
@@ -413,10 +400,43 @@ export class Cooccurrence {
       const limit = top.bound * Math.sqrt(top.na / na) * (1 + 1e-9);
       if (!(best.scores[k - 1]! > limit)) return null;
     }
+    return this.named(best, k);
+  }
+
+  /**
+   * Scores neighbours of an item counted `na` times into the scratch arrays (score
+   * c / sqrt(na · nb) · c / (c + shrink), see `neighbours`), then ranks them.
+   */
+  private scoring(
+    na: number,
+    capacity: number,
+  ): {
+    add(b: number, c: number): void;
+    top(k: number): TopK;
+  } {
+    const shrink = this.options.shrink;
+    const scores = this.scoreScratch();
+    const countOf = this.countScratch;
+    const live = new Uint32Array(capacity);
+    let n = 0;
+    return {
+      add: (b, c) => {
+        const nb = this.occurrences[b] ?? 0;
+        if (c <= 0 || nb <= 0) return;
+        scores[b] = (c / Math.sqrt(na * nb)) * (c / (c + shrink));
+        countOf[b] = c;
+        live[n++] = b;
+      },
+      top: (k) => topK(live, n, scores, k),
+    };
+  }
+
+  /** The first `k` of a ranking as neighbours, with the counts `scoring` noted. */
+  private named(top: TopK, k: number): Neighbour[] {
     const out: Neighbour[] = [];
-    for (let i = 0; i < best.items.length; i++) {
-      const b = best.items[i]!;
-      out.push({ item: b, score: best.scores[i]!, count: countOf[b]! });
+    for (let i = 0; i < top.items.length && i < k; i++) {
+      const b = top.items[i]!;
+      out.push({ item: b, score: top.scores[i]!, count: this.countScratch[b]! });
     }
     return out;
   }
@@ -434,17 +454,17 @@ export class Cooccurrence {
   /** The cached neighbour row of `item`, rebuilt from the pair table when pairs changed since. */
   private rowOf(item: number): Row {
     const cached = this.cached[item] === 1 ? this.rows.get(item) : undefined;
-    if (cached !== undefined && cached.changed.size === 0) return cached;
+    if (cached !== undefined && cached.changed === null) return cached;
     if (cached !== undefined) this.dropRow(item, cached);
     const list = this.pairs.neighboursOf(item);
     const ids = list.slice();
     const counts = new Float32Array(ids.length);
     for (let j = 0; j < ids.length; j++) counts[j] = this.pairs.get(item, ids[j]!);
     // A cheap bound: past it the cache starts over rather than tracking recency.
-    if (this.rowEntries + ids.length > ROW_CACHE_ENTRIES) this.clearRows();
-    const row: Row = { ids, counts, top: null, changed: new Set() };
+    if (this.rowEntries + ROW_BASE + ids.length > ROW_CACHE_ENTRIES) this.clearRows();
+    const row: Row = { ids, counts, top: null, changed: null };
     this.rows.set(item, row);
-    this.rowEntries += ids.length;
+    this.rowEntries += ROW_BASE + ids.length;
     if (item >= this.cached.length) {
       const bigger = new Uint8Array(Math.max(item + 1, this.cached.length * 2));
       bigger.set(this.cached);
@@ -455,7 +475,8 @@ export class Cooccurrence {
   }
 
   private dropRow(item: number, row: Row): void {
-    this.rowEntries -= row.ids.length + (row.top?.ids.length ?? 0) + row.changed.size;
+    this.rowEntries -=
+      ROW_BASE + row.ids.length + (row.top?.ids.length ?? 0) + (row.changed?.size ?? 0);
     this.rows.delete(item);
     this.cached[item] = 0;
   }
@@ -470,6 +491,7 @@ export class Cooccurrence {
   private pairChanged(item: number, other: number): void {
     if (this.cached[item] !== 1) return;
     const row = this.rows.get(item)!;
+    row.changed ??= new Set();
     if (row.changed.has(other)) return;
     if (row.changed.size >= MAX_CHANGED) {
       this.dropRow(item, row);
@@ -601,6 +623,24 @@ export class Cooccurrence {
   /** Contexts that held `item`. */
   occurrencesOf(item: number): number {
     return this.occurrences[item] ?? 0;
+  }
+
+  /**
+   * How strongly two items go together: contexts holding both, their share of all contexts
+   * (support), of `a`'s contexts (confidence), and confidence over `b`'s own share (lift; above 1
+   * means together more than by chance). Null when no context held both.
+   */
+  association(a: number, b: number): Association | null {
+    const both = this.pairs.get(a, b);
+    if (both === 0) return null;
+    const na = this.occurrencesOf(a);
+    const all = this.contextsOpened;
+    return {
+      orders: both,
+      support: both / all,
+      confidence: both / na,
+      lift: (both * all) / (na * this.occurrencesOf(b)),
+    };
   }
 
   /** The ring slot of context `key`, opening the context when it is not live. */

@@ -4,6 +4,7 @@
  * and the fetch widened while too few survive; what is still missing is filled from popular items
  * (of the anchor's category first) and the answer says so.
  */
+import type { Association } from '../models/cooccurrence.js';
 import type { Kernels } from '../wasm/index.js';
 import { diversify, type DiversityFacts } from './diversity.js';
 import { buildFilter, type FilterFacts, type FilterRule } from './filters.js';
@@ -39,10 +40,8 @@ export interface CandidateSources extends FilterFacts, DiversityFacts {
   popular(category: number | undefined, n: number, pool: CandidatePool): void;
   /** Orders holding `item`. */
   ordersOf(item: number): number;
-  /** Orders holding both items (0 when none). */
-  ordersWith(item: number, other: number): number;
-  /** Orders seen in all. */
-  orderCount(): number;
+  /** The pair's figures over orders (Cooccurrence.association); null when no order holds both. */
+  association(item: number, other: number): Association | null;
 }
 
 export interface RecommendOptions {
@@ -193,18 +192,11 @@ export class Recommender {
   /** Adds the association figures of each result with the asked item (see RecommendedItem). */
   private associate(anchor: number | undefined, out: RecommendResult): void {
     const src = this.sources;
-    const na = anchor === undefined ? 0 : src.ordersOf(anchor);
-    out.orders = na;
-    if (anchor === undefined || na === 0) return;
-    const orders = src.orderCount();
+    out.orders = anchor === undefined ? 0 : src.ordersOf(anchor);
+    if (anchor === undefined || out.orders === 0) return;
     for (const r of out.results) {
-      const other = src.itemId(r.item)!;
-      const both = src.ordersWith(anchor, other);
-      if (both === 0) continue;
-      r.orders = both;
-      r.support = both / orders;
-      r.confidence = both / na;
-      r.lift = (both * orders) / (na * src.ordersOf(other));
+      const figures = src.association(anchor, src.itemId(r.item)!);
+      if (figures !== null) Object.assign(r, figures);
     }
   }
 

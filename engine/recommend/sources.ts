@@ -4,7 +4,7 @@
  */
 import type { Catalogue } from '../catalogue.js';
 import type { CategoryIndex } from '../category-index.js';
-import type { Cooccurrence } from '../models/cooccurrence.js';
+import type { Association, Cooccurrence } from '../models/cooccurrence.js';
 import type { Popularity, Scored } from '../models/popularity.js';
 import type { Dictionary } from '../store/index.js';
 import type { AlsServing } from './als-serving.js';
@@ -216,11 +216,8 @@ export class EngineSources implements CandidateSources {
   ordersOf(item: number): number {
     return this.m.alsoBought.occurrencesOf(item);
   }
-  ordersWith(item: number, other: number): number {
-    return this.m.alsoBought.countOf(item, other);
-  }
-  orderCount(): number {
-    return this.m.alsoBought.contextCount;
+  association(item: number, other: number): Association | null {
+    return this.m.alsoBought.association(item, other);
   }
 
   /**
