@@ -55,7 +55,6 @@ export interface ListenOptions extends ServerOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    trainingJobs: TrainingJobs;
     metrics: HttpMetrics;
   }
 }
@@ -105,8 +104,6 @@ export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyI
     );
   });
   const jobs = new TrainingJobs(engine, () => DEFAULT_ALS.iterations);
-  // Shutdown waits for a training it started (src/cli/serve.ts).
-  app.decorate('trainingJobs', jobs);
   installErrorHandler(app, metrics);
   installGuards(app, opts.guard ?? {});
   registerOpenApi(app, VERSION);

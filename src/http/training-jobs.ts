@@ -78,11 +78,6 @@ export class TrainingJobs {
     return this.jobs.get(id);
   }
 
-  /** Settles when no training started here is running (for a clean shutdown). */
-  async idle(): Promise<void> {
-    while (this.running !== undefined) await new Promise((r) => setTimeout(r, 20));
-  }
-
   private forgetOld(): void {
     while (this.jobs.size > KEEP) {
       const oldest = this.jobs.keys().next().value!;
