@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { chartSvg, rateOf } from './chart.js';
 import { describeMachine, type BenchModule, type CaseResult } from './harness.js';
 import { kernelsBench } from './micro/kernels.js';
+import { rankingsBench } from './micro/rankings.js';
 import { alsImplicitBench } from './system/als-implicit.js';
 import { analyticsBench } from './system/analytics.js';
 import { alsScalingBench } from './system/als-scaling.js';
@@ -23,6 +24,7 @@ import { soakBench } from './system/soak.js';
 
 const MODULES: BenchModule[] = [
   kernelsBench,
+  rankingsBench,
   ingestBench,
   pulsarBench,
   alsImplicitBench,

@@ -4,7 +4,7 @@
  * scores bit for bit, SIMD and scalar builds alike, on skewed traffic with bursts and ties.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { RetailEvent } from '../../../engine/events.js';
 import { DEFAULT_POPULARITY, Popularity } from '../../../engine/models/popularity.js';
 import { EventStore } from '../../../engine/store/index.js';
@@ -103,5 +103,23 @@ describe('popularity rankings over every item', () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it('answers asks between batches from its lists, with one full pass for many asks', async () => {
+    const kernels = await loadKernels();
+    const store = new EventStore();
+    const model = new Popularity(kernels, DEFAULT_POPULARITY);
+    const events = traffic(3, 12_000, 5_000);
+    model.ingest(store.append(events.slice(0, 2_000)), store.dicts.item.size + 1);
+    const proto = Popularity.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const popularPasses = vi.spyOn(proto, 'popularPass');
+    for (let i = 2_000; i < events.length; i += 20) {
+      model.ingest(store.append(events.slice(i, i + 20)), store.dicts.item.size + 1);
+      model.popular(50);
+      model.trending(50);
+    }
+    // 500 asks after a batch each: one full pass over every item, the rest from the list.
+    expect(popularPasses.mock.calls.filter((c) => c[1] === undefined)).toHaveLength(1);
+    popularPasses.mockRestore();
   });
 });
