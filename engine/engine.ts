@@ -42,6 +42,7 @@ import {
   PART_KINDS,
   PART_ORDER,
   remapPart,
+  forgetParts,
   type PartEnv,
   type Parts,
   type PartStates,
@@ -182,6 +183,7 @@ export class Engine {
       if (maxBytes !== undefined) this.store.evictToBytes(maxBytes);
     },
     compact: (kind, map, size) => this.compact(kind, map, size),
+    forget: (cutoff) => forgetParts(this.parts, cutoff, this.clock.watermark),
   };
 
   private constructor(

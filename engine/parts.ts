@@ -114,6 +114,12 @@ export interface PartKind<K extends keyof Parts> {
    * `size`. Absent: the part cannot renumber, and retention does not drop that kind.
    */
   remap?(part: Parts[K], kind: IdKind, map: Uint32Array, size: number, env: PartEnv): void;
+  /**
+   * Forgets what the part holds apart from ids that is older than `cutoff` (stream time, ms), the
+   * retention horizon behind `now` (engine/retention.ts): pairs not seen together since, buckets
+   * of per-item windows. Absent: the part holds nothing the horizon reaches beyond its ids.
+   */
+  forget?(part: Parts[K], cutoff: number, now: number): void;
 }
 
 type Kinds = { [K in keyof Parts]: PartKind<K> };
@@ -227,6 +233,7 @@ export const PART_KINDS: Kinds = {
     exportState: (p) => p.exportState(),
     ingest: (p, batch) => p.ingest(batch),
     bytes: measured,
+    forget: (p, cutoff, now) => p.forget(cutoff, now),
     holds: ['item', 'session', 'user'],
     remap: (p, kind, map, size) => p.remap(kind, map, size),
   },
@@ -236,6 +243,7 @@ export const PART_KINDS: Kinds = {
     exportState: (p) => p.exportState(),
     ingest: (p, batch) => p.ingest(batch),
     bytes: measured,
+    forget: (p, cutoff, now) => p.forget(cutoff, now),
     holds: ['item', 'order'],
     remap: (p, kind, map, size) => p.remap(kind, map, size),
   },
@@ -298,6 +306,7 @@ export const PART_KINDS: Kinds = {
     exportState: (p) => p.exportState(),
     ingest: (p, batch) => p.ingest(batch),
     bytes: measured,
+    forget: (p, cutoff, now) => p.forget(cutoff, now),
     holds: ['item', 'user'],
     remap: (p, kind, map, size) => p.remap(kind, map, size),
   },
@@ -412,6 +421,20 @@ export function remapPart<K extends keyof Parts>(
     throw new Error(`part ${name} holds ${kind} ids but cannot renumber them`);
   }
   k.remap(parts[name], kind, map, size, env);
+}
+
+/** Lets every part that can forget by time forget what is older than `cutoff`. */
+export function forgetParts(parts: Parts, cutoff: number, now: number): void {
+  for (const name of PART_ORDER) forgetOne(name, parts, cutoff, now);
+}
+
+function forgetOne<K extends keyof Parts>(
+  name: K,
+  parts: Parts,
+  cutoff: number,
+  now: number,
+): void {
+  (PART_KINDS[name] as PartKind<K>).forget?.(parts[name], cutoff, now);
 }
 
 /** Every part's snapshot state, by name. */

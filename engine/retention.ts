@@ -14,6 +14,9 @@
  *   soon as they pass 90%, so a flood cannot carry the engine far past the budget. At the floor (a flood of new ids within the last hour), the least recently
  *   seen quarter of every id kind goes at each check, and the log keeps a quarter of the budget.
  *
+ * - Pairs of items not seen together within the horizon are forgotten, and so are the buckets of
+ *   per-item windows older than it (`PartKind.forget`).
+ *
  * Dropping ids is a compaction: the survivors are renumbered 1, 2, 3, ... in their old order, in
  * one synchronous step over every part that holds ids of that kind (`PartKind.remap`), the log's
  * rows and the dictionary, so answers stay consistent and a snapshot taken after it restores to
@@ -104,6 +107,8 @@ export interface RetentionHost {
   trimLog(cutoff: number, maxBytes: number | undefined): void;
   /** Renumbers `kind` everywhere with `map` (0 = dropped) to `size` ids. */
   compact(kind: IdKind, map: Uint32Array, size: number): void;
+  /** Lets the parts forget what is older than `cutoff` beyond their ids (`PartKind.forget`). */
+  forget(cutoff: number): void;
 }
 
 /** What retention has done, for stats and metrics. */
@@ -205,6 +210,7 @@ export class Retention {
           )
         : this.options.retentionBytes;
     host.trimLog(cutoff, logCap);
+    if (cutoff > Number.NEGATIVE_INFINITY) host.forget(cutoff);
     for (const kind of ID_KINDS) this.compactIfDue(kind, cutoff, host);
     // Compaction freed memory; if the budget is still exceeded, the next check pulls in further.
   }

@@ -115,6 +115,8 @@ export interface FunnelState {
   newest: number;
   /** Events that arrived after their bucket had left the finest tier. */
   late: number;
+  /** Per tier, the bucket before which item buckets were last forgotten; absent before retention. */
+  forgotTo?: number[];
   /** Per tier (order of the options): item rings and shop/category rings. */
   tiers: { items: BucketRingsState; scopes: BucketRingsState }[];
   /** Last-seen time per (scope·3 + step, user); null when distinct users are off. */
@@ -293,6 +295,8 @@ export class Funnels {
   private seen: LastSeen | undefined;
   private newestTs = -Infinity;
   private lateCount = 0;
+  /** Per tier, the bucket before which item buckets were last forgotten (see `forget`). */
+  private forgotTo: number[] = [];
 
   /** Throws AisleError('AISLE_INVALID_ARGUMENT') naming a bad option. */
   constructor(options: FunnelOptions = {}) {
@@ -305,6 +309,7 @@ export class Funnels {
       scopes: new BucketRings(t.resolutionMs, t.slots, scopeChannels),
     }));
     if (this.options.distinctUsers) this.seen = new LastSeen(1024);
+    this.forgotTo = this.tiers.map(() => -1);
   }
 
   /**
@@ -332,6 +337,15 @@ export class Funnels {
     });
     out.newestTs = state.newest;
     out.lateCount = state.late;
+    if (state.forgotTo !== undefined) {
+      expectState(
+        Array.isArray(state.forgotTo) &&
+          state.forgotTo.length === out.tiers.length &&
+          state.forgotTo.every((b) => Number.isInteger(b) && b >= -1),
+        'funnel: forgotTo',
+      );
+      out.forgotTo = state.forgotTo.slice();
+    }
     if (out.options.distinctUsers) {
       const u = state.users;
       expectState(u !== null && typeof u === 'object', 'funnel: distinct users missing');
@@ -390,6 +404,7 @@ export class Funnels {
     return {
       newest: this.newestTs,
       late: this.lateCount,
+      forgotTo: this.forgotTo.slice(),
       tiers: this.tiers.map((t) => ({
         items: t.items.exportState(),
         scopes: t.scopes.exportState(),
@@ -414,6 +429,23 @@ export class Funnels {
       if (remapKeepsAll(map, size, 'funnel') || this.seen === undefined) return;
       this.seen = this.seen.remapped(map, (last) => this.stillCounted(last));
     }
+  }
+
+  /**
+   * Retention: per-item buckets older than `cutoff` (stream time, ms), the horizon behind `now`,
+   * go, so an item's windows reach back at most the horizon; the shop's and the categories'
+   * counts keep their whole tiers. A tier is swept once at least an eighth of the horizon has
+   * passed since its last sweep: O(its live item buckets) then.
+   */
+  forget(cutoff: number, now: number): void {
+    this.tiers.forEach((tier, i) => {
+      const width = tier.resolutionMs;
+      const bucket = Math.floor(cutoff / width);
+      const step = Math.max(1, Math.floor((now - cutoff) / width / 8));
+      if (bucket < this.forgotTo[i]! + step) return;
+      this.forgotTo[i] = bucket;
+      tier.items.forgetBefore(bucket);
+    });
   }
 
   /** Newest event time counted (ms); −Infinity before any. */

@@ -392,14 +392,48 @@ export class BucketRings {
    * are rebuilt to fit the live buckets and `size` keys. O(keys + live buckets).
    */
   remapKeys(map: Uint32Array, size: number): void {
+    const oldKeys = this.meta.length / META;
+    this.rebuild(
+      (key) => (key === 0 ? 0 : map[key]!),
+      Math.min(size + 1, oldKeys),
+      Math.min(oldKeys, map.length),
+      this.headBucket - this.slots,
+    );
+  }
+
+  /**
+   * Retention: drops every key's buckets before `bucket`, as if they had left the ring, and
+   * rebuilds the pool to fit what stays. Returns false, changing nothing, when no bucket is that
+   * old. O(keys + live buckets).
+   */
+  forgetBefore(bucket: number): boolean {
+    const limit = Math.min(bucket - 1, this.headBucket);
+    if (limit <= this.headBucket - this.slots) return false;
+    const bound = this.keyBound;
+    let any = false;
+    for (let key = 0; key < bound && !any; key++) {
+      const m = key * META;
+      any = this.meta[m + CAPACITY] !== 0 && this.expiredCount(m, limit) > 0;
+    }
+    if (any) this.rebuild((key) => key, bound, bound, limit);
+    return any;
+  }
+
+  /**
+   * Moves key `k`'s buckets newer than `limit` to key `target(k)` (0 drops them, except for key
+   * 0, which stays 0) in a pool and metadata rebuilt to fit them: `keys` key slots, the old keys
+   * below `bound` read. O(keys + live buckets).
+   */
+  private rebuild(
+    target: (key: number) => number,
+    keys: number,
+    bound: number,
+    limit: number,
+  ): void {
     const stride = this.stride;
     const meta = this.meta;
-    const limit = this.headBucket - this.slots;
-    const oldKeys = meta.length / META;
     // Kept keys never grow (they keep their order from 1), so what held the old keys holds them.
-    const next = new Uint32Array(Math.max(64, Math.min(size + 1, oldKeys)) * META);
-    const bound = Math.min(oldKeys, map.length);
-    const target = (key: number): number => (key === 0 ? 0 : map[key]!);
+    const next = new Uint32Array(Math.max(64, keys) * META);
     let total = 0;
     for (let key = 0; key < bound; key++) {
       const m = key * META;

@@ -8,7 +8,7 @@ import type { EncodedBatch } from '../store/index.js';
 import { AisleError } from '../errors.js';
 import { keepsAll } from '../remap-map.js';
 import { allBelow, expectState, isArrayOf, isCount } from '../snapshot/check.js';
-import { PairCounts, type PairCountsState } from './pair-counts.js';
+import { minuteOf, PairCounts, type PairCountsState } from './pair-counts.js';
 import { topK, type TopK } from './top-k.js';
 
 export interface CooccurrenceOptions {
@@ -65,6 +65,8 @@ export interface CooccurrenceState {
   batches: number;
   /** Contexts ever opened (sessions, orders): the N of support and lift. */
   contextsOpened: number;
+  /** Minute up to which pairs were last forgotten (see `forget`); absent before retention. */
+  forgotTo?: number;
 }
 
 const SWEEP_EVERY = 64;
@@ -211,6 +213,8 @@ export class Cooccurrence {
   private contextsOpened = 0;
   /** Per row of the batch being ingested, its context's slot or -1; reused across batches. */
   private rowSlots = new Int32Array(0);
+  /** Minute up to which pairs were last forgotten (see `forget`). */
+  private forgotTo = 0;
 
   constructor(readonly options: CooccurrenceOptions) {
     if (!(Number.isInteger(options.window) && options.window >= 1 && options.window <= 255)) {
@@ -253,7 +257,10 @@ export class Cooccurrence {
         isCount(state.contextsOpened),
       'co-occurrence: occurrences or batch count',
     );
-    out.pairs = PairCounts.fromState(state.pairs);
+    // Pairs from a snapshot without their minutes count as seen at its newest context's time.
+    let newest = 0;
+    for (let i = 0; i < state.slots; i++) if (state.ringTs[i]! > newest) newest = state.ringTs[i]!;
+    out.pairs = PairCounts.fromState(state.pairs, minuteOf(newest));
     for (let i = 0; i < n; i++) {
       const key = state.contextKeys[i]!;
       // Keys are integer ids, never 0 (an event without one has no context).
@@ -270,6 +277,10 @@ export class Cooccurrence {
     out.occurrences = state.occurrences;
     out.batches = state.batches;
     out.contextsOpened = state.contextsOpened;
+    if (state.forgotTo !== undefined) {
+      expectState(isCount(state.forgotTo), 'co-occurrence: forgotTo is not a minute');
+      out.forgotTo = state.forgotTo;
+    }
     return out;
   }
 
@@ -291,6 +302,7 @@ export class Cooccurrence {
       occurrences: this.occurrences.slice(),
       batches: this.batches,
       contextsOpened: this.contextsOpened,
+      forgotTo: this.forgotTo,
     };
   }
 
@@ -656,6 +668,21 @@ export class Cooccurrence {
     return slot;
   }
 
+  /**
+   * Retention: forgets the pairs not seen together since `cutoff` (stream time, ms), the horizon
+   * behind `now`; a pair seen since keeps its whole count, as a kept id keeps its history.
+   * Occurrences and contexts opened stay. A sweep costs O(pair table), so it runs only once at
+   * least an eighth of the horizon has passed since the last one (or the horizon was pulled in
+   * past it); the query caches start over when pairs went.
+   */
+  forget(cutoff: number, now: number): void {
+    const minute = minuteOf(cutoff);
+    const step = Math.max(1, minuteOf(now - cutoff) / 8);
+    if (minute < this.forgotTo + step) return;
+    this.forgotTo = minute;
+    if (this.pairs.forgetBefore(minute) > 0) this.clearRows();
+  }
+
   private place(slot: number, it: number, t: number): void {
     const w = this.options.window;
     this.ringTs[slot] = t;
@@ -665,9 +692,10 @@ export class Cooccurrence {
     for (let j = 0; j < len; j++) if (ring[base + j] === it) return;
     if (len > 0) this.pairs.touch(it, ring, base, len);
     const itCached = it < this.cached.length && this.cached[it] === 1;
+    const minute = minuteOf(t);
     for (let j = 0; j < len; j++) {
       const other = ring[base + j]!;
-      this.pairs.add(it, other, 1);
+      this.pairs.add(it, other, 1, minute);
       if (itCached) this.pairChanged(it, other);
       if (other < this.cached.length && this.cached[other] === 1) this.pairChanged(other, it);
     }

@@ -1,20 +1,29 @@
 /**
- * Weighted counts of unordered item pairs, with the neighbour list of each item.
+ * Weighted counts of unordered item pairs, with the neighbour list of each item, and the minute of
+ * stream time each pair was last counted in, so that pairs not seen together within the retention
+ * horizon can be forgotten (`forgetBefore`).
  *
  * A pair is stored once, as (min, max): co-occurrence is symmetric, and one probe per update
  * instead of two halves the random memory traffic that dominates ingest.
  * Open addressing over flat typed arrays: a `Map` keyed by pairs costs an allocation and a
  * string or float key per update, which is most of the ingest budget at 500k events/s.
- * A slot's two keys and its count sit side by side (three u32, the count as f32 bits), so a probe
- * touches one cache line where three parallel arrays touched three; the snapshot still holds the
- * three arrays of the format, split on export and interleaved again on restore.
+ * A slot's two keys, its count and its last minute sit side by side (four u32, the count as f32
+ * bits: 16 bytes, so a slot never straddles a cache line), so a probe touches one line where
+ * parallel arrays touched four; the snapshot still holds the arrays of the format, split on
+ * export and interleaved again on restore.
  */
 import { U32Slab } from './u32-slab.js';
 import { allBelow, expectState, isArrayOf, isCount, sum } from '../snapshot/check.js';
 
 const EMPTY = 0xffffffff;
-/** u32 per table slot: key a, key b, count (f32 bits). */
-const STRIDE = 3;
+/** u32 per table slot: key a, key b, count (f32 bits), minute last counted. */
+const STRIDE = 4;
+const MINUTE = 60_000;
+
+/** The minute of stream time `ts` (ms) falls in, as a u32 (clamped at 0). */
+export function minuteOf(ts: number): number {
+  return ts > 0 ? Math.floor(ts / MINUTE) >>> 0 : 0;
+}
 
 /**
  * What a snapshot keeps of a pair table: the table arrays as they are (slot for slot, so no
@@ -27,6 +36,11 @@ export interface PairCountsState {
   keysA: Uint32Array;
   keysB: Uint32Array;
   values: Float32Array;
+  /**
+   * Minute of stream time each slot's pair was last counted in (0 in empty slots). Absent in
+   * snapshots from before retention: their pairs count as seen at the restore's newest minute.
+   */
+  seen?: Uint32Array;
   /** Per item id: neighbours held (0 for an item without a list). */
   degree: Uint32Array;
   /** Per item id: allocated length of its list (0 for none), so growth continues as it would have. */
@@ -68,7 +82,7 @@ export class PairCounts {
    * Restores a table from `exportState`. Throws AisleError('AISLE_SNAPSHOT') when the arrays do
    * not describe a valid table. O(capacity + neighbours).
    */
-  static fromState(state: PairCountsState): PairCounts {
+  static fromState(state: PairCountsState, legacySeen = 0): PairCounts {
     const capacity = state.keysA?.length ?? 0;
     expectState(
       capacity >= 16 && (capacity & (capacity - 1)) === 0,
@@ -77,7 +91,8 @@ export class PairCounts {
     expectState(
       isArrayOf(state.keysA, Uint32Array) &&
         isArrayOf(state.keysB, Uint32Array, capacity) &&
-        isArrayOf(state.values, Float32Array, capacity),
+        isArrayOf(state.values, Float32Array, capacity) &&
+        (state.seen === undefined || isArrayOf(state.seen, Uint32Array, capacity)),
       'pair counts: table arrays',
     );
     let occupied = 0;
@@ -104,6 +119,7 @@ export class PairCounts {
       table[s] = state.keysA[i]!;
       table[s + 1] = state.keysB[i]!;
       table[s + 2] = bits[i]!;
+      if (state.keysA[i] !== EMPTY) table[s + 3] = state.seen?.[i] ?? legacySeen;
     }
     out.table = table;
     out.counts = new Float32Array(table.buffer);
@@ -147,18 +163,21 @@ export class PairCounts {
     const keysA = new Uint32Array(cap);
     const keysB = new Uint32Array(cap);
     const values = new Float32Array(cap);
+    const seen = new Uint32Array(cap);
     // Bits, not numbers, so the counts round-trip exactly as the arrays did.
     const bits = new Uint32Array(values.buffer);
     for (let i = 0, s = 0; i < cap; i++, s += STRIDE) {
       keysA[i] = table[s]!;
       keysB[i] = table[s + 1]!;
       bits[i] = table[s + 2]!;
+      seen[i] = table[s + 3]!;
     }
     return {
       used: this.used,
       keysA,
       keysB,
       values,
+      seen,
       degree,
       listCapacity,
       neighbours,
@@ -173,11 +192,14 @@ export class PairCounts {
   /** Bytes held by the table and the neighbour lists. */
   bytes(): number {
     const perItem = this.listAt.byteLength + this.listCap.byteLength + this.degree.byteLength;
-    return this.capacity * 12 + this.lists.data.byteLength + perItem;
+    return this.capacity * STRIDE * 4 + this.lists.data.byteLength + perItem;
   }
 
-  /** Adds `w` to the count of {a, b}. Amortised O(1). */
-  add(x: number, y: number, w: number): void {
+  /**
+   * Adds `w` to the count of {a, b}, seen in `minute` (see `minuteOf`; a pair keeps the newest
+   * minute it was counted in). Amortised O(1).
+   */
+  add(x: number, y: number, w: number, minute = 0): void {
     const a = x < y ? x : y;
     const b = x < y ? y : x;
     let s = this.slot(a, b);
@@ -194,6 +216,91 @@ export class PairCounts {
     }
     const counts = this.counts;
     counts[s + 2] = counts[s + 2]! + w;
+    if (minute > this.table[s + 3]!) this.table[s + 3] = minute;
+  }
+
+  /** Minute {a, b} was last counted in, 0 when never seen. */
+  seenAt(x: number, y: number): number {
+    const a = x < y ? x : y;
+    const b = x < y ? y : x;
+    return this.table[this.slot(a, b) + 3]!;
+  }
+
+  /**
+   * Forgets every pair last counted before `minute`, as if never seen; the others keep their
+   * counts. The table is rebuilt at the smallest power of two that keeps it at most half full,
+   * and each list keeps its surviving neighbours in first-seen order (in a block that fits them
+   * when it lost some). Returns the pairs forgotten. O(capacity + neighbours).
+   */
+  forgetBefore(minute: number): number {
+    const old = this.table;
+    const end = this.capacity * STRIDE;
+    let kept = 0;
+    for (let s = 0; s < end; s += STRIDE) {
+      if (old[s] !== EMPTY && old[s + 3]! >= minute) kept++;
+    }
+    const dropped = this.used - kept;
+    if (dropped === 0) return 0;
+    let capacity = 16;
+    while (kept * 2 > capacity) capacity *= 2;
+    this.capacity = capacity;
+    this.mask = capacity - 1;
+    this.table = emptyTable(capacity);
+    this.counts = new Float32Array(this.table.buffer);
+    this.used = kept;
+    for (let s = 0; s < end; s += STRIDE) {
+      if (old[s] === EMPTY || old[s + 3]! < minute) continue;
+      const to = this.slot(old[s]!, old[s + 1]!);
+      this.table.set(old.subarray(s, s + STRIDE), to);
+    }
+    this.relist((a, b) => this.table[this.slot(a < b ? a : b, a < b ? b : a)] !== EMPTY);
+    return dropped;
+  }
+
+  /**
+   * Keeps in every list only the neighbours `keep` accepts, first-seen order kept, and moves the
+   * lists into a slab that fits them: a list that lost entries gets the length doubling from 4
+   * gives it, the others keep theirs; an item left without neighbours holds no list.
+   */
+  private relist(keep: (a: number, b: number) => boolean): void {
+    const data = this.lists.data;
+    const items = this.items;
+    let blocks = 0;
+    for (let a = 0; a < items; a++) {
+      const cap = this.listCap[a]!;
+      if (cap === 0) continue;
+      const at = this.listAt[a]!;
+      const d = this.degree[a]!;
+      let n = 0;
+      for (let j = 0; j < d; j++) {
+        const b = data[at + j]!;
+        if (keep(a, b)) data[at + n++] = b;
+      }
+      this.degree[a] = n;
+      if (n === 0) {
+        this.listCap[a] = 0;
+        continue;
+      }
+      let fit = 4;
+      while (fit < n) fit *= 2;
+      if (n < d && fit < cap) this.listCap[a] = fit;
+      blocks += this.listCap[a]!;
+    }
+    const lists = new U32Slab(Math.max(blocks, 16));
+    let bound = 0;
+    for (let a = 0; a < items; a++) {
+      if (this.listCap[a] === 0) {
+        this.listAt[a] = 0;
+        continue;
+      }
+      const block = lists.alloc(this.listCap[a]!);
+      lists.data.set(data.subarray(this.listAt[a]!, this.listAt[a]! + this.degree[a]!), block);
+      this.listAt[a] = block;
+      bound = a + 1;
+    }
+    this.lists = lists;
+    // As a table that never held the forgotten pairs: items past the last list hold none.
+    this.items = bound;
   }
 
   /**
@@ -260,6 +367,7 @@ export class PairCounts {
       this.table[to] = ta;
       this.table[to + 1] = tb;
       this.table[to + 2] = old[s + 2]!;
+      this.table[to + 3] = old[s + 3]!;
     }
     const oldLists = this.lists.data;
     const oldAt = this.listAt;
@@ -373,9 +481,7 @@ export class PairCounts {
       const a = old[s]!;
       if (a === EMPTY) continue;
       const to = this.slot(a, old[s + 1]!);
-      table[to] = a;
-      table[to + 1] = old[s + 1]!;
-      table[to + 2] = old[s + 2]!;
+      table.set(old.subarray(s, s + STRIDE), to);
     }
   }
 }

@@ -10,7 +10,17 @@ const PREFIX = 112;
 
 export function queryKey(query: string): string {
   if (query.length <= QUERY_KEY_LENGTH) return query;
-  return `${query.slice(0, PREFIX)}…#${hash64(query)}`;
+  return `${copyPrefix(query, PREFIX)}…#${hash64(query)}`;
+}
+
+/**
+ * The first `n` UTF-16 units of `s` as a string of their own. `slice` would give a view that
+ * keeps the whole 1,024-character query alive for as long as the dictionary holds the key.
+ */
+function copyPrefix(s: string, n: number): string {
+  const units = new Array<number>(n);
+  for (let i = 0; i < n; i++) units[i] = s.charCodeAt(i);
+  return String.fromCharCode(...units);
 }
 
 /** FNV-1a over UTF-16 units, two 32-bit lanes with different offsets: 16 hex digits. */

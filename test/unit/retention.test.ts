@@ -145,6 +145,68 @@ describe('retention', () => {
     expect(answers(back, users, items)).toEqual(answers(e, users, items));
   });
 
+  it('forgets pairs and per-item funnel buckets older than the horizon, and restores the same', async () => {
+    // Two catalogue items (kept whatever their age) seen and bought together once, at the start.
+    const together: RetailEvent[] = ['old-a', 'old-b'].flatMap((item, i) => [
+      { type: 'view', ts: T0 + i, user: 'early', session: 'early-s', item },
+      {
+        type: 'purchase',
+        ts: T0 + i,
+        user: 'early',
+        order: 'early-o',
+        item,
+        quantity: 1,
+        price: 4,
+      },
+    ]);
+    const catalogue = [
+      { id: 'old-a', category: 'c0', price: 4 },
+      { id: 'old-b', category: 'c0', price: 4 },
+    ];
+    const run = async (e: Engine, hours: number): Promise<void> => {
+      e.loadCatalogue(catalogue);
+      e.ingestEvents(together);
+      feed(e, shop(hours).slice(12));
+    };
+    const kept = await createEngine({ eventTime: { mode: 'stream' } });
+    const e = await bounded();
+    await run(kept, 10);
+    await run(e, 10);
+    // Items recommended for having been seen with the anchor (not as a fallback).
+    const names = (r: { results: { item: string; reason?: string }[] }): string[] =>
+      r.results.filter((x) => /together/.test(x.reason ?? '')).map((x) => x.item);
+    // Without retention the pair is still there; ten hours on, a 2-hour horizon has forgotten it.
+    expect(names(kept.recommend({ type: 'similar', item: 'old-a', k: 50 }))).toContain('old-b');
+    expect(names(kept.recommend({ type: 'bought-together', item: 'old-a', k: 50 }))).toContain(
+      'old-b',
+    );
+    expect(names(e.recommend({ type: 'similar', item: 'old-a', k: 50 }))).not.toContain('old-b');
+    expect(names(e.recommend({ type: 'bought-together', item: 'old-a', k: 50 }))).not.toContain(
+      'old-b',
+    );
+    expect(kept.analytics.funnel({ window: '1d', item: 'old-a' }).views).toBe(1);
+    expect(e.analytics.funnel({ window: '1d', item: 'old-a' }).views).toBe(0);
+    // The shop's own funnel keeps its whole day.
+    expect(e.analytics.funnel({ window: '1d' }).views).toBe(
+      kept.analytics.funnel({ window: '1d' }).views,
+    );
+    expect(e.memory().parts.alsoViewed!).toBeLessThan(kept.memory().parts.alsoViewed!);
+    const items = ['i0', 'i3', 'i11', 'old-a'];
+    const before = answers(e, [], items);
+    const dir = await mkdtemp(join(tmpdir(), 'aisle-retention-'));
+    dirs.push(dir);
+    const w = await writeEngineSnapshot(e, dir, { position: 1, now: T0 });
+    const back = await restoreEngine(w.dir, {
+      retention: { checkEvery: 500, minDead: 16 },
+      eventTime: { mode: 'stream' },
+    });
+    expect(answers(back, [], items)).toEqual(before);
+    const next = shop(11).slice(-4000);
+    feed(e, next);
+    feed(back, next);
+    expect(answers(back, [], items)).toEqual(answers(e, [], items));
+  });
+
   it('keeps catalogue items however long they go without events', async () => {
     const e = await bounded();
     e.loadCatalogue([{ id: 'shelf-warmer', category: 'c1', price: 3 }]);

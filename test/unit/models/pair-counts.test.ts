@@ -44,4 +44,66 @@ describe('PairCounts', () => {
     expect(pc.get(2, 0)).toBe(0);
     expect(pc.get(1, 0)).toBe(1);
   });
+
+  it('forgets exactly the pairs last counted before a minute, lists in first-seen order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(30), fc.nat(30), fc.integer({ min: 1, max: 50 })), {
+          maxLength: 400,
+        }),
+        fc.integer({ min: 0, max: 55 }),
+        (adds, cutoff) => {
+          const pc = new PairCounts(16);
+          const count = new Map<string, number>();
+          const last = new Map<string, number>();
+          const order = new Map<number, number[]>();
+          for (const [a, b, minute] of adds) {
+            const key = `${Math.min(a, b)},${Math.max(a, b)}`;
+            if (!count.has(key)) {
+              order.set(a, [...(order.get(a) ?? []), b]);
+              if (a !== b) order.set(b, [...(order.get(b) ?? []), a]);
+            }
+            count.set(key, (count.get(key) ?? 0) + 1);
+            last.set(key, Math.max(last.get(key) ?? 0, minute));
+            pc.add(a, b, 1, minute);
+          }
+          const gone = [...last.values()].filter((m) => m < cutoff).length;
+          expect(pc.forgetBefore(cutoff)).toBe(gone);
+          const kept = (a: number, b: number): boolean =>
+            (last.get(`${Math.min(a, b)},${Math.max(a, b)}`) ?? -1) >= cutoff;
+          expect(pc.size).toBe(count.size - gone);
+          for (const [key, v] of count) {
+            const [a, b] = key.split(',').map(Number) as [number, number];
+            expect(pc.get(a, b)).toBe(kept(a, b) ? v : 0);
+            if (kept(a, b)) expect(pc.seenAt(b, a)).toBe(last.get(key));
+          }
+          for (const [a, list] of order) {
+            expect(Array.from(pc.neighboursOf(a))).toEqual(list.filter((b) => kept(a, b)));
+          }
+          // What stays behaves as a table that never held the forgotten pairs.
+          const back = PairCounts.fromState(pc.exportState());
+          expect(back.exportState()).toEqual(pc.exportState());
+          pc.add(1, 2, 3, 60);
+          back.add(1, 2, 3, 60);
+          expect(Array.from(back.neighboursOf(1))).toEqual(Array.from(pc.neighboursOf(1)));
+          expect(back.get(2, 1)).toBe(pc.get(1, 2));
+        },
+      ),
+      { numRuns: 200, interruptAfterTimeLimit: 10_000 },
+    );
+  });
+
+  it('restores a table from before the minutes as seen at the minute it is given', () => {
+    const pc = new PairCounts(16);
+    pc.add(1, 2, 1, 10);
+    pc.add(3, 4, 1, 20);
+    const legacy = pc.exportState();
+    delete legacy.seen;
+    const back = PairCounts.fromState(legacy, 500);
+    expect(back.seenAt(1, 2)).toBe(500);
+    expect(back.forgetBefore(500)).toBe(0);
+    expect(back.forgetBefore(501)).toBe(2);
+    expect(back.size).toBe(0);
+    expect(back.neighboursOf(1)).toHaveLength(0);
+  });
 });

@@ -343,3 +343,41 @@ describe('BucketRings.remapKeys', () => {
     expect(Array.from(out)).toEqual([43 + 44 + 45 + 1, 0]);
   });
 });
+
+describe('BucketRings.forgetBefore', () => {
+  it('drops every key’s buckets before a bucket, keeps the rest exactly, and goes on', () => {
+    const rings = new BucketRings(1000, 8, 2);
+    for (let key = 0; key <= 5; key++) {
+      for (let b = 0; b < 8; b++) if ((key + b) % 3 !== 0) rings.add(key, b, b % 2, key * 10 + b);
+    }
+    const before = rings.exportState();
+    // Nothing as old as bucket 0 is held once the ring starts there.
+    expect(rings.forgetBefore(0)).toBe(false);
+    expect(rings.forgetBefore(5)).toBe(true);
+    expect(rings.forgetBefore(5)).toBe(false);
+    const after = rings.exportState();
+    let at = 0;
+    const expected: { key: number; buckets: number[]; counts: number[] }[] = [];
+    before.keys.forEach((key, i) => {
+      const n = before.lens[i]!;
+      const buckets: number[] = [];
+      const counts: number[] = [];
+      for (let j = at; j < at + n; j++) {
+        if (before.buckets[j]! < 5) continue;
+        buckets.push(before.buckets[j]!);
+        counts.push(before.counts[j * 2]!, before.counts[j * 2 + 1]!);
+      }
+      at += n;
+      if (buckets.length > 0) expected.push({ key, buckets, counts });
+    });
+    expect(Array.from(after.keys)).toEqual(expected.map((e) => e.key));
+    expect(Array.from(after.buckets)).toEqual(expected.flatMap((e) => e.buckets));
+    expect(Array.from(after.counts)).toEqual(expected.flatMap((e) => e.counts));
+    expect(after.head).toBe(before.head);
+    const out = new Float64Array(2);
+    rings.sumInto(2, 0, 7, out);
+    // Key 2 keeps buckets 5 and 6 (7 is a multiple of 3 away): 25 + 26 over two channels.
+    expect(Array.from(out)).toEqual([26, 25]);
+    expect(rings.add(2, 8, 0, 1)).toBe(true);
+  });
+});
