@@ -96,6 +96,24 @@ export interface IngestResult {
   rejected: BatchRejection[];
 }
 
+/**
+ * A batch being applied in slices (`Engine.beginIngest`). `result` is known from the start: the
+ * batch was validated and screened whole before any slice went in.
+ */
+export interface IngestJob {
+  readonly result: IngestResult;
+  /** True once every slice is applied (at once for a refused or empty batch). */
+  readonly done: boolean;
+  /**
+   * Applies the next slice; returns `done`. Throws AisleError('AISLE_FAILED') or ('AISLE_CLOSED')
+   * when the engine failed or was closed since, leaving the rest of the batch unapplied.
+   */
+  step(): boolean;
+}
+
+/** Events per slice of `beginIngest` by default: about 3 ms of ingest. */
+const INGEST_SLICE = 1_000;
+
 export interface EngineStats {
   events: number;
   eventsByType: Record<string, number>;
@@ -330,6 +348,48 @@ export class Engine {
     if (rejected.length > 0 && opts.partial !== true) return { accepted: 0, rejected };
     this.apply(events, watermark);
     return { accepted: events.length, rejected };
+  }
+
+  /**
+   * `ingest` for a host that must keep answering while a large batch goes in. The batch is
+   * validated and screened whole at once, exactly as `ingest` does (so `result` is final, and a
+   * refused batch applies nothing), then applied in slices of at most `slice` events (default
+   * 1,000), one per `step()`, as if it had been sent as that many batches. A host yields to its
+   * event loop between steps, so a query waits for one slice, not for the whole batch. Slices of
+   * concurrent jobs may interleave; each slice is applied whole.
+   */
+  beginIngest(
+    raw: readonly unknown[],
+    opts: { partial?: boolean; slice?: number } = {},
+  ): IngestJob {
+    this.assertWritable();
+    checkArray('events', raw);
+    const o = checkOptions('opts', opts, ['partial', 'slice']);
+    checkOptionalBoolean('partial', o.partial);
+    const size = o.slice ?? INGEST_SLICE;
+    checkNumber('slice', size, { min: 1, integer: true });
+    const { events, rejected } = this.screen(raw, this.options.clock?.() ?? Date.now());
+    this.rejectedCount += rejected.length;
+    const refused = rejected.length > 0 && o.partial !== true;
+    const result: IngestResult = { accepted: refused ? 0 : events.length, rejected };
+    let at = refused ? events.length : 0;
+    const step = (): boolean => {
+      if (at >= events.length) return true;
+      this.assertWritable();
+      const slice = events.slice(at, at + size);
+      let mark = Number.NEGATIVE_INFINITY;
+      for (const e of slice) if (e.ts > mark) mark = e.ts;
+      at += slice.length;
+      this.apply(slice, mark);
+      return at >= events.length;
+    };
+    return {
+      result,
+      get done() {
+        return at >= events.length;
+      },
+      step,
+    };
   }
 
   /**

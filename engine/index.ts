@@ -22,6 +22,7 @@ export type {
   InventoryReportView,
   PairStats,
   PriceReport,
+  IngestJob,
   IngestResult,
 } from './engine.js';
 export { Catalogue, type CatalogueItem } from './catalogue.js';
