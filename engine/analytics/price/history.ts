@@ -35,6 +35,7 @@ import { EVENT_TYPE_CODE } from '../../events.js';
 import { remapKeepsAll } from '../../remap-map.js';
 import { expectState, isArrayOf, isCount } from '../../snapshot/check.js';
 import type { EncodedBatch } from '../../store/index.js';
+import { SeriesStore } from './series-store.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -175,117 +176,25 @@ export function priceHistoryOptions(
   return o;
 }
 
-/** One item's history. Slots are live in [head, head + count), ascending by period. */
-class Series {
-  list = NaN;
-  listTs = -Infinity;
-  sale = NaN;
-  saleTs = -Infinity;
-  head = 0;
-  count = 0;
-  period = new Uint32Array(4);
-  units = new Float64Array(4);
-  revenue = new Float64Array(4);
-  lines = new Uint32Array(4);
-  listAt = new Float32Array(4);
-  /** Change points: a ring of `cCount` from `cHead`. */
-  cHead = 0;
-  cCount = 0;
-  cTs = new Float64Array(2);
-  cPrice = new Float32Array(2);
-  cSource = new Uint8Array(2);
-  // The decimal of the last f32 converted: sales mostly repeat one price.
-  private rawSeen = NaN;
-  private decSeen = NaN;
-
-  decimal(raw: number): number {
-    if (raw !== this.rawSeen) {
-      this.rawSeen = raw;
-      this.decSeen = f32Decimal(raw);
-    }
-    return this.decSeen;
-  }
-
-  /** Makes room for `n` live slots from `head`; `n` never exceeds `limit`. */
-  reserve(n: number, limit: number): void {
-    if (this.head + n <= this.period.length) return;
-    if (n > this.period.length) {
-      const cap = Math.min(Math.max(n, this.period.length * 2), limit);
-      const move = <T extends Uint32Array | Float64Array | Float32Array>(a: T, make: () => T) => {
-        const out = make();
-        out.set(a.subarray(this.head, this.head + this.count));
-        return out;
-      };
-      this.period = move(this.period, () => new Uint32Array(cap));
-      this.units = move(this.units, () => new Float64Array(cap));
-      this.revenue = move(this.revenue, () => new Float64Array(cap));
-      this.lines = move(this.lines, () => new Uint32Array(cap));
-      this.listAt = move(this.listAt, () => new Float32Array(cap));
-    } else {
-      const end = this.head + this.count;
-      this.period.copyWithin(0, this.head, end);
-      this.units.copyWithin(0, this.head, end);
-      this.revenue.copyWithin(0, this.head, end);
-      this.lines.copyWithin(0, this.head, end);
-      this.listAt.copyWithin(0, this.head, end);
-    }
-    this.head = 0;
-  }
-
-  /** Opens an empty slot for `period` at index `at` (in [head, head + count]). */
-  insert(at: number, period: number, listAt: number): void {
-    const end = this.head + this.count;
-    if (at < end) {
-      this.period.copyWithin(at + 1, at, end);
-      this.units.copyWithin(at + 1, at, end);
-      this.revenue.copyWithin(at + 1, at, end);
-      this.lines.copyWithin(at + 1, at, end);
-      this.listAt.copyWithin(at + 1, at, end);
-    }
-    this.period[at] = period;
-    this.units[at] = 0;
-    this.revenue[at] = 0;
-    this.lines[at] = 0;
-    this.listAt[at] = listAt;
-    this.count++;
-  }
-
-  addChange(ts: number, price: number, source: number, limit: number): void {
-    let cap = this.cTs.length;
-    if (this.cCount === cap && cap < limit) {
-      const next = Math.min(cap * 2, limit);
-      const grow = <T extends Float64Array | Float32Array | Uint8Array>(a: T, out: T) => {
-        for (let i = 0; i < this.cCount; i++) out[i] = a[(this.cHead + i) % cap]!;
-        return out;
-      };
-      this.cTs = grow(this.cTs, new Float64Array(next));
-      this.cPrice = grow(this.cPrice, new Float32Array(next));
-      this.cSource = grow(this.cSource, new Uint8Array(next));
-      this.cHead = 0;
-      cap = next;
-    }
-    let at: number;
-    if (this.cCount < cap) at = (this.cHead + this.cCount++) % cap;
-    else {
-      // Full at the limit: the oldest gives way.
-      at = this.cHead;
-      this.cHead = (this.cHead + 1) % cap;
-    }
-    this.cTs[at] = ts;
-    this.cPrice[at] = price;
-    this.cSource[at] = source;
-  }
-}
+/** The cache of f32 prices read as decimals holds 2^DECIMAL_BITS entries. */
+const DECIMAL_BITS = 10;
+const DECIMALS = 1 << DECIMAL_BITS;
+const f32Scratch = new Float32Array(1);
+const f32Bits = new Uint32Array(f32Scratch.buffer);
 
 export class PriceHistory {
   readonly options: Readonly<PriceHistoryOptions>;
-  private series: (Series | undefined)[] = [];
+  /** Every item's prices, period slots and change points (series-store.ts). */
+  private readonly store = new SeriesStore();
   private itemsSeen = 0;
   private clock = -1;
   /** Open periods: ring by period mod maxPeriods, holding the period (-1 = none). */
   private readonly openTag: Float64Array;
   private ignoredRows = 0;
   private expiredRows = 0;
+  /** Direct-mapped cache of f32 prices read as decimals: sales mostly repeat a few prices. */
+  private readonly decimalRaw = new Float32Array(DECIMALS).fill(NaN);
+  private readonly decimalValue = new Float64Array(DECIMALS);
 
   /** Throws AisleError('AISLE_INVALID_ARGUMENT') naming the field of a bad option. */
   constructor(options: Partial<PriceHistoryOptions> = {}) {
@@ -360,24 +269,25 @@ export class PriceHistory {
     let slot = 0;
     let change = 0;
     for (let k = 0; k < n; k++) {
-      const item = state.items[k]!;
+      const item: number = state.items[k]!;
       expectState(
         k === 0 ? item > 0 : item > state.items[k - 1]!,
         'price history: items out of order or item 0',
       );
-      const s = new Series();
-      s.list = state.listPrice[k]!;
-      s.listTs = state.listTs[k]!;
-      s.sale = state.salePrice[k]!;
-      s.saleTs = state.saleTs[k]!;
-      expectState(priceOk(s.list, s.listTs) && priceOk(s.sale, s.saleTs), 'price history: prices');
+      const st = out.store;
+      st.create(item);
+      const list = (st.list[item] = state.listPrice[k]!);
+      const listTs = (st.listTs[item] = state.listTs[k]!);
+      const sale = (st.sale[item] = state.salePrice[k]!);
+      const saleTs = (st.saleTs[item] = state.saleTs[k]!);
+      expectState(priceOk(list, listTs) && priceOk(sale, saleTs), 'price history: prices');
       const count = state.periodCounts[k]!;
       expectState(slot + count <= m, 'price history: period counts');
       // Only the periods inside the window, and at most maxPeriods of them (the newest).
       let from = slot;
       while (from < slot + count && state.periods[from]! < lo) from++;
       from = Math.max(from, slot + count - o.maxPeriods);
-      s.reserve(slot + count - from, o.maxPeriods);
+      st.reservePeriods(item, slot + count - from, o.maxPeriods);
       for (let j = slot; j < slot + count; j++) {
         const p = state.periods[j]!;
         const units = state.units[j]!;
@@ -394,10 +304,11 @@ export class PriceHistory {
           'price history: period slot',
         );
         if (j < from) continue;
-        s.insert(s.count, p, listAt);
-        s.units[s.count - 1] = units;
-        s.revenue[s.count - 1] = revenue;
-        s.lines[s.count - 1] = state.lines[j]!;
+        const at = st.pAt[item]! + st.pHead[item]! + st.pCount[item]!;
+        st.insertPeriod(item, at, p, listAt);
+        st.units[at] = units;
+        st.revenue[at] = revenue;
+        st.lines[at] = state.lines[j]!;
       }
       slot += count;
       const changes = state.changeCounts[k]!;
@@ -411,10 +322,9 @@ export class PriceHistory {
             state.changeSource[j]! <= SALE,
           'price history: change point',
         );
-        s.addChange(state.changeTs[j]!, price, state.changeSource[j]!, o.maxChanges);
+        st.addChange(item, state.changeTs[j]!, price, state.changeSource[j]!, out.ringLimit());
       }
       change += changes;
-      out.series[item] = s;
       out.itemsSeen++;
     }
     expectState(slot === m && change === c, 'price history: counts do not cover the arrays');
@@ -424,15 +334,13 @@ export class PriceHistory {
   /** A copy of the state, as of the call; periods already out of the window are left out. O(state). */
   exportState(): PriceHistoryState {
     const lo = this.windowStart();
-    const ids: number[] = [];
+    const st = this.store;
+    const ids = this.items();
     let slots = 0;
     let changes = 0;
-    for (let item = 0; item < this.series.length; item++) {
-      const s = this.series[item];
-      if (s === undefined) continue;
-      ids.push(item);
-      slots += this.liveFrom(s, lo).count;
-      changes += s.cCount;
+    for (const item of ids) {
+      slots += this.liveFrom(item, lo).count;
+      changes += st.cCount[item]!;
     }
     const n = ids.length;
     const state: PriceHistoryState = {
@@ -461,27 +369,27 @@ export class PriceHistory {
     let at = 0;
     let ch = 0;
     for (let k = 0; k < n; k++) {
-      const s = this.series[ids[k]!]!;
-      state.listPrice[k] = s.list;
-      state.listTs[k] = s.listTs;
-      state.salePrice[k] = s.sale;
-      state.saleTs[k] = s.saleTs;
-      const { start, count } = this.liveFrom(s, lo);
+      const item = ids[k]!;
+      state.listPrice[k] = st.list[item]!;
+      state.listTs[k] = st.listTs[item]!;
+      state.salePrice[k] = st.sale[item]!;
+      state.saleTs[k] = st.saleTs[item]!;
+      const { start, count } = this.liveFrom(item, lo);
       state.periodCounts[k] = count;
       const end = start + count;
-      state.periods.set(s.period.subarray(start, end), at);
-      state.units.set(s.units.subarray(start, end), at);
-      state.revenue.set(s.revenue.subarray(start, end), at);
-      state.lines.set(s.lines.subarray(start, end), at);
-      state.listAt.set(s.listAt.subarray(start, end), at);
+      state.periods.set(st.period.subarray(start, end), at);
+      state.units.set(st.units.subarray(start, end), at);
+      state.revenue.set(st.revenue.subarray(start, end), at);
+      state.lines.set(st.lines.subarray(start, end), at);
+      state.listAt.set(st.listAt.subarray(start, end), at);
       at += count;
-      state.changeCounts[k] = s.cCount;
-      const cap = s.cTs.length;
-      for (let i = 0; i < s.cCount; i++, ch++) {
-        const j = (s.cHead + i) % cap;
-        state.changeTs[ch] = s.cTs[j]!;
-        state.changePrice[ch] = s.cPrice[j]!;
-        state.changeSource[ch] = s.cSource[j]!;
+      const points = st.cCount[item]!;
+      state.changeCounts[k] = points;
+      for (let i = 0; i < points; i++, ch++) {
+        const j = st.changeAt(item, i);
+        state.changeTs[ch] = st.cTs[j]!;
+        state.changePrice[ch] = st.cPrice[j]!;
+        state.changeSource[ch] = st.cSource[j]!;
       }
     }
     return state;
@@ -491,6 +399,8 @@ export class PriceHistory {
   ingest(batch: EncodedBatch): void {
     const { type, item, ts, price, quantity, length } = batch;
     const { periodMs, originMs } = this.options;
+    const st = this.store;
+    const maxChanges = this.ringLimit();
     for (let i = 0; i < length; i++) {
       const t = type[i]!;
       if (t !== PURCHASE && t !== PRICE_CHANGE) continue;
@@ -513,29 +423,29 @@ export class PriceHistory {
         this.expiredRows++;
         continue;
       }
-      let s = this.series[it];
-      if (s === undefined) {
-        s = this.series[it] = new Series();
+      if (!st.holds(it)) {
+        st.create(it);
         this.itemsSeen++;
       }
-      const slot = this.slot(s, period);
+      const slot = this.slot(it, period);
       if (t === PURCHASE) {
         this.openTag[period % this.options.maxPeriods] = period;
-        s.units[slot] = s.units[slot]! + q;
-        s.revenue[slot] = s.revenue[slot]! + s.decimal(raw) * q;
-        s.lines[slot] = s.lines[slot]! + 1;
-        if (at >= s.saleTs) {
-          if (raw !== s.sale) s.addChange(at, raw, SALE, this.options.maxChanges);
-          s.sale = raw;
-          s.saleTs = at;
+        st.units[slot] = st.units[slot]! + q;
+        st.revenue[slot] = st.revenue[slot]! + this.decimal(raw) * q;
+        st.lines[slot] = st.lines[slot]! + 1;
+        if (at >= st.saleTs[it]!) {
+          if (raw !== st.sale[it]) st.addChange(it, at, raw, SALE, maxChanges);
+          st.sale[it] = raw;
+          st.saleTs[it] = at;
         }
-      } else if (at >= s.listTs) {
-        if (raw !== s.list) s.addChange(at, raw, LIST, this.options.maxChanges);
-        s.list = raw;
-        s.listTs = at;
+      } else if (at >= st.listTs[it]!) {
+        if (raw !== st.list[it]) st.addChange(it, at, raw, LIST, maxChanges);
+        st.list[it] = raw;
+        st.listTs[it] = at;
         // The new price holds from this period on, in the periods already opened too.
-        const end = s.head + s.count;
-        for (let j = slot; j < end; j++) s.listAt[j] = raw;
+        const end = st.pAt[it]! + st.pHead[it]! + st.pCount[it]!;
+        const listAt = st.listAt;
+        for (let j = slot; j < end; j++) listAt[j] = raw;
       }
     }
   }
@@ -550,32 +460,20 @@ export class PriceHistory {
    */
   remap(kind: IdKind, map: Uint32Array, size: number): void {
     if (kind !== 'item' || remapKeepsAll(map, size, 'price history')) return;
-    const next: (Series | undefined)[] = [];
-    let seen = 0;
-    const bound = Math.min(this.series.length, map.length);
-    for (let id = 1; id < bound; id++) {
-      const s = this.series[id];
-      const to = map[id]!;
-      if (s === undefined || to === 0) continue;
-      next[to] = s;
-      seen++;
-    }
-    this.series = next;
-    this.itemsSeen = seen;
+    this.itemsSeen = this.store.remap(map, size);
   }
 
   /** The item's change points, oldest first. */
   changes(item: number): PriceChangePoint[] {
-    const s = this.series[item];
-    if (s === undefined) return [];
+    const st = this.store;
+    if (!st.holds(item)) return [];
     const out: PriceChangePoint[] = [];
-    const cap = s.cTs.length;
-    for (let i = 0; i < s.cCount; i++) {
-      const j = (s.cHead + i) % cap;
+    for (let i = 0; i < st.cCount[item]!; i++) {
+      const j = st.changeAt(item, i);
       out.push({
-        ts: s.cTs[j]!,
-        price: f32Decimal(s.cPrice[j]!),
-        source: s.cSource[j] === LIST ? 'list' : 'sale',
+        ts: st.cTs[j]!,
+        price: f32Decimal(st.cPrice[j]!),
+        source: st.cSource[j] === LIST ? 'list' : 'sale',
       });
     }
     return out;
@@ -587,17 +485,17 @@ export class PriceHistory {
    * header); periods after its last event are not, since the item may have left the range.
    */
   periods(item: number, opts: { gaps?: boolean } = {}): PeriodSales[] {
-    const s = this.series[item];
-    if (s === undefined) return [];
+    const st = this.store;
+    if (!st.holds(item)) return [];
     const { periodMs, originMs } = this.options;
-    const { start, count } = this.liveFrom(s, this.windowStart());
+    const { start, count } = this.liveFrom(item, this.windowStart());
     const out: PeriodSales[] = [];
     let carried: number | undefined;
     let listCarried: number | undefined;
     for (let j = start; j < start + count; j++) {
-      const p = s.period[j]!;
+      const p = st.period[j]!;
       if (opts.gaps === true && j > start) {
-        for (let q = s.period[j - 1]! + 1; q < p; q++) {
+        for (let q = st.period[j - 1]! + 1; q < p; q++) {
           if (!this.isOpen(q)) continue;
           out.push({
             period: q,
@@ -611,16 +509,16 @@ export class PriceHistory {
           });
         }
       }
-      const units = s.units[j]!;
-      const meanPrice = units > 0 ? s.revenue[j]! / units : undefined;
-      const rawList = s.listAt[j]!;
+      const units = st.units[j]!;
+      const meanPrice = units > 0 ? st.revenue[j]! / units : undefined;
+      const rawList = st.listAt[j]!;
       const listPrice = Number.isNaN(rawList) ? undefined : f32Decimal(rawList);
       const price = meanPrice ?? listPrice ?? carried;
       out.push({
         period: p,
         start: originMs + p * periodMs,
         units,
-        lines: s.lines[j]!,
+        lines: st.lines[j]!,
         meanPrice,
         listPrice,
         price,
@@ -641,13 +539,13 @@ export class PriceHistory {
   velocity(item: number, lookback = 14): Velocity | undefined {
     if (!(Number.isInteger(lookback) && lookback >= 1))
       invalid('lookback', 'must be an integer of at least 1');
-    const s = this.series[item];
-    if (s === undefined) return undefined;
-    const { start, count } = this.liveFrom(s, this.windowStart());
+    const st = this.store;
+    if (!st.holds(item)) return undefined;
+    const { start, count } = this.liveFrom(item, this.windowStart());
     if (count === 0) return undefined;
     const from = Math.max(
       this.clock - Math.min(lookback, this.options.maxPeriods) + 1,
-      s.period[start]!,
+      st.period[start]!,
     );
     let open = 0;
     for (let p = from; p <= this.clock; p++) if (this.isOpen(p)) open++;
@@ -655,9 +553,9 @@ export class PriceHistory {
     let units = 0;
     let revenue = 0;
     for (let j = start; j < start + count; j++) {
-      if (s.period[j]! < from) continue;
-      units += s.units[j]!;
-      revenue += s.revenue[j]!;
+      if (st.period[j]! < from) continue;
+      units += st.units[j]!;
+      revenue += st.revenue[j]!;
     }
     return {
       unitsPerDay: units / ((open * this.options.periodMs) / DAY_MS),
@@ -669,14 +567,16 @@ export class PriceHistory {
 
   /** Latest list price (price_change), undefined if none was seen. */
   listPrice(item: number): number | undefined {
-    const raw = this.series[item]?.list;
-    return raw === undefined || Number.isNaN(raw) ? undefined : f32Decimal(raw);
+    if (!this.store.holds(item)) return undefined;
+    const raw = this.store.list[item]!;
+    return Number.isNaN(raw) ? undefined : f32Decimal(raw);
   }
 
   /** Latest price paid (by event time). */
   lastSalePrice(item: number): number | undefined {
-    const raw = this.series[item]?.sale;
-    return raw === undefined || Number.isNaN(raw) ? undefined : f32Decimal(raw);
+    if (!this.store.holds(item)) return undefined;
+    const raw = this.store.sale[item]!;
+    return Number.isNaN(raw) ? undefined : f32Decimal(raw);
   }
 
   /** The list price, or without one the latest price paid. */
@@ -687,8 +587,8 @@ export class PriceHistory {
   /** Ids of the items with a history, ascending. */
   items(): number[] {
     const out: number[] = [];
-    for (let item = 0; item < this.series.length; item++)
-      if (this.series[item] !== undefined) out.push(item);
+    const has = this.store.has;
+    for (let item = 0; item < has.length; item++) if (has[item] === 1) out.push(item);
     return out;
   }
 
@@ -716,6 +616,14 @@ export class PriceHistory {
     return p >= this.windowStart() && this.openTag[p % this.options.maxPeriods] === p;
   }
 
+  /**
+   * Change points a ring holds. The rings once started at two points and only grew, so
+   * `maxChanges: 1` keeps two; kept as it was so no answer changes.
+   */
+  private ringLimit(): number {
+    return Math.max(this.options.maxChanges, 2);
+  }
+
   private windowStart(): number {
     return this.clock - this.options.maxPeriods + 1;
   }
@@ -726,43 +634,63 @@ export class PriceHistory {
     return out;
   }
 
-  /** The live slots of `s` from period `lo` on. */
-  private liveFrom(s: Series, lo: number): { start: number; count: number } {
-    const end = s.head + s.count;
-    let start = s.head;
-    while (start < end && s.period[start]! < lo) start++;
+  /** The item's live slots (slab indices) from period `lo` on. */
+  private liveFrom(item: number, lo: number): { start: number; count: number } {
+    const st = this.store;
+    let start = st.pAt[item]! + st.pHead[item]!;
+    const end = start + st.pCount[item]!;
+    while (start < end && st.period[start]! < lo) start++;
     return { start, count: end - start };
   }
 
-  /** Index of the slot of `period` in `s`, opened if missing. `period` is inside the window. */
-  private slot(s: Series, period: number): number {
-    const end = s.head + s.count;
-    if (s.count > 0 && s.period[end - 1] === period) return end - 1;
+  /** `f32Decimal(raw)`, cached. */
+  private decimal(raw: number): number {
+    f32Scratch[0] = raw;
+    const h = Math.imul(f32Bits[0]!, 0x9e3779b1) >>> (32 - DECIMAL_BITS);
+    if (this.decimalRaw[h] === raw) return this.decimalValue[h]!;
+    const d = f32Decimal(raw);
+    this.decimalRaw[h] = raw;
+    this.decimalValue[h] = d;
+    return d;
+  }
+
+  /**
+   * Slab index of the item's slot of `period`, opened if missing. `period` is inside the window.
+   * Indices into the period slab taken before the call are stale after it.
+   */
+  private slot(item: number, period: number): number {
+    const st = this.store;
+    let head = st.pAt[item]! + st.pHead[item]!;
+    let count = st.pCount[item]!;
+    if (count > 0 && st.period[head + count - 1] === period) return head + count - 1;
     // Drop what fell out of the window; what is left, with `period`, fits in maxPeriods.
     const lo = this.windowStart();
-    while (s.count > 0 && s.period[s.head]! < lo) {
-      s.head++;
-      s.count--;
+    while (count > 0 && st.period[head]! < lo) {
+      head++;
+      count--;
     }
-    let at = s.head + s.count;
-    if (s.count > 0 && period < s.period[at - 1]!) {
+    st.pHead[item] = head - st.pAt[item]!;
+    st.pCount[item] = count;
+    let at = head + count;
+    if (count > 0 && period < st.period[at - 1]!) {
       // A late event: binary search among the earlier periods.
-      let a = s.head;
+      let a = head;
       let b = at;
       while (a < b) {
         const mid = (a + b) >>> 1;
-        if (s.period[mid]! < period) a = mid + 1;
+        if (st.period[mid]! < period) a = mid + 1;
         else b = mid;
       }
-      if (a < at && s.period[a] === period) return a;
+      if (a < at && st.period[a] === period) return a;
       at = a;
     }
-    const offset = at - s.head;
-    s.reserve(s.count + 1, this.options.maxPeriods);
-    at = s.head + offset;
+    const offset = at - head;
+    st.reservePeriods(item, count + 1, this.options.maxPeriods);
+    head = st.pAt[item]! + st.pHead[item]!;
+    at = head + offset;
     // A new latest period starts at the current list price; a late one at the one before it.
-    const listAt = at === s.head + s.count ? s.list : at > s.head ? s.listAt[at - 1]! : NaN;
-    s.insert(at, period, listAt);
+    const listAt = offset === count ? st.list[item]! : offset > 0 ? st.listAt[at - 1]! : NaN;
+    st.insertPeriod(item, at, period, listAt);
     return at;
   }
 }
