@@ -28,6 +28,8 @@ export interface ServeConfig {
   limits: LimitsConfig;
   /** Keys, limits and timeouts of the HTTP adapter: see docs/http-api.md. */
   network: NetworkConfig;
+  /** A parameters file from `aisle tune` (src/tune/params-file.ts), read at start. */
+  paramsFile?: string;
 }
 
 /** What keeps a server bounded and its clock sane (engine/retention.ts, engine/event-time.ts). */
@@ -105,6 +107,7 @@ export interface ServeFlags {
   rateLimit?: string;
   maxConnections?: string;
   logLevel?: string;
+  params?: string;
 }
 
 const SUBSCRIPTION_TYPES = ['Exclusive', 'Failover', 'Shared', 'Key_Shared'] as const;
@@ -297,6 +300,7 @@ export function serveConfig(
     retrainEvery: int('--retrain-every', flags.retrainEvery, 600, 0, 7 * 86_400),
     factors: flags.factors ?? true,
     limits: limitsConfig(flags, env, heapLimit),
+    ...(flags.params !== undefined && { paramsFile: flags.params }),
   };
 }
 

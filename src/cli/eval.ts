@@ -10,6 +10,9 @@ import {
   type SessionModelName,
 } from '../eval/sessions.js';
 import type { SessionKnnParams } from '../../engine/models/session-knn.js';
+import { parseDuration } from '../config.js';
+import { readTrainSessions } from '../eval/session-data.js';
+import { tuneSessions, type SessionTuneReport } from '../tune/sessions.js';
 import { basketsCommand } from './eval-baskets.js';
 import { progress } from './progress.js';
 
@@ -52,6 +55,8 @@ interface SessionFlags {
   split: 'validation' | 'test';
   streaming?: boolean;
   json?: boolean;
+  tune?: boolean;
+  budget: string;
   [param: string]: unknown;
 }
 
@@ -66,7 +71,9 @@ function printTable(r: SessionEvaluation): void {
 
 function sessionsCommand(): Command {
   const cmd = new Command('sessions')
-    .description('next-item hit@20 / MRR@20 on the Diginetica SR-GNN split (full ranking)')
+    .description(
+      'next-item hit@20 / MRR@20 on session data in the two-file format of docs/evaluation.md (full ranking)',
+    )
     .requiredOption('--data <dir>', 'folder with train-sessions.tsv.gz and test.tsv.gz')
     .addOption(
       new Option('--model <name>', 'model preset')
@@ -79,6 +86,11 @@ function sessionsCommand(): Command {
         .default('test'),
     )
     .option('--streaming', 'add each finished evaluation session to the index, as in production')
+    .option(
+      '--tune',
+      'choose the parameters on a validation split of the training file first (aisle tune sessions), then evaluate with them',
+    )
+    .option('--budget <duration>', 'with --tune: time the tuning may take', '120s')
     .option('--json', 'print one JSON object instead of a table');
   for (const [flag, , help] of PARAM_FLAGS) cmd.option(flag, help, nonNegative);
   return cmd.action((flags: SessionFlags) => {
@@ -87,18 +99,45 @@ function sessionsCommand(): Command {
       const value = flags[camel(flag)];
       if (typeof value === 'number') params[param] = value;
     }
+    let tuned: SessionTuneReport | undefined;
+    if (flags.tune === true) {
+      if (flags.model !== 'stan+tr') {
+        throw new InvalidArgumentError('--tune tunes the full model: leave --model at stan+tr');
+      }
+      tuned = tuneSessions({
+        train: readTrainSessions(flags.data),
+        budgetS: parseDuration('--budget', flags.budget) / 1000,
+        onStep: (s, elapsedS, budgetS) =>
+          process.stderr.write(
+            `tuning ${elapsedS.toFixed(0)}/${budgetS} s: ${s.moved ?? 'defaults'} objective ${s.score.objective.toFixed(2)}\n`,
+          ),
+      });
+    }
     const bar = progress();
     const result = evaluateSessions({
       dataDir: flags.data,
       model: flags.model,
       split: flags.split,
       streaming: flags.streaming === true,
-      params,
+      // Flags given by hand win over what the tuning chose.
+      params: { ...tuned?.params, ...params },
       onProgress: bar.update,
     });
     bar.stop();
-    if (flags.json === true) console.log(JSON.stringify(result));
-    else printTable(result);
+    const out =
+      tuned === undefined
+        ? result
+        : { ...result, tune_s: tuned.tune_s, tuned: tuned.changed, validation: tuned.validation };
+    if (flags.json === true) console.log(JSON.stringify(out));
+    else {
+      printTable(result);
+      if (tuned !== undefined) {
+        const changed = Object.entries(tuned.changed);
+        console.log(
+          `  tuned in ${tuned.tune_s} s on validation (objective ${tuned.validation.defaults.objective} → ${tuned.validation.chosen.objective}): ${changed.length === 0 ? 'defaults kept' : changed.map(([k, v]) => `${k} ${String(v)}`).join(', ')}`,
+        );
+      }
+    }
   });
 }
 

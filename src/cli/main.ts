@@ -8,6 +8,7 @@ import { evalCommand } from './eval.js';
 import { produce } from './produce.js';
 import { pulsarCommand } from './pulsar.js';
 import { serve } from './serve.js';
+import { tuneCommand } from './tune.js';
 import { VERSION } from '../version.js';
 
 const program = new Command();
@@ -112,6 +113,7 @@ program
     'requests per client (key or address), e.g. 1000/min; 0 = off (default 60000/min)',
   )
   .option('--max-connections <n>', 'open connections at most (default 512)')
+  .option('--params <file>', 'model parameters from `aisle tune` (a JSON parameters file)')
   .action(async (flags: ServeFlags & { simd: boolean }) => {
     const config = serveConfig(
       { ...flags, simd: flags.simd === false ? false : undefined },
@@ -185,6 +187,7 @@ program
 program.addCommand(pulsarCommand());
 program.addCommand(evalCommand());
 program.addCommand(analyzeCommand());
+program.addCommand(tuneCommand());
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) console.error(`aisle: ${err.message}`);

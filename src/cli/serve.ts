@@ -15,6 +15,7 @@ import { listen } from '../http/server.js';
 import { openLocalLog, type LocalLogHost } from '../local-log/index.js';
 import { startStreamHost } from '../pulsar/host.js';
 import { createSimulator, fillHistory, startPacer } from '../sim/index.js';
+import { readParamsFile } from '../tune/params-file.js';
 import { scheduleRetrain } from './retrain.js';
 
 export interface Running {
@@ -30,7 +31,9 @@ export interface Running {
  */
 export function engineOptions(config: ServeConfig, clock?: () => number): EngineOptions {
   const l = config.limits;
+  const params = config.paramsFile === undefined ? undefined : readParamsFile(config.paramsFile);
   return {
+    ...(params?.sessions !== undefined && { sessions: params.sessions }),
     ...(config.simd !== undefined && { simd: config.simd }),
     ...(clock !== undefined && { clock }),
     retentionMs: l.retentionMs,
