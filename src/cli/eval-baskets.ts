@@ -9,6 +9,8 @@ import { basketModels, BASKET_MODEL_NAMES } from '../eval/basket-models.js';
 import { splitBaskets, type BasketSplitMode } from '../eval/basket-split.js';
 import { evaluateBaskets, popularityRecommender, type BasketEvaluation } from '../eval/baskets.js';
 import { onlineRetailFile, readOnlineRetail } from '../datasets/online-retail.js';
+import { parseDuration } from '../config.js';
+import { basketEngineOptions, tuneBaskets, type BasketTuneReport } from '../tune/baskets.js';
 import { progress } from './progress.js';
 
 interface BasketFlags {
@@ -20,6 +22,8 @@ interface BasketFlags {
   alpha?: number;
   iterations?: number;
   blend?: string;
+  tune?: boolean;
+  budget: string;
 }
 
 function positive(raw: string): number {
@@ -89,9 +93,26 @@ export function basketsCommand(): Command {
     .option('--alpha <x>', 'ALS confidence scale', positive)
     .option('--iterations <n>', 'ALS iterations', positive)
     .option('--blend <weights>', 'blend weights for user answers, e.g. als=1,buyAgain=0.6')
+    .option(
+      '--tune',
+      'choose the blend and factor model on the validation split first (aisle tune baskets), then evaluate with them',
+    )
+    .option('--budget <duration>', 'with --tune: time the tuning may take', '120s')
     .option('--json', 'print one JSON object instead of a table')
     .action(async (flags: BasketFlags) => {
       const events = await readEvents(flags.data);
+      let tuned: BasketTuneReport | undefined;
+      if (flags.tune === true) {
+        tuned = await tuneBaskets({
+          events,
+          budgetS: parseDuration('--budget', flags.budget) / 1000,
+          onStep: (s, elapsedS, budgetS) =>
+            process.stderr.write(
+              `tuning ${elapsedS.toFixed(0)}/${budgetS} s: objective ${s.score.objective.toFixed(2)} ${JSON.stringify(s.params)}\n`,
+            ),
+        });
+      }
+      const tunedOptions = tuned === undefined ? undefined : basketEngineOptions(tuned.params);
       const split = splitBaskets(events, { mode: flags.split });
       const engine = await createEngine();
       const ingestStarted = performance.now();
@@ -99,7 +120,8 @@ export function basketsCommand(): Command {
         engine.ingestEvents(split.train.slice(i, i + 10_000));
       }
       const ingestS = (performance.now() - ingestStarted) / 1000;
-      const als: Partial<AlsOptions> = {};
+      // Flags given by hand win over what the tuning chose.
+      const als: Partial<AlsOptions> = { ...tunedOptions?.als };
       for (const key of ['factors', 'regularization', 'alpha', 'iterations'] as const) {
         if (flags[key] !== undefined) als[key] = flags[key];
       }
@@ -107,10 +129,15 @@ export function basketsCommand(): Command {
         als,
         onIteration: (it, s) => process.stderr.write(`als iteration ${it} ${s.toFixed(3)} s\n`),
       });
-      const blend = flags.blend === undefined ? {} : { user: blendWeights(flags.blend) };
+      const blend =
+        flags.blend !== undefined
+          ? { user: blendWeights(flags.blend) }
+          : tunedOptions !== undefined
+            ? { user: tunedOptions.recommend.weights.user }
+            : {};
       const recommenders = [
         popularityRecommender(split.train),
-        ...basketModels(engine, BASKET_MODEL_NAMES, blend),
+        ...basketModels(engine, BASKET_MODEL_NAMES, blend, tunedOptions?.recommend.newShare),
       ];
       const bar = progress('queries');
       const result = evaluateBaskets(split, recommenders, { onProgress: bar.update });
@@ -121,6 +148,11 @@ export function basketsCommand(): Command {
         ingest_s: ingestS,
         als: { ...report, options: als },
         ...(flags.blend !== undefined && { blend: blend.user }),
+        ...(tuned !== undefined && {
+          tune_s: tuned.tune_s,
+          tuned: tuned.changed,
+          validation: tuned.validation,
+        }),
       };
       if (flags.json === true) console.log(JSON.stringify(out));
       else printTable(result);

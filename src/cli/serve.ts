@@ -15,7 +15,7 @@ import { listen } from '../http/server.js';
 import { openLocalLog, type LocalLogHost } from '../local-log/index.js';
 import { startStreamHost } from '../pulsar/host.js';
 import { createSimulator, fillHistory, startPacer } from '../sim/index.js';
-import { readParamsFile } from '../tune/params-file.js';
+import { basketOptions, readParamsFile } from '../tune/params-file.js';
 import { scheduleRetrain } from './retrain.js';
 
 export interface Running {
@@ -32,8 +32,10 @@ export interface Running {
 export function engineOptions(config: ServeConfig, clock?: () => number): EngineOptions {
   const l = config.limits;
   const params = config.paramsFile === undefined ? undefined : readParamsFile(config.paramsFile);
+  const baskets = params === undefined ? undefined : basketOptions(params);
   return {
     ...(params?.sessions !== undefined && { sessions: params.sessions }),
+    ...(baskets !== undefined && { recommend: baskets.recommend, als: baskets.als }),
     ...(config.simd !== undefined && { simd: config.simd }),
     ...(clock !== undefined && { clock }),
     retentionMs: l.retentionMs,

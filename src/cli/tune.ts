@@ -9,7 +9,10 @@ import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { ConfigError, parseDuration } from '../config.js';
 import { readTrainSessions } from '../eval/session-data.js';
-import { sessionParamsFile, writeParamsFile } from '../tune/params-file.js';
+import { onlineRetailFile, readOnlineRetail } from '../datasets/online-retail.js';
+import type { PurchaseEvent } from '../../engine/events.js';
+import { basketParamsFile, sessionParamsFile, writeParamsFile } from '../tune/params-file.js';
+import { tuneBaskets, type BasketTuneReport } from '../tune/baskets.js';
 import type { SearchStep } from '../tune/search.js';
 import { tuneSessions, type SessionTuneReport } from '../tune/sessions.js';
 import type { SessionKnnParams } from '../../engine/models/session-knn.js';
@@ -104,9 +107,64 @@ function sessionsCommand(): Command {
     });
 }
 
+function basketsCommand(): Command {
+  return new Command('baskets')
+    .description(
+      'choose the user-recommendation blend and factor model on the validation split of a purchase history (Online Retail CSV; the test period is never read)',
+    )
+    .requiredOption('--data <path>', 'online-retail.csv.gz or the folder holding it')
+    .option('--budget <duration>', 'time the tuning may take, e.g. 120s or 5m', '120s')
+    .option('--out <file>', 'parameters file to write (default: baskets-params.json)')
+    .option('--json', 'print the report as one JSON object')
+    .action(async (flags: Omit<TuneFlags, 'sample'>) => {
+      const budgetS = parseDuration('--budget', flags.budget) / 1000;
+      const events: PurchaseEvent[] = [];
+      for await (const batch of readOnlineRetail(onlineRetailFile(flags.data), 50_000)) {
+        for (const e of batch) events.push(e);
+      }
+      const report = await tuneBaskets({
+        events,
+        budgetS,
+        onStep: (s, e) =>
+          process.stderr.write(
+            `${e.toFixed(0).padStart(4)} s  recall@20 ${s.score.metrics['recall@20']!.toFixed(2)}  ndcg@20 ${s.score.metrics['ndcg@20']!.toFixed(2)}  objective ${s.score.objective.toFixed(2)}  ${JSON.stringify(s.params)}\n`,
+          ),
+      });
+      const out = flags.out ?? 'baskets-params.json';
+      writeParamsFile(out, basketParamsFile(report, basename(resolve(flags.data))));
+      if (flags.json === true) console.log(JSON.stringify(report));
+      else printBaskets(report, out);
+    });
+}
+
+function printBaskets(r: BasketTuneReport, out: string): void {
+  const v = r.validation;
+  console.log(
+    `blend tuned on ${v.customers} validation customers (orders from ${v.boundary}), ${r.search.evaluations} evaluations in ${r.tune_s} s (budget ${r.budget_s} s, ${r.search.stoppedBy})`,
+  );
+  console.log(`  objective: ${r.objective}`);
+  for (const [name, f] of [
+    ['defaults', v.defaults],
+    ['chosen', v.chosen],
+    ['gain', v.gain],
+  ] as const) {
+    console.log(
+      `  ${name.padEnd(9)} recall@20 ${f['recall@20'].toFixed(2)}  ndcg@20 ${f['ndcg@20'].toFixed(2)}  objective ${f.objective.toFixed(2)}`,
+    );
+  }
+  const changed = Object.entries(r.changed);
+  console.log(
+    changed.length === 0
+      ? '  the defaults stay'
+      : `  changed: ${changed.map(([k, x]) => `${k} ${String(x)}`).join(', ')}`,
+  );
+  console.log(`  written to ${out} (aisle serve --params ${out})`);
+}
+
 /** `aisle tune …`: parameters chosen on the shop's own history. */
 export function tuneCommand(): Command {
   return new Command('tune')
     .description('choose model parameters on a validation split of your own history')
-    .addCommand(sessionsCommand());
+    .addCommand(sessionsCommand())
+    .addCommand(basketsCommand());
 }

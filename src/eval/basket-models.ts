@@ -26,16 +26,23 @@ const PARTS: Record<
   'buy-again': { user: { buyAgain: 1 }, basket: {} },
 };
 
-/** Recommenders over `engine` for `names`; `blend` overrides the blend's weights (tuning). */
+/**
+ * Recommenders over `engine` for `names`; `blend` overrides the blend's weights and `newShare`
+ * its share kept for new items (tuning).
+ */
 export function basketModels(
   engine: Engine,
   names: readonly BasketModelName[] = BASKET_MODEL_NAMES,
   blend: Partial<RecommendOptions['weights']> = {},
+  newShare?: number,
 ): BasketRecommender[] {
   return names.map((name) => {
     const options: RecommendOverrides =
       name === 'blend'
-        ? { weights: { ...defaultWeights(engine), ...blend } }
+        ? {
+            weights: { ...defaultWeights(engine), ...blend },
+            ...(newShare !== undefined && { newShare }),
+          }
         : {
             fill: false,
             newShare: 0,

@@ -30,6 +30,20 @@ describe('parameters file', () => {
     expect(engineOptions(config).sessions).toEqual({ transitionWeight: 0.2, lambdaPos: 2.5 });
   });
 
+  it('gives a server the blend and factor model of a basket tuning', async () => {
+    const file = join(await dir(), 'b.json');
+    writeParamsFile(file, {
+      format: 'aisle-params',
+      version: 1,
+      baskets: { buyAgain: 2, newShare: 0, factors: 128 },
+    });
+    const o = engineOptions(serveConfig({ demo: true, params: file }, {}));
+    expect(o.recommend?.newShare).toBe(0);
+    expect(o.recommend?.weights?.user?.buyAgain).toBe(2);
+    expect(o.recommend?.weights?.user?.als).toBe(1);
+    expect(o.als).toEqual({ factors: 128, regularization: 0.05 });
+  });
+
   it('names what is wrong', async () => {
     const d = await dir();
     const cases: [unknown, RegExp][] = [
@@ -38,6 +52,8 @@ describe('parameters file', () => {
       [{ format: 'aisle-params', version: 1, sessions: { nope: 1 } }, /sessions\.nope/],
       [{ format: 'aisle-params', version: 1, sessions: { lambdaPos: 'x' } }, /sessions\.lambdaPos/],
       [{ format: 'aisle-params', version: 1, sessions: { lambdaPos: -1 } }, /sessions\.lambdaPos/],
+      [{ format: 'aisle-params', version: 1, baskets: { newShare: 2 } }, /baskets\.newShare/],
+      [{ format: 'aisle-params', version: 1, baskets: { colour: 1 } }, /baskets\.colour/],
     ];
     for (const [i, [content, message]] of cases.entries()) {
       const file = join(d, `bad-${i}.json`);
