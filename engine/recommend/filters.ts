@@ -64,9 +64,10 @@ export function buildFilter(
     category: 0,
     price: 0,
   };
+  const anyExcluded = excluded.size > 0;
   /** The first rule that drops `item`, or undefined when it passes. */
   const rejects = (item: number): FilterRule | undefined => {
-    if (excluded.has(item)) return 'excluded';
+    if (anyExcluded && excluded.has(item)) return 'excluded';
     if (only !== undefined || not !== undefined) {
       const c = facts.categoryOf(item);
       if ((only !== undefined && !only.has(c)) || (not !== undefined && not.has(c))) {

@@ -120,6 +120,14 @@ export interface RecommendResult {
 }
 
 export class Recommender {
+  /**
+   * The candidates of the query being answered, and of its popular fill-ins: reused, so that a
+   * query allocates nothing per candidate once they have grown (answers are synchronous, so one
+   * query at a time uses them).
+   */
+  private readonly pool = new CandidatePool();
+  private readonly fillPool = new CandidatePool();
+
   constructor(
     private readonly kernels: Kernels,
     private readonly sources: CandidateSources,
@@ -128,7 +136,15 @@ export class Recommender {
 
   /** Answers a query (validated here; AisleError naming the field when malformed). */
   recommend(raw: unknown): RecommendResult {
-    const q = checkQuery(raw);
+    try {
+      return this.answer(checkQuery(raw));
+    } finally {
+      this.pool.clear();
+      this.fillPool.clear();
+    }
+  }
+
+  private answer(q: CheckedQuery): RecommendResult {
     const src = this.sources;
     const notes: string[] = [];
     const user = q.user === undefined ? 0 : (src.userId(q.user) ?? 0);
@@ -150,7 +166,7 @@ export class Recommender {
     const newShare = quota ? this.options.newShare : 0;
     const need = q.diversity === undefined && newShare === 0 ? q.k : Math.min(q.k * 4, q.k + 200);
 
-    const pool = new CandidatePool();
+    const pool = this.pool;
     let fetch = Math.max(this.options.minFetch, q.k * this.options.overfetch);
     let ranked: Ranked = { ids: new Uint32Array(0), scores: new Float32Array(0) };
     for (;;) {
@@ -165,10 +181,11 @@ export class Recommender {
       resetCounts(filter.removed);
     }
 
+    const take = newShare > 0 ? need : q.k;
     let order =
       q.diversity === undefined
-        ? Array.from(ranked.ids, (_, i) => i).slice(0, newShare > 0 ? need : q.k)
-        : diversify(ranked.ids, ranked.scores, newShare > 0 ? need : q.k, q.diversity, src);
+        ? firstPositions(Math.min(take, ranked.ids.length))
+        : diversify(ranked.ids, ranked.scores, take, q.diversity, src);
     if (newShare > 0) {
       order = reserveNew(order, q.k, Math.ceil(newShare * q.k), (i) =>
         src.hasBought(user, ranked.ids[i]!),
@@ -319,7 +336,8 @@ export class Recommender {
       if (out.results.length >= q.k) break;
       let fetch = Math.max(this.options.minFetch, q.k * this.options.overfetch);
       for (;;) {
-        const pool = new CandidatePool();
+        const pool = this.fillPool;
+        pool.clear();
         src.popular(cat, fetch, pool);
         const ranked = pool.rank(this.kernels, { popular: 1 }, keep, fetch);
         const start = out.results.length;
@@ -393,6 +411,13 @@ export function reserveNew(
   }
   // Promoted items rank below everything kept, so they go last, in their own order.
   return [...kept.reverse(), ...promoted];
+}
+
+/** 0, 1, …, n − 1: the ranking's own order. */
+function firstPositions(n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(i);
+  return out;
 }
 
 function plural(n: number, noun: string): string {

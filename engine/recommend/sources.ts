@@ -108,14 +108,14 @@ export class EngineSources implements CandidateSources {
     const found = als.forUser(user, n);
     if (found === null) return;
     const recent = this.recentItems(user, 10);
+    const reason = (item: number): string => {
+      const like = als.closest(item, recent);
+      return like === undefined
+        ? 'matches your taste'
+        : `matches your taste: shoppers who like ${this.itemName(like)} like it too`;
+    };
     for (let i = 0; i < found.ids.length; i++) {
-      const item = found.ids[i]!;
-      pool.add(item, 'als', found.scores[i]!, () => {
-        const like = als.closest(item, recent);
-        return like === undefined
-          ? 'matches your taste'
-          : `matches your taste: shoppers who like ${this.itemName(like)} like it too`;
-      });
+      pool.add(found.ids[i]!, 'als', found.scores[i]!, reason, found.ids[i]!);
     }
   }
 
@@ -125,8 +125,9 @@ export class EngineSources implements CandidateSources {
     const found = als.forItems(items, n);
     if (found === null) return;
     const name = items.length === 1 ? this.itemName(items[0]!) : 'these items';
+    const reason = `liked by the shoppers who like ${name}`;
     for (let i = 0; i < found.ids.length; i++) {
-      pool.add(found.ids[i]!, 'als', found.scores[i]!, `liked by the shoppers who like ${name}`);
+      pool.add(found.ids[i]!, 'als', found.scores[i]!, reason);
     }
   }
 
@@ -144,11 +145,15 @@ export class EngineSources implements CandidateSources {
       const anchor = anchors[a]!;
       // Newer anchors speak louder: the shopper's latest interest matters most.
       const weight = byAge ? 1 / (1 + a) : 1;
-      for (const nb of model.neighbours(anchor, n)) {
-        pool.add(nb.item, kind, nb.score * weight, () => {
-          const s = nb.count === 1 ? '' : 's';
-          return `${verb} together with ${this.itemName(anchor)} in ${nb.count} ${unit}${s}`;
-        });
+      // One reason per anchor, told the pair's count: nothing is made per neighbour.
+      const reason = (count: number): string => {
+        const s = count === 1 ? '' : 's';
+        return `${verb} together with ${this.itemName(anchor)} in ${count} ${unit}${s}`;
+      };
+      const found = model.neighbours(anchor, n);
+      for (let j = 0; j < found.length; j++) {
+        const nb = found[j]!;
+        pool.add(nb.item, kind, nb.score * weight, reason, nb.count);
       }
     }
   }
@@ -163,29 +168,27 @@ export class EngineSources implements CandidateSources {
     if (got === null) return;
     const last = items === null ? this.recentItems(user, 1)[0] : items[items.length - 1];
     const after = last === undefined ? 'this session' : this.itemName(last);
+    const reason = `shoppers often go next here after ${after}`;
     for (let i = 0; i < got.items.length; i++) {
-      pool.add(
-        got.items[i]!,
-        'session',
-        got.scores[i]!,
-        `shoppers often go next here after ${after}`,
-      );
+      pool.add(got.items[i]!, 'session', got.scores[i]!, reason);
     }
   }
 
   buyAgain(user: number, n: number, pool: CandidatePool): void {
     const got = this.m.buyAgain.recommend(user, n, this.m.now());
-    for (let i = 0; i < got.items.length; i++) {
+    // Told the item's position in `got`, whose details say how often it was bought.
+    const reason = (i: number): string => {
       const d = got.details[i]!;
-      pool.add(got.items[i]!, 'buyAgain', got.scores[i]!, () => {
-        const days = Math.max(1, Math.round(d.intervalMs / DAY));
-        const every =
-          Number.isFinite(d.intervalMs) && d.intervalMs > 0
-            ? `, usually every ${days === 1 ? 'day' : `${days} days`}`
-            : '';
-        const times = d.orders === 1 ? 'once' : `in ${d.orders} orders`;
-        return `you bought it ${times}${every}`;
-      });
+      const days = Math.max(1, Math.round(d.intervalMs / DAY));
+      const every =
+        Number.isFinite(d.intervalMs) && d.intervalMs > 0
+          ? `, usually every ${days === 1 ? 'day' : `${days} days`}`
+          : '';
+      const times = d.orders === 1 ? 'once' : `in ${d.orders} orders`;
+      return `you bought it ${times}${every}`;
+    };
+    for (let i = 0; i < got.items.length; i++) {
+      pool.add(got.items[i]!, 'buyAgain', got.scores[i]!, reason, i);
     }
   }
 
@@ -194,15 +197,15 @@ export class EngineSources implements CandidateSources {
       this.m.popularity.trending(k, candidates),
     );
     const where = category === undefined ? '' : ` in ${this.categoryName(category)}`;
+    const reason = (id: number): string => {
+      const { short, expected } = this.m.popularity.countsOf(id);
+      const lift = expected > 0 ? short / expected : Infinity;
+      return Number.isFinite(lift)
+        ? `trending${where}: ${lift.toFixed(1)}× its usual rate`
+        : `trending${where}: new activity`;
+    };
     for (let i = 0; i < ids.length && i < n; i++) {
-      const id = ids[i]!;
-      pool.add(id, 'trending', scores[i]!, () => {
-        const { short, expected } = this.m.popularity.countsOf(id);
-        const lift = expected > 0 ? short / expected : Infinity;
-        return Number.isFinite(lift)
-          ? `trending${where}: ${lift.toFixed(1)}× its usual rate`
-          : `trending${where}: new activity`;
-      });
+      pool.add(ids[i]!, 'trending', scores[i]!, reason, ids[i]!);
     }
   }
 
