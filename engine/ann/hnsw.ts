@@ -126,7 +126,11 @@ export class HnswIndex implements AnnIndex {
     }
     const n = Math.min(k, this.live.size);
     if (n < 1) return { ids: new Uint32Array(0), scores: new Float32Array(0) };
-    if (this.index.getEf() < n) this.index.setEf(n);
+    // The search effort of this query alone: raised to k when k is larger, and back to the
+    // configured one after. Left raised, one filtered query fetching 2,000 made every later
+    // search ten times slower, and answers depended on the queries asked before.
+    const ef = Math.max(this.options.efSearch, n);
+    if (this.index.getEf() !== ef) this.index.setEf(ef);
     const point = Array.from(indexRow(query, 0, this.dim, this.metric));
     const { neighbors, distances } =
       accept === undefined

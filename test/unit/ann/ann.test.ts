@@ -49,6 +49,21 @@ describe('ANN indexes', () => {
     }
   });
 
+  it('HNSW answers a query the same whatever larger queries came before it', () => {
+    const fresh = new HnswIndex(DIM, { ...DEFAULT_HNSW, efSearch: 16 });
+    const used = new HnswIndex(DIM, { ...DEFAULT_HNSW, efSearch: 16 });
+    fresh.add(labels, all);
+    used.add(labels, all);
+    // A filtered query can fetch thousands; its search effort must not stay behind.
+    used.search(queries.subarray(0, DIM), 2_000);
+    for (let q = 0; q < 200; q++) {
+      const query = queries.subarray(q * DIM, q * DIM + DIM);
+      expect(Array.from(used.search(query, 10).ids)).toEqual(
+        Array.from(fresh.search(query, 10).ids),
+      );
+    }
+  });
+
   it('HNSW reaches recall@10 ≥ 0.95 against the exact index at the default settings', async () => {
     const exact = new ExactIndex(await loadKernels(), DIM);
     const hnsw = new HnswIndex(DIM);
