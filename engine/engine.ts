@@ -558,6 +558,8 @@ export class Engine {
         this.parts.categories.assign(id, this.store.dicts.category.id(it.category));
       }
     }
+    // Rankings cached per category and price are keyed on the generation: a new feed moves them.
+    this.generation++;
   }
 
   /** The event log and the kernels, for the snapshot writer and tests (engine/internals.ts). */
