@@ -35,6 +35,7 @@ import {
 import { DEFAULT_ALS, type AlsOptions } from './models/als/index.js';
 import type { IdKind } from './activity.js';
 import { Retention, type RetentionHost, type RetentionReport } from './retention.js';
+import type { SessionKnnParams } from './models/session-knn.js';
 import {
   buildParts,
   exportParts,
@@ -560,6 +561,12 @@ export class Engine {
     }
     // Rankings cached per category and price are keyed on the generation: a new feed moves them.
     this.generation++;
+  }
+
+  /** The session model's parameters in force (a copy). */
+  get sessionParams(): SessionKnnParams {
+    this.assertOpen();
+    return { ...this.parts.sessions.model.params };
   }
 
   /** The event log and the kernels, for the snapshot writer and tests (engine/internals.ts). */

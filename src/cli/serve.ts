@@ -166,6 +166,9 @@ export async function serve(config: ServeConfig, log: (line: string) => void): P
       adminRateLimit: { max: 10, windowMs: 60_000 },
     },
     connections: { maxConnections: n.maxConnections },
+    ...(config.paramsFile !== undefined && {
+      params: { file: config.paramsFile, ...pick(readParamsFile(config.paramsFile)) },
+    }),
     ...(host !== undefined && { stream: () => host.stats(), publish: (e) => host.publish(e) }),
     ...(local !== undefined && { durable: local, localLog: () => local.stats() }),
   });
@@ -206,4 +209,9 @@ export async function serve(config: ServeConfig, log: (line: string) => void): P
       engine.close();
     },
   };
+}
+
+/** What a parameters file says of where its parameters came from. */
+function pick(file: ReturnType<typeof readParamsFile>): { tuned?: NonNullable<typeof file.tuned> } {
+  return file.tuned === undefined ? {} : { tuned: file.tuned };
 }

@@ -3,7 +3,7 @@
  * CLI, on a small session data set in the two-file format written here: clicks that follow a
  * fixed successor most of the time, so the order of clicks is what predicts the next one.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -92,6 +92,55 @@ describe('aisle tune sessions', () => {
     const b = JSON.parse(tuned.stdout) as { 'mrr@20': number; tune_s: number; params: object };
     expect(b.tune_s).toBeLessThanOrEqual(10);
     expect(b['mrr@20']).toBeGreaterThan(a['mrr@20']);
+  });
+
+  it('serve runs with the tuned parameters and shows where they came from', async () => {
+    const file = path.join(dir, 'params.json');
+    const child = spawn(
+      process.execPath,
+      [
+        cli,
+        'serve',
+        '--demo',
+        '--port',
+        '0',
+        '--rate',
+        '200',
+        '--warmup',
+        '20000',
+        '--params',
+        file,
+      ],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`no URL:\n${out}`)), 30_000);
+        const take = (chunk: Buffer): void => {
+          out += chunk.toString();
+          const m = /listening on (http:\/\/\S+)/.exec(out);
+          if (m !== null) {
+            clearTimeout(timer);
+            resolve(m[1]!);
+          }
+        };
+        child.stdout.on('data', take);
+        child.stderr.on('data', take);
+        child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${out}`)));
+      });
+      const body = (await (await fetch(`${url}/v1/models/sessions`)).json()) as {
+        params: { transitionWeight: number };
+        source: string;
+        file: string;
+        tuned: { on: string; chosenAt: string };
+      };
+      expect(body.source).toBe('params file');
+      expect(body.params.transitionWeight).toBe(readParamsFile(file).sessions?.transitionWeight);
+      expect(body.tuned.on).toBe(path.basename(dir));
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('serve refuses a parameters file with a bad field, naming it', () => {

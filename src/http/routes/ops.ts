@@ -4,6 +4,13 @@ import type { Engine } from '../../../engine/index.js';
 import type { HttpMetrics } from '../metrics.js';
 import { errorBody, withErrors } from '../schemas.js';
 import type { TrainingJobs } from '../training-jobs.js';
+import type { TunedNote } from '../../tune/params-file.js';
+
+/** Where a server's model parameters came from: a parameters file and what it says of them. */
+export interface ParamsSource {
+  file: string;
+  tuned?: { sessions?: TunedNote; baskets?: TunedNote };
+}
 
 const none = { type: 'object', properties: {}, additionalProperties: false } as const;
 
@@ -191,6 +198,52 @@ export function factorRoutes(app: FastifyInstance, engine: Engine, jobs: Trainin
         });
       }
       return { job: found };
+    },
+  );
+}
+
+/** The session model's parameters and where they came from (`aisle tune`, or the defaults). */
+export function sessionModelRoutes(
+  app: FastifyInstance,
+  engine: Engine,
+  source: ParamsSource | undefined,
+): void {
+  app.get(
+    '/v1/models/sessions',
+    {
+      schema: {
+        tags: ['models'],
+        summary: 'The session model’s parameters, and when and on what they were chosen',
+        querystring: none,
+        response: withErrors({
+          200: {
+            type: 'object',
+            required: ['params', 'source'],
+            properties: {
+              params: { type: 'object', additionalProperties: true },
+              source: { enum: ['defaults', 'params file'] },
+              file: { type: 'string' },
+              tuned: {
+                type: 'object',
+                properties: {
+                  chosenAt: { type: 'string' },
+                  on: { type: 'string' },
+                  validation: { type: 'object', additionalProperties: true },
+                },
+              },
+            },
+          },
+        }),
+      },
+    },
+    async () => {
+      const tuned = source?.tuned?.sessions;
+      return {
+        params: engine.sessionParams,
+        source: source === undefined ? 'defaults' : 'params file',
+        ...(source !== undefined && { file: source.file }),
+        ...(tuned !== undefined && { tuned }),
+      };
     },
   );
 }
