@@ -68,6 +68,9 @@ export class Popularity {
    */
   private best: { ids: Uint32Array; bound: number; tRef: number | undefined } | null = null;
   private touched: number[] = [];
+  /** Per item id, the stamp of the last merge that saw it touched (see `mergeTouched`). */
+  private marks = new Uint32Array(0);
+  private mergeStamp = 0;
   /** Items that can trend, ascending, as of the last ask, and the items counted since. */
   private support: { ids: number[]; tRef: number | undefined } | null = null;
   private supportTouched: number[] = [];
@@ -223,15 +226,8 @@ export class Popularity {
     ) {
       const raw = this.long.raw();
       const factor = this.long.factorAt(this.newest);
-      const seen = new Set<number>();
-      const ids: number[] = [];
-      for (const id of [...best.ids, ...this.touched]) {
-        if (seen.has(id)) continue;
-        seen.add(id);
-        ids.push(id);
-      }
+      const ids = this.mergeTouched(best.ids, raw, factor);
       const score = (id: number): number => raw[id]! * factor;
-      ids.sort((a, b) => score(b) - score(a) || a - b);
       const m = best.ids.length;
       const kept = ids.slice(0, m).filter((id) => score(id) > 0);
       const last = kept[kept.length - 1];
@@ -257,6 +253,48 @@ export class Popularity {
     };
     this.touched.length = 0;
     return { ids: full.ids.slice(0, k), scores: full.scores.slice(0, k) };
+  }
+
+  /**
+   * The best list's ids and the items counted since, each once, in ranking order (score
+   * descending, then id): the order a full sort gives. The list was in that order at its last
+   * refresh and its untouched items were all scaled alike since, so it is nearly sorted: touched
+   * items are taken out and appended, and an insertion sort moves them (and any pair that uniform
+   * scaling made equal) into place, O(list + moves) instead of a sort of the whole. With many
+   * touched items it sorts outright.
+   */
+  private mergeTouched(list: Uint32Array, raw: Float64Array, factor: number): number[] {
+    const stamp = ++this.mergeStamp;
+    if (this.marks.length < raw.length) this.marks = new Uint32Array(raw.length);
+    const marks = this.marks;
+    for (const id of this.touched) marks[id] = stamp;
+    const ids: number[] = [];
+    for (let i = 0; i < list.length; i++) if (marks[list[i]!] !== stamp) ids.push(list[i]!);
+    for (const id of this.touched) {
+      // Marked once more, so a touched item counted twice goes in once.
+      if (marks[id] !== stamp) continue;
+      marks[id] = stamp - 1;
+      ids.push(id);
+    }
+    const before = (a: number, b: number): boolean => {
+      const sa = raw[a]! * factor;
+      const sb = raw[b]! * factor;
+      return sa > sb || (sa === sb && a < b);
+    };
+    if (this.touched.length > 64) {
+      ids.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+      return ids;
+    }
+    for (let i = 1; i < ids.length; i++) {
+      const id = ids[i]!;
+      let j = i - 1;
+      while (j >= 0 && before(id, ids[j]!)) {
+        ids[j + 1] = ids[j]!;
+        j--;
+      }
+      ids[j + 1] = id;
+    }
+    return ids;
   }
 
   private popularPass(k: number, candidates?: Uint32Array): Scored {
