@@ -11,6 +11,7 @@ import { AisleError } from '../errors.js';
 import { allBelow, expectState } from '../snapshot/check.js';
 import { topK, type TopK } from './top-k.js';
 import { Transitions, type TransitionsState } from './transitions.js';
+import { SessionScratch } from './session-scratch.js';
 import { grow, SessionStore, type SessionKey, type SessionStoreState } from './session-store.js';
 import { U32Lists, type U32ListsState } from './u32-lists.js';
 
@@ -96,21 +97,16 @@ export class SessionKnn {
   private itemSessions = new U32Lists();
   private transitions = new Transitions();
   private store = new SessionStore();
-  // Scratch, reused across calls; stamps avoid clearing arrays between calls.
-  private stamp = 0;
-  private itemStamp = new Uint32Array(0);
-  private itemPos = new Int32Array(0);
-  private itemMark = new Uint32Array(0);
-  private itemScore = new Float64Array(0);
-  private itemTr = new Float64Array(0);
-  private itemTouched = new Uint32Array(0);
-  private sessStamp = new Uint32Array(0);
-  private sessSim = new Float64Array(0);
-  private sessShared = new Uint32Array(0);
-  private candidates = new Uint32Array(1024);
+  // Scratch, reused across calls, so that a query allocates only its answer.
+  private scratch = new SessionScratch();
   private decayAfter = new Float64Array(0);
   private decayBefore = new Float64Array(0);
   private lengthPow = new Float64Array(0);
+  // Every session an item lists holds a click: true as built, checked when restored.
+  private listedHaveClicks = true;
+  // The longest item session list (a session listed twice, its clicks interleaved with
+  // another's, counts twice): while it is at most the session count, no IDF is negative.
+  private longestList = 0;
 
   constructor(params: Partial<SessionKnnParams> = {}) {
     this.params = { ...DEFAULT_SESSION_KNN_PARAMS, ...params };
@@ -132,6 +128,8 @@ export class SessionKnn {
       allBelow(state.itemSessions.values, out.store.count),
       'session-knn: item sessions name unknown sessions',
     );
+    out.listedHaveClicks = listedHaveClicks(out.store, state.itemSessions.values);
+    out.measureLists();
     return out;
   }
 
@@ -225,155 +223,377 @@ export class SessionKnn {
   /**
    * The `k` best next items after `current` (item ids in click order). Items already in the
    * session are kept: on retail data the next click is often a return to one of them. Ids above
-   * every item the index holds are ignored, which bounds the scratch arrays whatever the caller
-   * passes.
+   * every item the index holds are ignored. Allocates only the answer; O(candidate sessions +
+   * clicks of the neighbours + successors of the last items), with no term in the catalogue or
+   * session count.
    */
   recommend(current: ArrayLike<number>, k: number, excludeSession = -1): Recommendation {
     const p = this.params;
-    const n = current.length;
-    this.prepareScratch();
-    const stamp = this.nextStamp();
-    // Distinct items of the current session with their last position.
-    const distinct: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const item = current[i]!;
-      // Bounded by the index, not by the scratch size, so a restored model answers the same.
-      if (item >= this.itemSessions.keys) continue;
-      if (this.itemStamp[item] !== stamp) {
-        this.itemStamp[item] = stamp;
-        distinct.push(item);
-      }
-      this.itemPos[item] = i;
-    }
-    distinct.sort((a, b) => this.itemPos[a]! - this.itemPos[b]!);
+    const q = this.scratch;
+    this.collectDistinct(current);
+    this.gatherCandidates(current.length, excludeSession);
+    this.selectNeighbours(current.length);
+    // Items the transitions and repeats may add, so the touched table need not grow mid-query.
+    const more = (p.transitionWeight > 0 ? this.fanOut(current) : 0) + q.distinct.size;
+    let maxKnn = this.voteNeighbours(more);
+    const maxTr = p.transitionWeight > 0 ? this.addTransitions(current) : 0;
+    if (p.idfScore > 0) maxKnn = this.weighByIdf(p.idfScore);
+    const knnScale = maxKnn > 0 ? 1 / maxKnn : 0;
+    const trScale = maxTr > 0 ? p.transitionWeight / maxTr : 0;
+    const touched = q.touched.size;
+    const score = q.score;
+    const tr = q.tr;
+    for (let t = 0; t < touched; t++) score[t] = score[t]! * knnScale + tr[t]! * trScale;
+    if (p.repeatWeight > 0) this.addRepeats(current.length);
+    const count = q.answer.select(q.touched.members, q.score, q.touched.size, k);
+    return { items: q.answer.ids.slice(0, count), scores: q.answer.scores.slice(0, count) };
+  }
 
-    // Neighbour candidates: the most recent sessions of each item, oldest item first so the
-    // last write of sessShared is the most recent shared item.
-    let nCand = 0;
-    for (const item of distinct) {
-      const w =
-        this.positionWeight(n - 1 - this.itemPos[item]!, n) * this.idf(item, p.idfSimilarity);
+  /**
+   * The distinct items of `current` with their last positions, latest first: walking back from
+   * the end meets each item first at its last click, so no sort is needed.
+   */
+  private collectDistinct(current: ArrayLike<number>): void {
+    const q = this.scratch;
+    q.resetDistinct(current.length);
+    // Ids the index does not hold share no session: left out, though they count in the length.
+    const items = this.itemSessions.keys;
+    for (let i = current.length - 1; i >= 0; i--) {
+      const item = current[i]!;
+      if (item < items) q.addDistinct(item, i);
+    }
+  }
+
+  /**
+   * Neighbour candidates: the most recent sessions of each current item, summing the items'
+   * weights. Items go oldest last click first, the order the sums were always made in, and so
+   * that the last write of `candidateShared` is the most recent shared item.
+   */
+  private gatherCandidates(n: number, excludeSession: number): void {
+    const p = this.params;
+    const q = this.scratch;
+    let most = 0;
+    for (let d = 0; d < q.distinct.size; d++) {
+      most += Math.min(p.sampleSize, this.itemSessions.length(q.distinct.members[d]!));
+    }
+    q.resetCandidates(most);
+    const set = q.candidates;
+    const sims = q.candidateSim;
+    const shared = q.candidateShared;
+    for (let d = q.distinct.size - 1; d >= 0; d--) {
+      const item = q.distinct.members[d]!;
+      const w = this.positionWeight(n - 1 - q.distinctPos[d]!, n) * this.idf(item, p.idfSimilarity);
       const sampled = this.itemSessions.tail(item, p.sampleSize);
       for (let j = 0; j < sampled.length; j++) {
         const s = sampled[j]!;
         if (s === excludeSession) continue;
-        if (this.sessStamp[s] !== stamp) {
-          this.sessStamp[s] = stamp;
-          this.sessSim[s] = 0;
-          if (nCand === this.candidates.length) this.growCandidates();
-          this.candidates[nCand++] = s;
-        }
-        this.sessSim[s]! += w;
-        this.sessShared[s] = item;
+        const before = set.size;
+        const c = set.insert(s);
+        if (set.size !== before) sims[c] = 0;
+        sims[c]! += w;
+        shared[c] = item;
       }
     }
-    const lengthS = p.variant === 'sknn' ? distinct.length : n;
-    for (let c = 0; c < nCand; c++) {
-      const s = this.candidates[c]!;
-      this.sessSim[s] = this.similarity(this.sessSim[s]!, lengthS, s);
-    }
-    const neighbours = topK(this.candidates, nCand, this.sessSim, p.kNeighbours);
-
-    let nTouched = 0;
-    const touch = (item: number): void => {
-      if (this.itemStamp[item] !== stamp + 1) {
-        this.itemStamp[item] = stamp + 1;
-        this.itemScore[item] = 0;
-        this.itemTr[item] = 0;
-        this.itemTouched[nTouched++] = item;
-      }
-    };
-    let maxKnn = 0;
-    for (let r = 0; r < neighbours.items.length; r++) {
-      const s = neighbours.items[r]!;
-      const sim = neighbours.scores[r]!;
-      if (sim <= 0) continue;
-      const items = this.store.items(s);
-      const scoreStamp = stamp + 2 + r;
-      if (p.variant === 'stan') {
-        // Walk outwards from the shared item so each item is scored at its nearest occurrence.
-        const centre = lastIndexOf(items, this.sessShared[s]!);
-        const { after, before } = this.decays(items.length);
-        for (let d = 0; d < items.length; d++) {
-          if (centre + d < items.length) {
-            const w = sim * after[d]!;
-            maxKnn = this.scoreItem(items[centre + d]!, w, scoreStamp, touch, maxKnn);
-          }
-          if (d > 0 && centre - d >= 0) {
-            const w = sim * before[d]!;
-            maxKnn = this.scoreItem(items[centre - d]!, w, scoreStamp, touch, maxKnn);
-          }
-          if (centre - d < 0 && centre + d >= items.length) break;
-        }
-      } else {
-        for (let j = 0; j < items.length; j++)
-          maxKnn = this.scoreItem(items[j]!, sim, scoreStamp, touch, maxKnn);
-      }
-    }
-    // Per-neighbour stamps used values up to stamp + 1 + k; skip past them next call.
-    this.stamp += neighbours.items.length + 2;
-
-    let maxTr = 0;
-    if (p.transitionWeight > 0) {
-      let decay = 1;
-      for (let back = 0; back < p.transitionDepth && back < n; back++, decay *= p.transitionDecay) {
-        const a = current[n - 1 - back]!;
-        const out = this.transitions.outCount(a);
-        if (out === 0) continue;
-        const succ = this.transitions.successors(a);
-        for (let j = 0; j < succ.length; j += 2) {
-          const b = succ[j]!;
-          touch(b);
-          const v = (this.itemTr[b]! += (decay * succ[j + 1]!) / out);
-          if (v > maxTr) maxTr = v;
-        }
-      }
-    }
-    if (p.idfScore > 0) {
-      maxKnn = 0;
-      for (let t = 0; t < nTouched; t++) {
-        const item = this.itemTouched[t]!;
-        const v = (this.itemScore[item]! *= this.idf(item, p.idfScore));
-        if (v > maxKnn) maxKnn = v;
-      }
-    }
-    const knnScale = maxKnn > 0 ? 1 / maxKnn : 0;
-    const trScale = maxTr > 0 ? p.transitionWeight / maxTr : 0;
-    for (let t = 0; t < nTouched; t++) {
-      const item = this.itemTouched[t]!;
-      this.itemScore[item] = this.itemScore[item]! * knnScale + this.itemTr[item]! * trScale;
-    }
-    if (p.repeatWeight > 0) {
-      for (const item of distinct) {
-        touch(item);
-        const back = n - 1 - this.itemPos[item]!;
-        this.itemScore[item]! += p.repeatWeight * Math.pow(p.repeatDecay, back);
-      }
-    }
-    return topK(this.itemTouched, nTouched, this.itemScore, k);
   }
 
-  private scoreItem(
-    item: number,
-    w: number,
-    scoreStamp: number,
-    touch: (item: number) => void,
+  /**
+   * The `kNeighbours` most similar candidates into `scratch.neighbours`, best first. Candidates
+   * met last hold the latest items and the newest sessions, so likely the nearest: they are
+   * visited first, which spares heap moves and selects the same neighbours when (similarity, id)
+   * orders the candidates totally (no NaN similarity) and the heap is one (a whole size). Where
+   * similarities can be bounded without reading the neighbour's length, a candidate whose bound
+   * is below the worst neighbour held is passed over: it could not have entered.
+   */
+  private selectNeighbours(n: number): void {
+    const q = this.scratch;
+    const count = q.candidates.size;
+    const k = this.params.kNeighbours;
+    // A heap of a size that is not whole is no heap: only the old order gives the old answer.
+    const heap = Number.isInteger(Math.min(k, count));
+    if (heap && this.boundable() && finiteNonNegative(q.candidateSim, count)) {
+      this.selectBounded(n);
+      return;
+    }
+    const sessions = q.candidates.members;
+    const backwards = this.scoreCandidates(n) && heap;
+    q.neighbours.select(sessions, q.candidateSim, count, k, backwards);
+  }
+
+  /**
+   * Whether a candidate's similarity is at most its summed weights over the current session's
+   * norm (times its recency decay, which is at most 1): so when its length weight is at least 1.
+   * That holds for l^e on lengths l ≥ 1 (sessions an item lists hold a click) with e = 0, or a
+   * finite e ≥ 1e-6 (then 2^e exceeds 1 by far more than pow's error), and with no power applied
+   * after (pow need not keep order to the last bit). Rounding keeps the order of exact
+   * non-negative values, so the bound holds for the doubles too.
+   */
+  private boundable(): boolean {
+    const p = this.params;
+    const e = p.lengthExponent;
+    return (
+      p.variant !== 'vsknn' &&
+      p.similarityPower === 1 &&
+      (e === 0 || (e >= 1e-6 && e < Infinity)) &&
+      !Number.isNaN(p.lambdaRecency) &&
+      this.listedHaveClicks
+    );
+  }
+
+  /** `selectNeighbours` with bounds (see `boundable`); sums must be finite and non-negative. */
+  private selectBounded(n: number): void {
+    const p = this.params;
+    const q = this.scratch;
+    const top = q.neighbours;
+    const count = q.candidates.size;
+    const sessions = q.candidates.members;
+    const dots = q.candidateSim;
+    const rootS = Math.sqrt(p.variant === 'sknn' ? q.distinct.size : n);
+    const recency = p.variant === 'stan' && !(p.lambdaRecency <= 0);
+    const newest = this.store.count - 1;
+    top.begin(p.kNeighbours, count);
+    for (let c = count - 1; c >= 0; c--) {
+      const s = sessions[c]!;
+      // The decay is at most 1, so the bound without it bounds too and spares an exp.
+      const loose = dots[c]! / rootS;
+      if (loose < top.bar()) continue;
+      const decay = recency ? Math.exp(-(newest - s) / p.lambdaRecency) : 1;
+      if (recency && loose * decay < top.bar()) continue;
+      const length = this.store.length(s);
+      if (length >= this.lengthPow.length) this.ensureLengthPow(length);
+      // As `scoreCandidates` computes it.
+      let sim = dots[c]! / (rootS * this.lengthPow[length]!);
+      if (recency) sim *= decay;
+      top.offer(s, sim);
+    }
+    top.finish();
+  }
+
+  /**
+   * Turns each candidate's summed weights into its similarity to the current session: the dot
+   * product over the lengths' norms (V-SKNN keeps the dot product), STAN also decayed by how
+   * many sessions were added since. Returns false when a similarity is NaN.
+   */
+  private scoreCandidates(n: number): boolean {
+    const p = this.params;
+    const q = this.scratch;
+    const count = q.candidates.size;
+    const sims = q.candidateSim;
+    if (p.variant === 'vsknn') return noNaN(sims, count);
+    const sessions = q.candidates.members;
+    const lengths = q.candidateLength;
+    this.store.lengths(sessions, count, lengths);
+    let longest = 0;
+    for (let c = 0; c < count; c++) if (lengths[c]! > longest) longest = lengths[c]!;
+    this.ensureLengthPow(longest);
+    const lengthPow = this.lengthPow;
+    const rootS = Math.sqrt(p.variant === 'sknn' ? q.distinct.size : n);
+    const power = p.similarityPower;
+    // Not `> 0`: a NaN λ decays too (into NaN), as it always did.
+    const recency = p.variant === 'stan' && !(p.lambdaRecency <= 0);
+    const newest = this.store.count - 1;
+    for (let c = 0; c < count; c++) {
+      let sim = sims[c]! / (rootS * lengthPow[lengths[c]!]!);
+      if (power !== 1) sim = Math.pow(sim, power);
+      if (recency) sim *= Math.exp(-(newest - sessions[c]!) / p.lambdaRecency);
+      sims[c] = sim;
+    }
+    return noNaN(sims, count);
+  }
+
+  /**
+   * Each neighbour with a positive similarity votes for its items; returns the largest score.
+   * An item gets one vote per neighbour however often it repeats there, and scores add up in
+   * neighbour rank order. `more` items are expected to be touched after the votes.
+   */
+  private voteNeighbours(more: number): number {
+    const q = this.scratch;
+    const top = q.neighbours;
+    q.reserveNeighbours(top.count);
+    const starts = q.neighbourStart;
+    const lengths = q.neighbourLength;
+    this.store.spans(top.ids, top.count, starts, lengths);
+    let clicks = 0;
+    let longest = 0;
+    for (let r = 0; r < top.count; r++) {
+      clicks += lengths[r]!;
+      if (lengths[r]! > longest) longest = lengths[r]!;
+    }
+    q.resetTouched(clicks + more);
+    const stan = this.params.variant === 'stan';
+    if (stan) {
+      this.ensureDecays(longest);
+      this.findCentres();
+    }
+    let max = 0;
+    for (let r = 0; r < top.count; r++) {
+      const sim = top.scores[r]!;
+      if (sim <= 0) continue;
+      const buffer = this.store.buffer(top.ids[r]!);
+      const from = starts[r]!;
+      if (stan) {
+        max = this.voteAround(buffer, from, lengths[r]!, q.neighbourCentre[r]!, sim, r + 1, max);
+      } else {
+        const end = from + lengths[r]!;
+        for (let i = from; i < end; i++) max = this.vote(q, buffer[i]!, sim, r + 1, max);
+      }
+    }
+    return max;
+  }
+
+  /**
+   * STAN: per neighbour, the last position of the item it shares with the current session, in
+   * a pass of its own before the walks, so that the first reads of the neighbours' clicks (cache
+   * misses, as the sessions lie anywhere in the store) can overlap.
+   */
+  private findCentres(): void {
+    const q = this.scratch;
+    const top = q.neighbours;
+    for (let r = 0; r < top.count; r++) {
+      const s = top.ids[r]!;
+      const shared = q.candidateShared[q.candidates.indexOf(s)]!;
+      const clicks = this.store.buffer(s);
+      const from = q.neighbourStart[r]!;
+      let centre = q.neighbourLength[r]! - 1;
+      while (centre > 0 && clicks[from + centre] !== shared) centre--;
+      q.neighbourCentre[r] = centre;
+    }
+  }
+
+  /**
+   * STAN: walks outwards from the shared item at `centre` in `clicks[from .. from + length)`,
+   * so each item is scored at its nearest occurrence (the one after it first at equal
+   * distances).
+   */
+  private voteAround(
+    clicks: Uint32Array,
+    from: number,
+    length: number,
+    centre: number,
+    sim: number,
+    voter: number,
     max: number,
   ): number {
-    touch(item);
-    // Each neighbour adds to an item once, however often the item repeats in it.
-    if (this.itemMark[item] === scoreStamp) return max;
-    this.itemMark[item] = scoreStamp;
-    const v = (this.itemScore[item]! += w);
+    const after = this.decayAfter;
+    const before = this.decayBefore;
+    const q = this.scratch;
+    for (let d = 0; d < length; d++) {
+      if (centre + d < length) {
+        max = this.vote(q, clicks[from + centre + d]!, sim * after[d]!, voter, max);
+      }
+      if (d > 0 && centre - d >= 0) {
+        max = this.vote(q, clicks[from + centre - d]!, sim * before[d]!, voter, max);
+      }
+      if (centre - d < 0 && centre + d >= length) break;
+    }
+    return max;
+  }
+
+  /** Adds `w` to `item` unless neighbour `voter` already voted for it; returns the new max. */
+  private vote(q: SessionScratch, item: number, w: number, voter: number, max: number): number {
+    const t = q.touch(item);
+    if (q.voted[t] === voter) return max;
+    q.voted[t] = voter;
+    const v = (q.score[t]! += w);
     return v > max ? v : max;
   }
 
-  /** log(sessions / sessions with the item) to the power `exponent` (1 when it is 0). */
+  /** Successors of the items `addTransitions` follows, summed. */
+  private fanOut(current: ArrayLike<number>): number {
+    const n = current.length;
+    let successors = 0;
+    for (let back = 0; back < this.params.transitionDepth && back < n; back++) {
+      successors += this.transitions.successors(current[n - 1 - back]!).length / 2;
+    }
+    return successors;
+  }
+
+  /** First-order transitions out of the last items, decayed per step back; returns the max. */
+  private addTransitions(current: ArrayLike<number>): number {
+    const p = this.params;
+    const q = this.scratch;
+    const n = current.length;
+    let max = 0;
+    let decay = 1;
+    for (let back = 0; back < p.transitionDepth && back < n; back++, decay *= p.transitionDecay) {
+      const a = current[n - 1 - back]!;
+      const out = this.transitions.outCount(a);
+      if (out === 0) continue;
+      const succ = this.transitions.successors(a);
+      for (let j = 0; j < succ.length; j += 2) {
+        const t = q.touch(succ[j]!);
+        const v = (q.tr[t]! += (decay * succ[j + 1]!) / out);
+        if (v > max) max = v;
+      }
+    }
+    return max;
+  }
+
   /**
-   * exp(−d / λ3) after and before the shared item, by distance d: the same doubles the formula
-   * gives, computed once instead of twice per step of every neighbour walk.
+   * Weighs every neighbourhood score by the item's IDF; returns the new max. The IDF depends on
+   * the item only through its session count, so it is computed once per count and query. A zero
+   * score stays zero under an IDF that is finite and not negative, so when every IDF the model
+   * can give is (see `idfsNonNegative`), items with none (reached by transitions alone, most of
+   * them) need no count.
    */
-  private decays(length: number): { after: Float64Array; before: Float64Array } {
+  private weighByIdf(exponent: number): number {
+    const q = this.scratch;
+    const sessions = this.store.count;
+    q.startIdf(sessions, exponent);
+    const items = q.touched.members;
+    const touched = q.touched.size;
+    const score = q.score;
+    const skipZero = this.idfsNonNegative(exponent);
+    // Session counts first, in a pass of independent loads (see SessionStore.lengths).
+    const dfs = q.df;
+    for (let t = 0; t < touched; t++) {
+      dfs[t] = skipZero && score[t] === 0 ? 0 : this.itemSessions.length(items[t]!);
+    }
+    let max = 0;
+    for (let t = 0; t < touched; t++) {
+      if (skipZero && score[t] === 0) continue;
+      const df = dfs[t]!;
+      let idf = q.idfOf(df);
+      if (idf !== idf) {
+        idf = Math.pow(Math.log((sessions + 1) / (df + 1)), exponent);
+        q.keepIdf(df, idf);
+      }
+      const v = (score[t]! *= idf);
+      if (v > max) max = v;
+    }
+    return max;
+  }
+
+  /**
+   * Whether log((sessions + 1) / (df + 1))^exponent is finite and not negative for every
+   * session count df an item has: the log is not negative while no list is longer than there
+   * are sessions, and the power of the largest log it can be bounds the others.
+   */
+  private idfsNonNegative(exponent: number): boolean {
+    const sessions = this.store.count;
+    return (
+      exponent > 0 &&
+      exponent < Infinity &&
+      this.longestList <= sessions &&
+      Math.pow(Math.log(sessions + 1), exponent) < 1e300
+    );
+  }
+
+  /** Adds the return bonus to each item of the current session, decayed by clicks back. */
+  private addRepeats(n: number): void {
+    const p = this.params;
+    const q = this.scratch;
+    for (let d = q.distinct.size - 1; d >= 0; d--) {
+      const t = q.touch(q.distinct.members[d]!);
+      const back = n - 1 - q.distinctPos[d]!;
+      q.score[t]! += p.repeatWeight * Math.pow(p.repeatDecay, back);
+    }
+  }
+
+  /**
+   * exp(−d / λ3) after and before the shared item, by distance d, for d below `length`: the
+   * same doubles the formula gives, computed once instead of twice per step of every walk.
+   */
+  private ensureDecays(length: number): void {
     if (this.decayAfter.length < length) {
       const n = Math.max(length, 2 * this.decayAfter.length, 64);
       this.decayAfter = Float64Array.from({ length: n }, (_, d) =>
@@ -383,20 +603,19 @@ export class SessionKnn {
         Math.exp(-d / this.params.lambdaNeighbourBefore),
       );
     }
-    return { after: this.decayAfter, before: this.decayBefore };
   }
 
-  /** A neighbour's length to the power `lengthExponent`, from a table by length. */
-  private lengthWeight(length: number): number {
-    if (length >= this.lengthPow.length) {
-      const n = Math.max(length + 1, 2 * this.lengthPow.length, 256);
+  /** Makes `lengthPow[l]`, a length `l` to the power `lengthExponent`, cover `longest`. */
+  private ensureLengthPow(longest: number): void {
+    if (longest >= this.lengthPow.length) {
+      const n = Math.max(longest + 1, 2 * this.lengthPow.length, 256);
       this.lengthPow = Float64Array.from({ length: n }, (_, l) =>
         Math.pow(l, this.params.lengthExponent),
       );
     }
-    return this.lengthPow[length]!;
   }
 
+  /** log(sessions / sessions with the item) to the power `exponent` (1 when it is 0). */
   private idf(item: number, exponent: number): number {
     if (exponent === 0) return 1;
     const df = this.itemSessions.length(item);
@@ -414,18 +633,20 @@ export class SessionKnn {
     }
   }
 
-  private similarity(dot: number, lengthS: number, s: number): number {
-    const p = this.params;
-    if (p.variant === 'vsknn') return dot;
-    let sim = dot / (Math.sqrt(lengthS) * this.lengthWeight(this.store.length(s)));
-    if (p.similarityPower !== 1) sim = Math.pow(sim, p.similarityPower);
-    if (p.variant === 'sknn' || p.lambdaRecency <= 0) return sim;
-    return sim * Math.exp(-(this.store.count - 1 - s) / p.lambdaRecency);
+  /** Sets `longestList` from the lists. O(items). */
+  private measureLists(): void {
+    this.longestList = 0;
+    for (let item = 0; item < this.itemSessions.keys; item++) {
+      this.longestList = Math.max(this.longestList, this.itemSessions.length(item));
+    }
   }
 
   private indexClick(session: number, item: number, prev: number): void {
     // A session is listed once per item even when the item repeats in it.
-    if (this.itemSessions.last(item) !== session) this.itemSessions.push(item, session);
+    if (this.itemSessions.last(item) !== session) {
+      this.itemSessions.push(item, session);
+      this.longestList = Math.max(this.longestList, this.itemSessions.length(item));
+    }
     if (prev >= 0) this.transitions.add(prev, item);
   }
 
@@ -462,8 +683,8 @@ export class SessionKnn {
     }
     store.compact(keep, kept, keys);
     this.itemSessions.remap(undefined, keep);
+    this.measureLists();
     this.transitions.remap();
-    this.resetScratch();
   }
 
   /** 'item' compaction: see `remap`. */
@@ -508,64 +729,15 @@ export class SessionKnn {
     }
     store.compact(keep, kept, keys, map);
     this.itemSessions.remap(map, kept === n ? undefined : keep);
+    this.measureLists();
     this.transitions.remap(map);
     for (let i = 0; i < nBridges; i += 2) this.transitions.add(bridges[i]!, bridges[i + 1]!);
-    this.resetScratch();
   }
 
   /** Takes the steps of stored session `id` back out of the transition counts. */
   private forgetSteps(id: number): void {
     const items = this.store.items(id);
     for (let i = 1; i < items.length; i++) this.transitions.subtract(items[i - 1]!, items[i]!);
-  }
-
-  /** Scratch arrays are indexed by old ids: drop them, the next answer sizes them afresh. */
-  private resetScratch(): void {
-    this.stamp = 0;
-    this.itemStamp = new Uint32Array(0);
-    this.itemPos = new Int32Array(0);
-    this.itemMark = new Uint32Array(0);
-    this.itemScore = new Float64Array(0);
-    this.itemTr = new Float64Array(0);
-    this.itemTouched = new Uint32Array(0);
-    this.sessStamp = new Uint32Array(0);
-    this.sessSim = new Float64Array(0);
-    this.sessShared = new Uint32Array(0);
-  }
-
-  private growCandidates(): void {
-    this.candidates = grow(this.candidates, this.candidates.length + 1);
-  }
-
-  private nextStamp(): number {
-    // Stamps wrap around after ~4e9 calls; restart from a clean slate then.
-    if (this.stamp > 0xffff_0000 - 2 * this.params.kNeighbours) {
-      this.stamp = 0;
-      this.itemStamp.fill(0);
-      this.itemMark.fill(0);
-      this.sessStamp.fill(0);
-    }
-    this.stamp += 1;
-    return this.stamp;
-  }
-
-  private prepareScratch(): void {
-    const items = this.itemSessions.keys;
-    if (this.itemStamp.length < items) {
-      const size = Math.max(items, this.itemStamp.length * 2);
-      this.itemStamp = grow(this.itemStamp, size);
-      this.itemPos = new Int32Array(size);
-      this.itemMark = new Uint32Array(size);
-      this.itemScore = new Float64Array(size);
-      this.itemTr = new Float64Array(size);
-      this.itemTouched = new Uint32Array(size);
-    }
-    if (this.sessStamp.length < this.store.count) {
-      const size = Math.max(this.store.count, this.sessStamp.length * 2);
-      this.sessStamp = grow(this.sessStamp, size);
-      this.sessSim = new Float64Array(size);
-      this.sessShared = new Uint32Array(size);
-    }
   }
 }
 
@@ -577,7 +749,30 @@ function uncovered(kind: IdKind, id: number): never {
   );
 }
 
-function lastIndexOf(items: ArrayLike<number>, item: number): number {
-  for (let i = items.length - 1; i >= 0; i--) if (items[i] === item) return i;
-  return 0;
+/** True when none of `values[0 .. n)` is NaN. */
+function noNaN(values: Float64Array, n: number): boolean {
+  for (let i = 0; i < n; i++) if (values[i] !== values[i]) return false;
+  return true;
+}
+
+/** True when every one of `values[0 .. n)` is finite and not negative. */
+function finiteNonNegative(values: Float64Array, n: number): boolean {
+  for (let i = 0; i < n; i++) if (!(values[i]! >= 0 && values[i]! < Infinity)) return false;
+  return true;
+}
+
+/**
+ * Whether every session in `listed` holds a click. O(sessions), plus O(listed) when some
+ * session holds none (sessions added empty are, but no item lists them).
+ */
+function listedHaveClicks(store: SessionStore, listed: Uint32Array): boolean {
+  let empty: Uint8Array | undefined;
+  for (let id = 0; id < store.count; id++) {
+    if (store.length(id) !== 0) continue;
+    empty ??= new Uint8Array(store.count);
+    empty[id] = 1;
+  }
+  if (empty === undefined) return true;
+  for (let i = 0; i < listed.length; i++) if (empty[listed[i]!] === 1) return false;
+  return true;
 }

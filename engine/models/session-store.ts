@@ -297,6 +297,40 @@ export class SessionStore {
     return this.flat.subarray(o, o + this.len[id]!);
   }
 
+  /**
+   * The array that holds the clicks of session `id`, where `spans` says: what `items` views,
+   * without making a view, for loops that visit many sessions per query. Do not keep it across
+   * additions (they may move the clicks to a new array).
+   */
+  buffer(id: number): Uint32Array {
+    return this.liveAt[id] !== 0 ? this.pool : this.flat;
+  }
+
+  /**
+   * Click counts of sessions `ids[0 .. n)` into `out`. One tight pass whose loads do not depend
+   * on each other, so the CPU overlaps their cache misses instead of paying them one by one.
+   */
+  lengths(ids: Uint32Array, n: number, out: Uint32Array): void {
+    const len = this.len;
+    for (let i = 0; i < n; i++) out[i] = len[ids[i]!]!;
+  }
+
+  /**
+   * Where the clicks of sessions `ids[0 .. n)` start in their `buffer`, into `starts`, and how
+   * many they are, into `lengths`: in one pass, for the same reason as `lengths`.
+   */
+  spans(ids: Uint32Array, n: number, starts: Uint32Array, lengths: Uint32Array): void {
+    const liveAt = this.liveAt;
+    const offset = this.offset;
+    const len = this.len;
+    for (let i = 0; i < n; i++) {
+      const id = ids[i]!;
+      const live = liveAt[id]!;
+      starts[i] = live !== 0 ? live - 1 : offset[id]!;
+      lengths[i] = len[id]!;
+    }
+  }
+
   /** Number of clicks of session `id`. */
   length(id: number): number {
     return this.len[id]!;
