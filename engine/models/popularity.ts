@@ -72,7 +72,7 @@ export class Popularity {
   private marks = new Uint32Array(0);
   private mergeStamp = 0;
   /** Items that can trend, ascending, as of the last ask, and the items counted since. */
-  private support: { ids: number[]; tRef: number | undefined } | null = null;
+  private support: { ids: Uint32Array; tRef: number | undefined } | null = null;
   private supportTouched: number[] = [];
   /** Every weight is ≥ 0, so counts only grow and the best list can be kept (see `popular`). */
   private readonly growing: boolean;
@@ -333,22 +333,41 @@ export class Popularity {
     const raw = this.short.raw();
     const fs = this.short.factorAt(this.newest);
     const floor = this.options.minTrendSupport;
-    const kept: number[] = [];
     const support = this.support;
+    let kept: Uint32Array;
     if (support !== null && support.tRef === this.short.reference) {
-      const seen = new Set<number>();
-      for (const id of [...support.ids, ...this.supportTouched]) {
-        if (seen.has(id)) continue;
-        seen.add(id);
-        if (!(raw[id]! * fs < floor)) kept.push(id);
+      // The list is ascending; the items counted since, deduplicated by a stamp and sorted
+      // (few), are merged into it: no set, and no sort of the whole.
+      const stamp = ++this.mergeStamp;
+      if (this.marks.length < raw.length) this.marks = new Uint32Array(raw.length);
+      const marks = this.marks;
+      const added: number[] = [];
+      for (const id of this.supportTouched) {
+        if (marks[id] === stamp) continue;
+        marks[id] = stamp;
+        if (!(raw[id]! * fs < floor)) added.push(id);
       }
-      kept.sort((a, b) => a - b);
+      added.sort((a, b) => a - b);
+      const out = new Uint32Array(support.ids.length + added.length);
+      let n = 0;
+      let j = 0;
+      for (let i = 0; i < support.ids.length; i++) {
+        const id = support.ids[i]!;
+        // A touched item is placed from `added` (or left out there, when below the floor).
+        if (marks[id] === stamp) continue;
+        while (j < added.length && added[j]! < id) out[n++] = added[j++]!;
+        if (!(raw[id]! * fs < floor)) out[n++] = id;
+      }
+      while (j < added.length) out[n++] = added[j++]!;
+      kept = out.subarray(0, n);
     } else {
-      for (let id = 1; id < this.short.size; id++) if (!(raw[id]! * fs < floor)) kept.push(id);
+      const ids: number[] = [];
+      for (let id = 1; id < this.short.size; id++) if (!(raw[id]! * fs < floor)) ids.push(id);
+      kept = Uint32Array.from(ids);
     }
     this.support = { ids: kept, tRef: this.short.reference };
     this.supportTouched.length = 0;
-    return Uint32Array.from(kept);
+    return kept;
   }
 
   private trendingPass(k: number, candidates?: Uint32Array): Scored {
