@@ -569,6 +569,28 @@ export class Engine {
     return { ...this.parts.sessions.model.params };
   }
 
+  /**
+   * Changes the session model's parameters (those given; the others stay), from the next query
+   * on, and in snapshots from then on (a restore takes the snapshot's). Throws
+   * AisleError('AISLE_INVALID_ARGUMENT') naming a parameter that is unknown or of the wrong type.
+   */
+  setSessionParams(params: Partial<SessionKnnParams>): SessionKnnParams {
+    this.assertWritable();
+    checkEngineOptions({ sessions: params });
+    this.parts.sessions.model.setParams({ ...this.parts.sessions.model.params, ...params });
+    this.generation++;
+    return this.sessionParams;
+  }
+
+  /**
+   * Item ids of the newest `max` sessions the session model holds, oldest first: what a tuning
+   * of its parameters learns from (`aisle serve --tune-every`). A copy; O(clicks).
+   */
+  sessionHistory(max?: number): number[][] {
+    this.assertOpen();
+    return this.parts.sessions.model.history(max);
+  }
+
   /** The event log and the kernels, for the snapshot writer and tests (engine/internals.ts). */
   get [INTERNALS](): EngineInternals {
     // A closed engine's log and kernels must not reach a snapshot either.

@@ -30,6 +30,10 @@ export interface ServeConfig {
   network: NetworkConfig;
   /** A parameters file from `aisle tune` (src/tune/params-file.ts), read at start. */
   paramsFile?: string;
+  /** Re-tune the session model on the stream this often (ms); undefined: never. */
+  tuneEveryMs?: number;
+  /** Seconds each of those tunings may take. */
+  tuneBudgetS: number;
 }
 
 /** What keeps a server bounded and its clock sane (engine/retention.ts, engine/event-time.ts). */
@@ -108,6 +112,8 @@ export interface ServeFlags {
   maxConnections?: string;
   logLevel?: string;
   params?: string;
+  tuneEvery?: string;
+  tuneBudget?: string;
 }
 
 const SUBSCRIPTION_TYPES = ['Exclusive', 'Failover', 'Shared', 'Key_Shared'] as const;
@@ -301,6 +307,10 @@ export function serveConfig(
     factors: flags.factors ?? true,
     limits: limitsConfig(flags, env, heapLimit),
     ...(flags.params !== undefined && { paramsFile: flags.params }),
+    ...(flags.tuneEvery !== undefined && {
+      tuneEveryMs: parseDuration('--tune-every', flags.tuneEvery),
+    }),
+    tuneBudgetS: parseDuration('--tune-budget', flags.tuneBudget ?? '60s') / 1000,
   };
 }
 

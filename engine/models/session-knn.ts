@@ -93,7 +93,7 @@ export interface SessionKnnState {
 
 /** Session-kNN model with an online inverted index; see the module comment. */
 export class SessionKnn {
-  readonly params: SessionKnnParams;
+  private current: SessionKnnParams;
   private itemSessions = new U32Lists();
   private transitions = new Transitions();
   private store = new SessionStore();
@@ -109,7 +109,38 @@ export class SessionKnn {
   private longestList = 0;
 
   constructor(params: Partial<SessionKnnParams> = {}) {
-    this.params = { ...DEFAULT_SESSION_KNN_PARAMS, ...params };
+    this.current = { ...DEFAULT_SESSION_KNN_PARAMS, ...params };
+  }
+
+  /** The parameters answers are computed with. */
+  get params(): Readonly<SessionKnnParams> {
+    return this.current;
+  }
+
+  /**
+   * Replaces the parameters (the defaults overlaid with `params`); the next query uses them.
+   * Every parameter acts at query time, so the index stays as it is; only the tables computed
+   * from λ3 and the length exponent are dropped, to be computed again from the new values.
+   */
+  setParams(params: Partial<SessionKnnParams>): void {
+    this.current = { ...DEFAULT_SESSION_KNN_PARAMS, ...params };
+    this.decayAfter = new Float64Array(0);
+    this.decayBefore = new Float64Array(0);
+    this.lengthPow = new Float64Array(0);
+  }
+
+  /**
+   * The item ids of the newest `max` sessions (all when fewer), oldest first, finished and live:
+   * the history a tuning of the parameters carves its validation split from. Copies; O(clicks).
+   */
+  history(max = Infinity): number[][] {
+    const n = this.store.count;
+    const out: number[][] = [];
+    for (let id = Math.max(0, n - max); id < n; id++) {
+      const items = this.store.items(id);
+      if (items.length > 0) out.push(Array.from(items));
+    }
+    return out;
   }
 
   /**

@@ -114,6 +114,11 @@ program
   )
   .option('--max-connections <n>', 'open connections at most (default 512)')
   .option('--params <file>', 'model parameters from `aisle tune` (a JSON parameters file)')
+  .option(
+    '--tune-every <duration>',
+    're-tune the session model on the stream this often (e.g. 6h), in a worker thread',
+  )
+  .option('--tune-budget <duration>', 'time each of those tunings may take (default 60s)')
   .action(async (flags: ServeFlags & { simd: boolean }) => {
     const config = serveConfig(
       { ...flags, simd: flags.simd === false ? false : undefined },

@@ -15,7 +15,9 @@ import { listen } from '../http/server.js';
 import { openLocalLog, type LocalLogHost } from '../local-log/index.js';
 import { startStreamHost } from '../pulsar/host.js';
 import { createSimulator, fillHistory, startPacer } from '../sim/index.js';
+import type { SessionsSource } from '../http/routes/ops.js';
 import { basketOptions, readParamsFile } from '../tune/params-file.js';
+import { scheduleSessionTuning } from '../tune/stream-tuning.js';
 import { scheduleRetrain } from './retrain.js';
 
 export interface Running {
@@ -150,6 +152,27 @@ export async function serve(config: ServeConfig, log: (line: string) => void): P
     host === undefined
       ? await demo(config, local, log)
       : { engine: host.engine, stop: () => host.stop() };
+  // A restored engine runs with its snapshot's parameters: a parameters file given now wins.
+  const params = config.paramsFile === undefined ? undefined : readParamsFile(config.paramsFile);
+  if (params?.sessions !== undefined) engine.setSessionParams(params.sessions);
+  const tuning =
+    config.tuneEveryMs === undefined
+      ? undefined
+      : scheduleSessionTuning(engine, {
+          everyMs: config.tuneEveryMs,
+          budgetS: config.tuneBudgetS,
+          log,
+        });
+  const sessionsSource = (): SessionsSource => {
+    if (tuning?.tuned !== undefined) return { source: 'stream', tuned: tuning.tuned };
+    if (config.paramsFile === undefined) return { source: 'defaults' };
+    const note = params?.tuned?.sessions;
+    return {
+      source: 'params file',
+      file: config.paramsFile,
+      ...(note !== undefined && { tuned: note }),
+    };
+  };
   const n = config.network;
   const { app, url } = await listen(engine, {
     host: config.host,
@@ -166,9 +189,7 @@ export async function serve(config: ServeConfig, log: (line: string) => void): P
       adminRateLimit: { max: 10, windowMs: 60_000 },
     },
     connections: { maxConnections: n.maxConnections },
-    ...(config.paramsFile !== undefined && {
-      params: { file: config.paramsFile, ...pick(readParamsFile(config.paramsFile)) },
-    }),
+    sessionsSource,
     ...(host !== undefined && { stream: () => host.stats(), publish: (e) => host.publish(e) }),
     ...(local !== undefined && { durable: local, localLog: () => local.stats() }),
   });
@@ -204,14 +225,10 @@ export async function serve(config: ServeConfig, log: (line: string) => void): P
      */
     async close() {
       retrain.stop();
+      await tuning?.stop();
       await app.close();
       await stop();
       engine.close();
     },
   };
-}
-
-/** What a parameters file says of where its parameters came from. */
-function pick(file: ReturnType<typeof readParamsFile>): { tuned?: NonNullable<typeof file.tuned> } {
-  return file.tuned === undefined ? {} : { tuned: file.tuned };
 }

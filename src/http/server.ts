@@ -21,7 +21,7 @@ import type { LocalLogReport } from '../local-log/index.js';
 import { eventsRoutes, type DurableIngest, type Publish } from './routes/events.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { inventoryRoutes } from './routes/inventory.js';
-import { factorRoutes, opsRoutes, sessionModelRoutes, type ParamsSource } from './routes/ops.js';
+import { factorRoutes, opsRoutes, sessionModelRoutes, type SessionsSource } from './routes/ops.js';
 import { personalRoutes } from './routes/personal.js';
 import { recommendationRoutes } from './routes/recommendations.js';
 import { statsRoutes, type StreamReport } from './routes/stats.js';
@@ -43,8 +43,8 @@ export interface ServerOptions {
   localLog?: () => LocalLogReport;
   /** Keys, Host allow-list, CORS and rate limits (src/http/guard.ts); default: all open. */
   guard?: GuardOptions;
-  /** Where the model parameters came from, for GET /v1/models/sessions. */
-  params?: ParamsSource;
+  /** Where the session parameters came from, for GET /v1/models/sessions; default: defaults. */
+  sessionsSource?: () => SessionsSource;
 }
 
 export interface ListenOptions extends ServerOptions {
@@ -122,7 +122,7 @@ export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyI
     recommendationRoutes(api, engine);
     personalRoutes(api, engine);
     factorRoutes(api, engine, jobs);
-    sessionModelRoutes(api, engine, opts.params);
+    sessionModelRoutes(api, engine, opts.sessionsSource ?? (() => ({ source: 'defaults' })));
     inventoryRoutes(api, engine);
     analyticsRoutes(api, engine);
     statsRoutes(api, engine, opts.stream, opts.localLog);

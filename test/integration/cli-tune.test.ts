@@ -143,6 +143,63 @@ describe('aisle tune sessions', () => {
     }
   });
 
+  it('serve --tune-every re-tunes on its own stream in the background and says what it did', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        cli,
+        'serve',
+        '--demo',
+        '--port',
+        '0',
+        '--rate',
+        '200',
+        '--warmup',
+        '100000',
+        '--tune-every',
+        '1s',
+        '--tune-budget',
+        '6s',
+      ],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      let out = '';
+      const seen = (re: RegExp): Promise<RegExpExecArray> =>
+        new Promise((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new Error(`no ${re} within 60 s:\n${out}`)),
+            60_000,
+          );
+          const take = (chunk?: Buffer): void => {
+            if (chunk !== undefined) out += chunk.toString();
+            const m = re.exec(out);
+            if (m !== null) {
+              clearTimeout(timer);
+              resolve(m);
+            }
+          };
+          child.stdout.on('data', take);
+          child.stderr.on('data', take);
+          take();
+        });
+      const url = (await seen(/listening on (http:\/\/\S+)/))[1]!;
+      await seen(/tuning: (new session parameters|the parameters in force stay)/);
+      const body = (await (await fetch(`${url}/v1/models/sessions`)).json()) as {
+        source: string;
+        tuned?: { on: string };
+      };
+      if (/new session parameters/.test(out)) {
+        expect(body.source).toBe('stream');
+        expect(body.tuned?.on).toMatch(/newest sessions/);
+      } else {
+        expect(body.source).toBe('defaults');
+      }
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   it('serve refuses a parameters file with a bad field, naming it', () => {
     const bad = path.join(dir, 'bad.json');
     writeFileSync(

@@ -6,10 +6,14 @@ import { errorBody, withErrors } from '../schemas.js';
 import type { TrainingJobs } from '../training-jobs.js';
 import type { TunedNote } from '../../tune/params-file.js';
 
-/** Where a server's model parameters came from: a parameters file and what it says of them. */
-export interface ParamsSource {
-  file: string;
-  tuned?: { sessions?: TunedNote; baskets?: TunedNote };
+/**
+ * Where the session parameters in force came from: the defaults, a parameters file (and what it
+ * says of them), or a tuning on the server's own stream (`--tune-every`).
+ */
+export interface SessionsSource {
+  source: 'defaults' | 'params file' | 'stream';
+  file?: string;
+  tuned?: TunedNote;
 }
 
 const none = { type: 'object', properties: {}, additionalProperties: false } as const;
@@ -206,7 +210,7 @@ export function factorRoutes(app: FastifyInstance, engine: Engine, jobs: Trainin
 export function sessionModelRoutes(
   app: FastifyInstance,
   engine: Engine,
-  source: ParamsSource | undefined,
+  source: () => SessionsSource,
 ): void {
   app.get(
     '/v1/models/sessions',
@@ -221,7 +225,7 @@ export function sessionModelRoutes(
             required: ['params', 'source'],
             properties: {
               params: { type: 'object', additionalProperties: true },
-              source: { enum: ['defaults', 'params file'] },
+              source: { enum: ['defaults', 'params file', 'stream'] },
               file: { type: 'string' },
               tuned: {
                 type: 'object',
@@ -236,14 +240,6 @@ export function sessionModelRoutes(
         }),
       },
     },
-    async () => {
-      const tuned = source?.tuned?.sessions;
-      return {
-        params: engine.sessionParams,
-        source: source === undefined ? 'defaults' : 'params file',
-        ...(source !== undefined && { file: source.file }),
-        ...(tuned !== undefined && { tuned }),
-      };
-    },
+    async () => ({ params: engine.sessionParams, ...source() }),
   );
 }
