@@ -635,6 +635,7 @@ export class Engine {
       store: this.store,
       serving: this.factorTraining.serving,
       prices: this.listPrices,
+      recommender: this.recommender.bytes(),
     });
   }
 

@@ -12,7 +12,8 @@ export interface MemoryReport {
   /**
    * Bytes per part: every stateful part by its state name, plus `log` (the event log's column
    * buffers), `dictionaries` (id ↔ string), `wasm` (the kernels' linear memory), `factors` (the
-   * serving factor model with its ANN index) and `prices` (the price filter's array).
+   * serving factor model with its ANN index), `prices` (the price filter's array) and
+   * `recommender` (its reused candidate pools).
    */
   parts: Record<string, number>;
   /** Sum of `parts`. */
@@ -32,6 +33,8 @@ export function memoryReport(input: {
   store: EventStore;
   serving: AlsServing | null;
   prices: Float64Array;
+  /** Bytes of the engine's recommender's candidate pools. */
+  recommender: number;
 }): MemoryReport {
   const { env, store } = input;
   const out: Record<string, number> = { ...partBytes(input.parts, env) };
@@ -39,6 +42,7 @@ export function memoryReport(input: {
   out.dictionaries = dictionaryBytes(store.dicts);
   out.wasm = env.kernels.memory.buffer.byteLength;
   out.prices = input.prices.byteLength;
+  out.recommender = input.recommender;
   out.factors = servingBytes(input.serving, input.parts, env);
   let total = 0;
   for (const v of Object.values(out)) total += v;

@@ -162,6 +162,19 @@ export class CandidatePool {
   }
 
   /** The survivors' feature rows into `m`, one after another (no view per row). */
+  /** Bytes held: the id index grows to the largest item id seen, the rows to the largest query. */
+  bytes(): number {
+    return (
+      this.rowOf.byteLength +
+      this.ids.byteLength +
+      this.features.byteLength +
+      this.reasons.length * 8 +
+      this.reasonArgs.byteLength +
+      this.reasonScore.byteLength +
+      this.survivors.byteLength
+    );
+  }
+
   private copyRows(m: Float32Array, n: number): void {
     const f = this.features;
     const survivors = this.survivors;

@@ -128,6 +128,11 @@ export class Recommender {
   private readonly pool = new CandidatePool();
   private readonly fillPool = new CandidatePool();
 
+  /** Bytes its reused candidate pools hold (the models it reads are the parts' own). */
+  bytes(): number {
+    return this.pool.bytes() + this.fillPool.bytes();
+  }
+
   constructor(
     private readonly kernels: Kernels,
     private readonly sources: CandidateSources,

@@ -36,3 +36,24 @@ describe('estimateBytes', () => {
     expect(estimateBytes({ shared, own: 1 }, { exclude: [shared] })).toBeLessThan(1000);
   });
 });
+
+describe('engine.memory', () => {
+  it('counts the recommender’s candidate pools, which grow with the queries answered', async () => {
+    const { createEngine } = await import('../../engine/index.js');
+    const e = await createEngine({ eventTime: { mode: 'stream' } });
+    const t = Date.UTC(2026, 0, 1);
+    const events = Array.from({ length: 3_000 }, (_, i) => ({
+      type: 'view' as const,
+      ts: t + i,
+      user: `u${i % 50}`,
+      session: `s${Math.floor(i / 4)}`,
+      item: `i${(i * 7) % 2_000}`,
+    }));
+    e.ingestEvents(events);
+    const before = e.memory().parts.recommender!;
+    expect(before).toBeGreaterThan(0);
+    e.recommend({ type: 'user', user: 'u1', k: 10 });
+    e.recommend({ type: 'popular', k: 500 });
+    expect(e.memory().parts.recommender!).toBeGreaterThan(before);
+  });
+});
