@@ -15,7 +15,13 @@ import { DEFAULT_ALS, type AlsOptions } from '../../engine/models/als/index.js';
 import { DEFAULT_RECOMMEND } from '../../engine/recommend/recommender.js';
 import { splitBaskets, type BasketSplit } from '../eval/basket-split.js';
 import { evaluateBaskets, type BasketRecommender } from '../eval/baskets.js';
-import { coordinateSearch, type Dimension, type SearchStep } from './search.js';
+import {
+  changedFrom,
+  coordinateSearch,
+  round2,
+  type Dimension,
+  type SearchStep,
+} from './search.js';
 
 /** The blend's knobs, flat for the search. */
 export interface BasketParams {
@@ -174,7 +180,7 @@ export class BasketBench {
     return {
       'recall@20': row['recall@20'],
       'ndcg@20': row['ndcg@20'],
-      objective: round((row['recall@20'] + row['ndcg@20']) / 2),
+      objective: round2((row['recall@20'] + row['ndcg@20']) / 2),
     };
   }
 
@@ -248,7 +254,7 @@ export async function tuneBaskets(o: TuneBasketsOptions): Promise<BasketTuneRepo
     return {
       kind: 'baskets',
       params,
-      changed: diff(params, DEFAULT_BASKET_PARAMS),
+      changed: changedFrom(params, DEFAULT_BASKET_PARAMS),
       objective: BASKET_OBJECTIVE,
       validation: {
         customers: bench.customers,
@@ -256,9 +262,9 @@ export async function tuneBaskets(o: TuneBasketsOptions): Promise<BasketTuneRepo
         defaults,
         chosen: final,
         gain: {
-          'recall@20': round(final['recall@20'] - defaults['recall@20']),
-          'ndcg@20': round(final['ndcg@20'] - defaults['ndcg@20']),
-          objective: round(final.objective - defaults.objective),
+          'recall@20': round2(final['recall@20'] - defaults['recall@20']),
+          'ndcg@20': round2(final['ndcg@20'] - defaults['ndcg@20']),
+          objective: round2(final.objective - defaults.objective),
         },
       },
       search: {
@@ -273,7 +279,7 @@ export async function tuneBaskets(o: TuneBasketsOptions): Promise<BasketTuneRepo
           })),
       },
       budget_s: budgetS,
-      tune_s: round(elapsed()),
+      tune_s: round2(elapsed()),
       chosenAt: new Date().toISOString(),
     };
   } finally {
@@ -287,11 +293,3 @@ function score(f: BasketFigures): { objective: number; metrics: Record<string, n
     metrics: { 'recall@20': f['recall@20'], 'ndcg@20': f['ndcg@20'] },
   };
 }
-
-function diff<T extends object>(a: T, b: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const k of Object.keys(a) as (keyof T)[]) if (a[k] !== b[k]) out[k] = a[k];
-  return out;
-}
-
-const round = (x: number): number => Number(x.toFixed(2));

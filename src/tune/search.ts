@@ -142,3 +142,13 @@ export function coordinateSearch<P extends object>(o: SearchOptions<P>): SearchR
 function grid<P>(dim: Dimension<P>, start: number): number[] {
   return [...new Set([...dim.values, start])].sort((a, b) => a - b);
 }
+
+/** The fields of `a` that differ from `b`: what a tuning changed from the defaults. */
+export function changedFrom<T extends object>(a: T, b: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const k of Object.keys(a) as (keyof T)[]) if (a[k] !== b[k]) out[k] = a[k];
+  return out;
+}
+
+/** A figure to two decimals, as the reports give them. */
+export const round2 = (x: number): number => Number(x.toFixed(2));

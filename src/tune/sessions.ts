@@ -15,7 +15,14 @@ import {
   type SessionCases,
   type SessionSplit,
 } from '../eval/session-data.js';
-import { coordinateSearch, type Dimension, type Score, type SearchStep } from './search.js';
+import {
+  changedFrom,
+  coordinateSearch,
+  round2,
+  type Dimension,
+  type Score,
+  type SearchStep,
+} from './search.js';
 
 /** Weight of MRR@20 against hit@20 in the objective: MRR is about a third of hit's scale. */
 const MRR_WEIGHT = 3;
@@ -126,7 +133,7 @@ export function tuneSessions(o: TuneSessionsOptions): SessionTuneReport {
     return {
       'hit@20': r['hit@20'],
       'mrr@20': r['mrr@20'],
-      objective: round(sessionObjective(r['hit@20'], r['mrr@20'])),
+      objective: round2(sessionObjective(r['hit@20'], r['mrr@20'])),
     };
   };
   // The defaults on every case first: the yardstick, and the price of the final check.
@@ -160,7 +167,7 @@ export function tuneSessions(o: TuneSessionsOptions): SessionTuneReport {
   return {
     kind: 'sessions',
     params,
-    changed: diff(params, DEFAULT_SESSION_KNN_PARAMS),
+    changed: changedFrom(params, DEFAULT_SESSION_KNN_PARAMS),
     objective: SESSION_OBJECTIVE,
     validation: {
       trainSessions: split.train.length,
@@ -169,9 +176,9 @@ export function tuneSessions(o: TuneSessionsOptions): SessionTuneReport {
       defaults,
       chosen,
       gain: {
-        'hit@20': round(chosen['hit@20'] - defaults['hit@20']),
-        'mrr@20': round(chosen['mrr@20'] - defaults['mrr@20']),
-        objective: round(chosen.objective - defaults.objective),
+        'hit@20': round2(chosen['hit@20'] - defaults['hit@20']),
+        'mrr@20': round2(chosen['mrr@20'] - defaults['mrr@20']),
+        objective: round2(chosen.objective - defaults.objective),
       },
     },
     search: {
@@ -186,7 +193,7 @@ export function tuneSessions(o: TuneSessionsOptions): SessionTuneReport {
         })),
     },
     budget_s: budgetS,
-    tune_s: round(elapsed()),
+    tune_s: round2(elapsed()),
     chosenAt: new Date().toISOString(),
   };
 }
@@ -214,11 +221,3 @@ export function sampleCases(cases: SessionCases, target: number): SessionCases {
   });
   return { prefixes, targets };
 }
-
-function diff<T extends object>(a: T, b: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const k of Object.keys(a) as (keyof T)[]) if (a[k] !== b[k]) out[k] = a[k];
-  return out;
-}
-
-const round = (x: number): number => Number(x.toFixed(2));

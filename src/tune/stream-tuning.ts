@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { Engine } from '../../engine/index.js';
 import type { SessionKnnParams } from '../../engine/models/session-knn.js';
 import type { TunedNote } from './params-file.js';
+import { changedFrom } from './search.js';
 import type { SessionTuneReport } from './sessions.js';
 
 export interface StreamTuningOptions {
@@ -95,11 +96,9 @@ export function scheduleSessionTuning(engine: Engine, o: StreamTuningOptions): S
 }
 
 function changes(from: SessionKnnParams, to: SessionKnnParams): string {
-  const out: string[] = [];
-  for (const k of Object.keys(to) as (keyof SessionKnnParams)[]) {
-    if (from[k] !== to[k]) out.push(`${k} ${String(from[k])} → ${String(to[k])}`);
-  }
-  return out.join(', ');
+  return Object.entries(changedFrom(to, from))
+    .map(([k, v]) => `${k} ${String(from[k as keyof SessionKnnParams])} → ${String(v)}`)
+    .join(', ');
 }
 
 /**

@@ -63,6 +63,40 @@ function run(args: string[]): { code: number | null; stdout: string; stderr: str
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * `aisle serve --demo` on a free port with `args`; `seen(re)` waits (up to 60 s) for its output
+ * to match, and the process is killed by `stop`.
+ */
+function serveDemo(args: string[]): {
+  seen: (re: RegExp) => Promise<RegExpExecArray>;
+  output: () => string;
+  stop: () => void;
+} {
+  const child = spawn(
+    process.execPath,
+    [cli, 'serve', '--demo', '--port', '0', '--rate', '200', ...args],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  const seen = (re: RegExp): Promise<RegExpExecArray> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${re} within 60 s:\n${out}`)), 60_000);
+      const take = (chunk?: Buffer): void => {
+        if (chunk !== undefined) out += chunk.toString();
+        const m = re.exec(out);
+        if (m !== null) {
+          clearTimeout(timer);
+          resolve(m);
+        }
+      };
+      child.stdout.on('data', take);
+      child.stderr.on('data', take);
+      child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${out}`)));
+      take();
+    });
+  return { seen, output: () => out, stop: () => child.kill('SIGKILL') };
+}
+
 describe('aisle tune sessions', () => {
   it('searches within its budget, reports the gain and writes a parameters file', () => {
     const out = path.join(dir, 'params.json');
@@ -96,39 +130,9 @@ describe('aisle tune sessions', () => {
 
   it('serve runs with the tuned parameters and shows where they came from', async () => {
     const file = path.join(dir, 'params.json');
-    const child = spawn(
-      process.execPath,
-      [
-        cli,
-        'serve',
-        '--demo',
-        '--port',
-        '0',
-        '--rate',
-        '200',
-        '--warmup',
-        '20000',
-        '--params',
-        file,
-      ],
-      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const server = serveDemo(['--warmup', '20000', '--params', file]);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        const timer = setTimeout(() => reject(new Error(`no URL:\n${out}`)), 30_000);
-        const take = (chunk: Buffer): void => {
-          out += chunk.toString();
-          const m = /listening on (http:\/\/\S+)/.exec(out);
-          if (m !== null) {
-            clearTimeout(timer);
-            resolve(m[1]!);
-          }
-        };
-        child.stdout.on('data', take);
-        child.stderr.on('data', take);
-        child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${out}`)));
-      });
+      const url = (await server.seen(/listening on (http:\/\/\S+)/))[1]!;
       const body = (await (await fetch(`${url}/v1/models/sessions`)).json()) as {
         params: { transitionWeight: number };
         source: string;
@@ -139,64 +143,28 @@ describe('aisle tune sessions', () => {
       expect(body.params.transitionWeight).toBe(readParamsFile(file).sessions?.transitionWeight);
       expect(body.tuned.on).toBe(path.basename(dir));
     } finally {
-      child.kill('SIGKILL');
+      server.stop();
     }
   });
 
   it('serve --tune-every re-tunes on its own stream in the background and says what it did', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        cli,
-        'serve',
-        '--demo',
-        '--port',
-        '0',
-        '--rate',
-        '200',
-        '--warmup',
-        '100000',
-        '--tune-every',
-        '1s',
-        '--tune-budget',
-        '6s',
-      ],
-      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const server = serveDemo(['--warmup', '100000', '--tune-every', '1s', '--tune-budget', '6s']);
+    const { seen } = server;
     try {
-      let out = '';
-      const seen = (re: RegExp): Promise<RegExpExecArray> =>
-        new Promise((resolve, reject) => {
-          const timer = setTimeout(
-            () => reject(new Error(`no ${re} within 60 s:\n${out}`)),
-            60_000,
-          );
-          const take = (chunk?: Buffer): void => {
-            if (chunk !== undefined) out += chunk.toString();
-            const m = re.exec(out);
-            if (m !== null) {
-              clearTimeout(timer);
-              resolve(m);
-            }
-          };
-          child.stdout.on('data', take);
-          child.stderr.on('data', take);
-          take();
-        });
       const url = (await seen(/listening on (http:\/\/\S+)/))[1]!;
       await seen(/tuning: (new session parameters|the parameters in force stay)/);
       const body = (await (await fetch(`${url}/v1/models/sessions`)).json()) as {
         source: string;
         tuned?: { on: string };
       };
-      if (/new session parameters/.test(out)) {
+      if (/new session parameters/.test(server.output())) {
         expect(body.source).toBe('stream');
         expect(body.tuned?.on).toMatch(/newest sessions/);
       } else {
         expect(body.source).toBe('defaults');
       }
     } finally {
-      child.kill('SIGKILL');
+      server.stop();
     }
   });
 
