@@ -33,6 +33,8 @@ export interface SoakSample {
   arrayBuffers: number;
   /** The engine's own count (`memory().total`). */
   engineBytes: number;
+  /** The same count by part (`memory().parts`). */
+  parts: Record<string, number>;
   effectiveRetentionMs: number | null;
   /** Ingest rate over the events since the previous sample. */
   eventsPerSecond: number;
@@ -75,13 +77,15 @@ async function main(): Promise<void> {
     const m = process.memoryUsage();
     const s = engine.stats();
     const r = engine.retentionReport();
+    const memory = engine.memory();
     const sample: SoakSample = {
       events: stream.given,
       phase: stream.given <= o.shop ? 'shop' : 'flood',
       rss: m.rss,
       heapUsed: m.heapUsed,
       arrayBuffers: m.arrayBuffers,
-      engineBytes: engine.memory().total,
+      engineBytes: memory.total,
+      parts: memory.parts,
       effectiveRetentionMs: r.effectiveRetentionMs,
       eventsPerSecond: events / seconds,
       storedEvents: s.storedEvents,

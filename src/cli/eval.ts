@@ -11,7 +11,8 @@ import {
 } from '../eval/sessions.js';
 import type { SessionKnnParams } from '../../engine/models/session-knn.js';
 import { parseDuration } from '../config.js';
-import { readTrainSessions } from '../eval/session-data.js';
+import { readTrainSessions, validationSplit, type SessionSplit } from '../eval/session-data.js';
+import { retailSessions } from '../eval/retail-sessions.js';
 import { tuneSessions, type SessionTuneReport } from '../tune/sessions.js';
 import { basketsCommand } from './eval-baskets.js';
 import { progress } from './progress.js';
@@ -57,6 +58,7 @@ interface SessionFlags {
   json?: boolean;
   tune?: boolean;
   budget: string;
+  invoices?: boolean;
   [param: string]: unknown;
 }
 
@@ -91,21 +93,30 @@ function sessionsCommand(): Command {
       'choose the parameters on a validation split of the training file first (aisle tune sessions), then evaluate with them',
     )
     .option('--budget <duration>', 'with --tune: time the tuning may take', '120s')
+    .option(
+      '--invoices',
+      '--data is the Online Retail file (or its folder): its invoices as sessions, the last 10% by time the test part',
+    )
     .option('--json', 'print one JSON object instead of a table');
   for (const [flag, , help] of PARAM_FLAGS) cmd.option(flag, help, nonNegative);
-  return cmd.action((flags: SessionFlags) => {
+  return cmd.action(async (flags: SessionFlags) => {
     const params: Partial<SessionKnnParams> = {};
     for (const [flag, param] of PARAM_FLAGS) {
       const value = flags[camel(flag)];
       if (typeof value === 'number') params[param] = value;
     }
+    // Invoices as sessions: the test part is theirs, the validation part carved from training.
+    const invoices = flags.invoices === true ? await retailSessions(flags.data) : undefined;
+    const data: SessionSplit | undefined =
+      invoices === undefined || flags.split === 'test' ? invoices : validationSplit(invoices.train);
     let tuned: SessionTuneReport | undefined;
     if (flags.tune === true) {
       if (flags.model !== 'stan+tr') {
         throw new InvalidArgumentError('--tune tunes the full model: leave --model at stan+tr');
       }
       tuned = tuneSessions({
-        train: readTrainSessions(flags.data),
+        // Tuning carves its own validation split from the training part.
+        train: invoices?.train ?? readTrainSessions(flags.data),
         budgetS: parseDuration('--budget', flags.budget) / 1000,
         onStep: (s, elapsedS, budgetS) =>
           process.stderr.write(
@@ -116,6 +127,7 @@ function sessionsCommand(): Command {
     const bar = progress();
     const result = evaluateSessions({
       dataDir: flags.data,
+      ...(data !== undefined && { data }),
       model: flags.model,
       split: flags.split,
       streaming: flags.streaming === true,

@@ -9,6 +9,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { ConfigError, parseDuration } from '../config.js';
 import { readTrainSessions } from '../eval/session-data.js';
+import { retailSessions } from '../eval/retail-sessions.js';
 import { onlineRetailFile, readOnlineRetail } from '../datasets/online-retail.js';
 import type { PurchaseEvent } from '../../engine/events.js';
 import { basketParamsFile, sessionParamsFile, writeParamsFile } from '../tune/params-file.js';
@@ -86,12 +87,19 @@ function sessionsCommand(): Command {
     .option('--sample <n>', 'validation cases the search runs on', '20000')
     .option('--out <file>', 'parameters file to write (default: sessions-params.json)')
     .option('--json', 'print the report as one JSON object')
-    .action((flags: TuneFlags) => {
+    .option(
+      '--invoices',
+      '--data is the Online Retail file (or its folder): tune on its invoices as sessions (training part only)',
+    )
+    .action(async (flags: TuneFlags & { invoices?: boolean }) => {
       const budgetS = parseDuration('--budget', flags.budget) / 1000;
       const sample = Number(flags.sample);
       if (!Number.isInteger(sample) || sample < 100)
         throw new ConfigError(`--sample must be a whole number ≥ 100, got "${flags.sample}"`);
-      const train = readTrainSessions(flags.data);
+      const train =
+        flags.invoices === true
+          ? (await retailSessions(flags.data)).train
+          : readTrainSessions(flags.data);
       const reporter = searchReporter(budgetS);
       const report = tuneSessions({
         train,
