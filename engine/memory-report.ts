@@ -2,7 +2,7 @@
  * The engine's memory by part, for the budget, `stats().memory`, `/v1/stats` and `/metrics`.
  */
 import type { AnnIndex } from './ann/ann-index.js';
-import { estimateBytes, MAP_ENTRY, SLOT, STRING_HEADER } from './memory.js';
+import { estimateBytes } from './memory.js';
 import { partBytes, type PartEnv, type Parts } from './parts.js';
 import type { AlsServing } from './recommend/als-serving.js';
 import type { EventStore, StoreDictionaries } from './store/index.js';
@@ -49,21 +49,10 @@ export function memoryReport(input: {
   return { parts: out, total };
 }
 
-/**
- * A dictionary holds each string once, in its values array and as a key of its map: counted once
- * (a sample of the values scaled up), plus a map entry and an array slot per value.
- */
+/** The dictionaries' buffers, counted exactly (their strings live off the heap). */
 function dictionaryBytes(dicts: StoreDictionaries): number {
   let total = 0;
-  for (const d of Object.values(dicts)) {
-    const values = d.values();
-    const n = values.length;
-    if (n === 0) continue;
-    const samples = Math.min(n, 64);
-    let chars = 0;
-    for (let i = 0; i < samples; i++) chars += values[Math.floor((i * n) / samples)]!.length;
-    total += n * (MAP_ENTRY + SLOT + STRING_HEADER) + Math.round((chars * n) / samples);
-  }
+  for (const d of Object.values(dicts)) total += d.bytes();
   return total;
 }
 

@@ -1,28 +1,54 @@
 /**
  * String ↔ dense u32 id dictionaries: the only place event strings become numbers.
  */
+import { Buffer } from 'node:buffer';
 import { AisleError } from '../errors.js';
 
 /** Largest id a dictionary hands out: ids are stored in Uint32 columns. */
 export const MAX_DICTIONARY_ID = 0xffff_ffff;
 
-// V8 caps one Map at 2^24 entries; past that we chain more Maps so that long-running stores
-// (sessions and queries only ever grow) do not hit a RangeError. One shard covers nearly all stores.
-const SHARD_SIZE = 1 << 24;
+/** Largest number of bytes of text one dictionary holds: offsets are u32. */
+const MAX_TEXT_BYTES = 0xffff_ffff;
+
+/** Decoded strings kept per dictionary for `value`, by id modulo this (a power of two). */
+const RECENT = 1024;
 
 /**
  * Maps strings to dense ids 1, 2, 3, ... in first-seen order; 0 is reserved for "absent".
+ *
+ * The strings live off the JavaScript heap: their UTF-16 units back to back in one byte buffer
+ * (one byte per unit when every unit of the string is below 256, else two), found through an
+ * open-addressing hash table of ids. A Map of strings cost about 70 bytes of heap per value plus
+ * its characters, and in a flood of unique ids (sessions, orders, queries) those strings and
+ * entries were most of the heap and most of what the garbage collector walked; here a value
+ * costs its characters plus 17 bytes, all in a few typed arrays.
  *
  * Ids are stable between compactions: models index arrays by them, so a dictionary renumbers
  * only through `compact`, which the engine runs together with every part that holds the ids
  * (engine/retention.ts), when ids of users, items, sessions, orders or queries fall out of the
  * retention horizon.
  *
- * Cost: `id`, `lookup` and `value` are O(1) (one Map probe per 2^24 entries held).
+ * Cost: `id` and `lookup` hash the string once (O(length)) and compare it with the values
+ * sharing its hash; `value` decodes the string (O(length)), except for recently decoded ids.
  */
 export class Dictionary {
-  private readonly shards: Map<string, number>[] = [new Map()];
-  private readonly strings: string[] = [];
+  private count = 0;
+  /** Units of every value back to back. */
+  private text = new Uint8Array(256);
+  private textView = viewOf(this.text);
+  private textUsed = 0;
+  /** `ends[id]`: end of value `id` in `text`; its start is `ends[id - 1]` (`ends[0]` is 0). */
+  private ends = new Uint32Array(64);
+  /** `hashes[id]`: hash of value `id`, to reject most probes and to rehash without decoding. */
+  private hashes = new Uint32Array(64);
+  /** `wide[id]`: 1 when value `id` is stored as two bytes per unit. */
+  private wide = new Uint8Array(64);
+  /** Open addressing, linear probing, ids (0 = empty); at most half full. */
+  private table = new Uint32Array(64);
+  private readonly recentIds = new Uint32Array(RECENT);
+  private readonly recent: string[] = new Array<string>(RECENT).fill('');
+  /** Set by `hash`: whether the string just hashed has a unit of 256 or more. */
+  private lastWide = false;
 
   /** Builds a dictionary whose value for id `i + 1` is `values[i]`; throws on duplicates. */
   static fromValues(values: readonly string[]): Dictionary {
@@ -35,91 +61,248 @@ export class Dictionary {
           `dictionary value at id ${i + 1} is ${typeof value === 'string' ? 'a duplicate' : 'not a string'}`,
         );
       }
-      dict.add(value);
+      dict.add(value, dict.hash(value));
     }
     return dict;
   }
 
   /** Number of values held; also the largest id handed out. */
   get size(): number {
-    return this.strings.length;
+    return this.count;
   }
 
   /** The id of `s`, adding it when new. */
   id(s: string): number {
-    const found = this.lookup(s);
-    return found === undefined ? this.add(s) : found;
+    const h = this.hash(s);
+    const found = this.find(s, h);
+    return found === 0 ? this.add(s, h) : found;
   }
 
   /** The id of `s`, or undefined when absent; never adds. */
   lookup(s: string): number | undefined {
-    const shards = this.shards;
-    if (shards.length === 1) return shards[0]!.get(s);
-    for (let i = 0; i < shards.length; i++) {
-      const found = shards[i]!.get(s);
-      if (found !== undefined) return found;
-    }
-    return undefined;
+    const found = this.find(s, this.hash(s));
+    return found === 0 ? undefined : found;
   }
 
   /** The string for `id`, or undefined for 0 and unknown ids. */
   value(id: number): string | undefined {
-    return id >= 1 ? this.strings[id - 1] : undefined;
+    if (!(id >= 1 && id <= this.count)) return undefined;
+    const slot = id & (RECENT - 1);
+    if (this.recentIds[slot] === id) return this.recent[slot];
+    const start = this.ends[id - 1]!;
+    const end = this.ends[id]!;
+    const s =
+      this.wide[id] === 1
+        ? this.textView.toString('utf16le', start, end)
+        : this.textView.toString('latin1', start, end);
+    this.recentIds[slot] = id;
+    this.recent[slot] = s;
+    return s;
   }
 
-  /**
-   * All values, the one for id `i + 1` at index `i`. Owned by the dictionary: a live view that
-   * grows with it, not to be mutated.
-   */
-  values(): readonly string[] {
-    return this.strings;
+  /** All values, the one for id `i + 1` at index `i`: a copy decoded now. O(total length). */
+  values(): string[] {
+    const out = new Array<string>(this.count);
+    for (let id = 1; id <= this.count; id++) out[id - 1] = this.value(id)!;
+    return out;
+  }
+
+  /** Bytes held: the text buffer and the per-id and hash tables, slack included. */
+  bytes(): number {
+    return (
+      this.text.byteLength +
+      this.ends.byteLength +
+      this.hashes.byteLength +
+      this.wide.byteLength +
+      this.table.byteLength +
+      this.recentIds.byteLength +
+      RECENT * 8
+    );
   }
 
   /**
    * Renumbers the dictionary in place: `map[id]` is the new id of `id`, or 0 to drop it, and the
    * kept ids must be numbered 1, 2, 3, ... in their old order (engine/retention.ts builds such
-   * maps). Dropped values are forgotten (a later `id` of the same string issues a new id).
-   * Throws AisleError('AISLE_INVALID_ARGUMENT') for a map that does not fit. O(size).
+   * maps). Dropped values are forgotten (a later `id` of the same string issues a new id), and
+   * the buffers shrink to fit what is kept. Throws AisleError('AISLE_INVALID_ARGUMENT') for a map
+   * that does not fit. O(size + total length).
    */
   compact(map: Uint32Array): void {
-    if (map.length !== this.strings.length + 1) {
+    if (map.length !== this.count + 1) {
       throw new AisleError(
         'AISLE_INVALID_ARGUMENT',
         'dictionary compaction: map length is not size + 1',
       );
     }
-    const kept: string[] = [];
+    let kept = 0;
+    let keptBytes = 0;
     for (let id = 1; id < map.length; id++) {
       const to = map[id]!;
       if (to === 0) continue;
-      if (to !== kept.length + 1) {
+      if (to !== kept + 1) {
         throw new AisleError(
           'AISLE_INVALID_ARGUMENT',
           'dictionary compaction: kept ids must stay in order',
         );
       }
-      kept.push(this.strings[id - 1]!);
+      kept++;
+      keptBytes += this.ends[id]! - this.ends[id - 1]!;
     }
-    this.shards.length = 0;
-    this.shards.push(new Map());
-    this.strings.length = 0;
-    for (const s of kept) this.add(s);
+    const text = new Uint8Array(Math.max(256, keptBytes + (keptBytes >>> 2)));
+    const perId = Math.max(64, kept + 1 + ((kept + 1) >>> 2));
+    const ends = new Uint32Array(perId);
+    const hashes = new Uint32Array(perId);
+    const wide = new Uint8Array(perId);
+    let at = 0;
+    for (let id = 1; id < map.length; id++) {
+      const to = map[id]!;
+      if (to === 0) continue;
+      const start = this.ends[id - 1]!;
+      const end = this.ends[id]!;
+      text.set(this.text.subarray(start, end), at);
+      at += end - start;
+      ends[to] = at;
+      hashes[to] = this.hashes[id]!;
+      wide[to] = this.wide[id]!;
+    }
+    this.text = text;
+    this.textView = viewOf(text);
+    this.textUsed = at;
+    this.ends = ends;
+    this.hashes = hashes;
+    this.wide = wide;
+    this.count = kept;
+    this.recentIds.fill(0);
+    this.recent.fill('');
+    this.rehash(tableSizeFor(kept));
   }
 
-  private add(s: string): number {
-    const id = this.strings.length + 1;
+  /** `hashUnits(s)`, noting whether `s` needs two bytes per unit. */
+  private hash(s: string): number {
+    let or = 0;
+    for (let i = 0; i < s.length; i++) or |= s.charCodeAt(i);
+    this.lastWide = or > 0xff;
+    return hashUnits(s);
+  }
+
+  /** The id of `s` (whose hash is `h`), or 0. */
+  private find(s: string, h: number): number {
+    const table = this.table;
+    const mask = table.length - 1;
+    const hashes = this.hashes;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const id = table[slot]!;
+      if (id === 0) return 0;
+      if (hashes[id] === h && this.equals(id, s)) return id;
+    }
+  }
+
+  private equals(id: number, s: string): boolean {
+    const start = this.ends[id - 1]!;
+    const end = this.ends[id]!;
+    const text = this.text;
+    const n = s.length;
+    if (this.wide[id] === 1) {
+      if (end - start !== n * 2) return false;
+      for (let i = 0, p = start; i < n; i++, p += 2) {
+        if ((text[p]! | (text[p + 1]! << 8)) !== s.charCodeAt(i)) return false;
+      }
+      return true;
+    }
+    if (end - start !== n) return false;
+    for (let i = 0; i < n; i++) if (text[start + i] !== s.charCodeAt(i)) return false;
+    return true;
+  }
+
+  /** Appends `s` (hashed just before, so `lastWide` is its own) under the next id. */
+  private add(s: string, h: number): number {
+    const id = this.count + 1;
     if (id > MAX_DICTIONARY_ID) {
       throw new AisleError('AISLE_INVALID_ARGUMENT', 'dictionary is full (2^32 - 1 values)');
     }
-    let shard = this.shards[this.shards.length - 1]!;
-    if (shard.size >= SHARD_SIZE) {
-      shard = new Map();
-      this.shards.push(shard);
+    const wide = this.lastWide;
+    const n = wide ? s.length * 2 : s.length;
+    if (this.textUsed + n > this.text.length) this.growText(this.textUsed + n);
+    const text = this.text;
+    let p = this.textUsed;
+    if (wide) {
+      for (let i = 0; i < s.length; i++, p += 2) {
+        const c = s.charCodeAt(i);
+        text[p] = c & 0xff;
+        text[p + 1] = c >>> 8;
+      }
+    } else {
+      for (let i = 0; i < s.length; i++) text[p++] = s.charCodeAt(i);
     }
-    shard.set(s, id);
-    this.strings.push(s);
+    this.textUsed = p;
+    if (id >= this.ends.length) this.growIds(id + 1);
+    this.ends[id] = p;
+    this.hashes[id] = h;
+    this.wide[id] = wide ? 1 : 0;
+    this.count = id;
+    if (id * 2 > this.table.length) this.rehash(this.table.length * 2);
+    else this.place(id, h);
     return id;
   }
+
+  private place(id: number, h: number): void {
+    const table = this.table;
+    const mask = table.length - 1;
+    let slot = h & mask;
+    while (table[slot] !== 0) slot = (slot + 1) & mask;
+    table[slot] = id;
+  }
+
+  private rehash(size: number): void {
+    this.table = new Uint32Array(size);
+    for (let id = 1; id <= this.count; id++) this.place(id, this.hashes[id]!);
+  }
+
+  private growText(need: number): void {
+    if (need > MAX_TEXT_BYTES) {
+      throw new AisleError('AISLE_INVALID_ARGUMENT', 'dictionary is full (4 GiB of text)');
+    }
+    const grown = new Uint8Array(Math.min(MAX_TEXT_BYTES, Math.max(need, this.text.length * 2)));
+    grown.set(this.text.subarray(0, this.textUsed));
+    this.text = grown;
+    this.textView = viewOf(grown);
+  }
+
+  private growIds(need: number): void {
+    const size = Math.max(need, this.ends.length * 2);
+    const ends = new Uint32Array(size);
+    ends.set(this.ends);
+    const hashes = new Uint32Array(size);
+    hashes.set(this.hashes);
+    const wide = new Uint8Array(size);
+    wide.set(this.wide);
+    this.ends = ends;
+    this.hashes = hashes;
+    this.wide = wide;
+  }
+}
+
+/** FNV-1a over the UTF-16 units of `s`, mixed by murmur3's finaliser for linear probing. */
+export function hashUnits(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** A power-of-two table at most half full for `n` values. */
+function tableSizeFor(n: number): number {
+  let size = 64;
+  while (size < n * 2 + 2) size *= 2;
+  return size;
+}
+
+/** A Buffer over the same bytes, for its native latin1 and UTF-16 decoders. */
+function viewOf(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** The dictionaries of one store, by name. Their order is their code in snapshots. */
