@@ -164,7 +164,10 @@ class ContextIndex {
 }
 /** Neighbour entries the query-side row cache holds at most (8 bytes each). */
 const ROW_CACHE_ENTRIES = 4_000_000;
-/** Changed neighbours a cached row notes before it is dropped and rebuilt on its next query. */
+/**
+ * Changed neighbours a cached row notes before they are folded into it (a quarter of the row
+ * when more): enough that most queries answer from the best list and the changes alone.
+ */
 const MAX_CHANGED = 256;
 /** Least size of a row's cached best list: queries ask for 50 and more candidates. */
 const MIN_TOP = 64;
@@ -198,6 +201,8 @@ export class Cooccurrence {
   /** Scores by item id for `neighbours`, reused: a popular item has thousands of neighbours. */
   private scratch = new Float64Array(0);
   private countScratch = new Float64Array(0);
+  /** Position + 1 of each neighbour in the row being folded, 0 elsewhere; reused, left zeroed. */
+  private positions = new Uint32Array(0);
   /**
    * Per item, its neighbours with their counts as of the last full query, the best of them as
    * scored then (`top`), and the neighbours whose pair count changed since (`changed`). Not
@@ -318,7 +323,7 @@ export class Cooccurrence {
   bytes(): number {
     const rings = this.ringItems.byteLength + this.ringLen.byteLength * 2 + this.ringTs.byteLength;
     // Cached rows: about 8 bytes per id and count, more for the change sets' entries.
-    const rows = this.rowEntries * 8 + this.cached.byteLength;
+    const rows = this.rowEntries * 8 + this.cached.byteLength + this.positions.byteLength;
     return this.pairs.bytes() + this.occurrences.byteLength + rings + this.contexts.bytes() + rows;
   }
 
@@ -463,11 +468,16 @@ export class Cooccurrence {
     return this.scratch;
   }
 
-  /** The cached neighbour row of `item`, rebuilt from the pair table when pairs changed since. */
+  /**
+   * The cached neighbour row of `item`, with the pairs that changed since folded in; built from
+   * the pair table when not cached.
+   */
   private rowOf(item: number): Row {
     const cached = this.cached[item] === 1 ? this.rows.get(item) : undefined;
-    if (cached !== undefined && cached.changed === null) return cached;
-    if (cached !== undefined) this.dropRow(item, cached);
+    if (cached !== undefined) {
+      if (cached.changed !== null) this.fold(item, cached);
+      return cached;
+    }
     const list = this.pairs.neighboursOf(item);
     const ids = list.slice();
     const counts = new Float32Array(ids.length);
@@ -486,11 +496,48 @@ export class Cooccurrence {
     return row;
   }
 
-  private dropRow(item: number, row: Row): void {
-    this.rowEntries -=
-      ROW_BASE + row.ids.length + (row.top?.ids.length ?? 0) + (row.changed?.size ?? 0);
-    this.rows.delete(item);
-    this.cached[item] = 0;
+  /**
+   * Brings a cached row's counts up to date with its changed neighbours (new ones appended, in
+   * the order they changed) and forgets its best list, which the changes may have overtaken.
+   * Reading the pair table only for the changed pairs is what keeps a popular anchor cheap: a
+   * rebuild probes the table once per neighbour, thousands of cache misses. O(row + changed).
+   */
+  private fold(item: number, row: Row): void {
+    const changed = row.changed!;
+    // Neighbours are counted items, but a changed one may be new to this very event.
+    let size = this.occurrences.length;
+    for (const b of changed) if (b >= size) size = b + 1;
+    let pos = this.positions;
+    if (pos.length < size) pos = this.positions = new Uint32Array(Math.max(size, pos.length * 2));
+    const { ids, counts } = row;
+    for (let j = 0; j < ids.length; j++) pos[ids[j]!] = j + 1;
+    let added = 0;
+    for (const b of changed) if (pos[b] === 0) added++;
+    let outIds = ids;
+    let outCounts = counts;
+    if (added > 0) {
+      outIds = new Uint32Array(ids.length + added);
+      outIds.set(ids);
+      outCounts = new Float32Array(ids.length + added);
+      outCounts.set(counts);
+    }
+    let n = ids.length;
+    for (const b of changed) {
+      const c = this.pairs.get(item, b);
+      const at = pos[b]!;
+      if (at !== 0) {
+        outCounts[at - 1] = c;
+      } else {
+        outIds[n] = b;
+        outCounts[n++] = c;
+      }
+    }
+    for (let j = 0; j < ids.length; j++) pos[ids[j]!] = 0;
+    this.rowEntries += added - changed.size - (row.top?.ids.length ?? 0);
+    row.ids = outIds;
+    row.counts = outCounts;
+    row.top = null;
+    row.changed = null;
   }
 
   private clearRows(): void {
@@ -505,9 +552,9 @@ export class Cooccurrence {
     const row = this.rows.get(item)!;
     row.changed ??= new Set();
     if (row.changed.has(other)) return;
-    if (row.changed.size >= MAX_CHANGED) {
-      this.dropRow(item, row);
-      return;
+    if (row.changed.size >= Math.max(MAX_CHANGED, row.ids.length >>> 2)) {
+      this.fold(item, row);
+      row.changed = new Set();
     }
     row.changed.add(other);
     this.rowEntries++;
@@ -584,6 +631,7 @@ export class Cooccurrence {
     this.cached = new Uint8Array(Math.max(1024, size + 1));
     this.scratch = new Float64Array(0);
     this.countScratch = new Float64Array(0);
+    this.positions = new Uint32Array(0);
   }
 
   private remapContexts(map: Uint32Array, users: boolean): void {

@@ -91,4 +91,33 @@ describe('Cooccurrence best lists', () => {
     expect(model.neighbours(hub, 10)).toEqual(reference(model, hub, 10));
     expect(model.neighbours(hub, 200)).toEqual(reference(model, hub, 200));
   });
+
+  it('folds the many changes of a popular row in while ingesting, and still answers exactly', () => {
+    const store = new EventStore();
+    const model = new Cooccurrence(OPTS);
+    model.ingest(store.append(events(11, 20_000, 3_000, 1_000)));
+    const hub = 1;
+    const hubName = store.dicts.item.value(hub)!;
+    expect(model.neighbours(hub, 10).length).toBe(10);
+    // Between two queries the hub meets 300 old neighbours again and 300 new items, each in a
+    // session of its own: more changes than a row notes, so they are folded in during ingest.
+    const more: RetailEvent[] = [];
+    let ts = 40_000;
+    for (let i = 0; i < 600; i++) {
+      const other = i < 300 ? store.dicts.item.value(2 + i)! : `new-${i}`;
+      more.push({ type: 'view', ts: ts++, item: hubName, session: `fold-${i}` });
+      more.push({ type: 'view', ts: ts++, item: other, session: `fold-${i}` });
+      // The newcomers meet one another too, so they can rank.
+      if (i >= 301)
+        more.push({ type: 'view', ts: ts++, item: `new-${i - 1}`, session: `fold-${i}` });
+    }
+    model.ingest(store.append(more));
+    for (const k of [10, 50, 400]) {
+      expect(model.neighbours(hub, k)).toEqual(reference(model, hub, k));
+    }
+    // Once more, now that the row holds the folded changes and a fresh best list.
+    model.ingest(store.append(more.map((e) => ({ ...e, ts: e.ts + 10_000 }))));
+    expect(model.neighbours(hub, 10)).toEqual(reference(model, hub, 10));
+    expect(model.neighbours(hub, 700)).toEqual(reference(model, hub, 700));
+  });
 });
