@@ -84,6 +84,39 @@ function isAlert(a: unknown): a is InventoryAlert {
   return true;
 }
 
+/**
+ * What one held alert costs on the heap: the object, its reason (about 120 characters), the
+ * numbers boxed in it and its entries in the open map and the queue. A book of 10,000 stockout
+ * alerts, open and queued, grew the heap by about 470 bytes per alert.
+ */
+const ALERT_BYTES = 480;
+
+/**
+ * The book's own frozen copy of an alert (renamed to `item` when given). Built field by field:
+ * `Object.freeze({ ...alert })` gives every copy a hidden class of its own in V8 when the numbers
+ * vary between small integers and doubles (about 1 KB of heap per alert), and the reason is
+ * flattened, so the pieces it was built from are not kept.
+ */
+function stored(a: InventoryAlert, item = a.item): InventoryAlert {
+  const reason = a.reason;
+  // Reading a character makes V8 flatten a string built by concatenation.
+  if (reason.length > 0) reason.charCodeAt(0);
+  const out: InventoryAlert = {
+    type: a.type,
+    item,
+    ts: a.ts,
+    reason,
+    level: a.level,
+    velocityPerDay: a.velocityPerDay,
+    daysOfCover: a.daysOfCover,
+  };
+  if (a.risk !== undefined) out.risk = a.risk;
+  if (a.reorderPoint !== undefined) out.reorderPoint = a.reorderPoint;
+  if (a.orderQuantity !== undefined) out.orderQuantity = a.orderQuantity;
+  if (a.oversoldUnits !== undefined) out.oversoldUnits = a.oversoldUnits;
+  return Object.freeze(out);
+}
+
 export class AlertBook {
   private active = new Uint8Array(0);
   /** Open alerts by key, in the order raised, each with the sequence number it was raised at. */
@@ -95,7 +128,9 @@ export class AlertBook {
   private orderSeqs: number[] = [];
   private head = 0;
   private seq = 0;
+  /** Alerts not yet drained: a ring whose oldest entry is at `pendingHead` once it is full. */
   private pending: InventoryAlert[] = [];
+  private pendingHead = 0;
   private droppedCount = 0;
 
   /** @param capacity most alerts kept in the current list, and in the pending queue */
@@ -122,15 +157,14 @@ export class AlertBook {
       const key = keyOf(a.item, a.type);
       expectState(out.isActive(a.item, a.type), 'alerts: current alert is not active');
       expectState(!out.open.has(key), 'alerts: duplicate current alert');
-      out.addOpen(key, Object.freeze({ ...a }));
-    }
-    for (const a of state.pending) {
-      expectState(isAlert(a), 'alerts: pending alert');
-      out.pending.push(Object.freeze({ ...a }));
+      out.addOpen(key, stored(a));
     }
     out.droppedCount = state.dropped;
+    for (const a of state.pending) {
+      expectState(isAlert(a), 'alerts: pending alert');
+      out.queue(stored(a));
+    }
     out.trimOpen();
-    out.trimPending(2 * capacity - 1);
     return out;
   }
 
@@ -139,7 +173,7 @@ export class AlertBook {
     return {
       active: this.active.slice(),
       current: this.current(),
-      pending: this.pending.slice(),
+      pending: this.queued(),
       dropped: this.droppedCount,
     };
   }
@@ -154,12 +188,10 @@ export class AlertBook {
     if (this.isActive(item, type)) return false;
     this.ensure(item);
     this.active[item] = this.active[item]! | (1 << BIT[type]);
-    const frozen = Object.freeze({ ...alert });
-    this.addOpen(keyOf(item, type), frozen);
+    const kept = stored(alert);
+    this.addOpen(keyOf(item, type), kept);
     this.trimOpen();
-    this.pending.push(frozen);
-    // Trimmed in bulk, not per push: shifting a full queue on every alert is quadratic.
-    if (this.pending.length >= 2 * this.capacity) this.trimPending(this.capacity);
+    this.queue(kept);
     return true;
   }
 
@@ -196,7 +228,7 @@ export class AlertBook {
       if (to === a.item) return a;
       let out = renamed.get(a);
       if (out === undefined) {
-        out = Object.freeze({ ...a, item: to });
+        out = stored(a, to);
         renamed.set(a, out);
       }
       return out;
@@ -215,12 +247,13 @@ export class AlertBook {
       this.orderSeqs.push(entry.seq);
     }
     this.open = open;
-    const pending: InventoryAlert[] = [];
-    for (const a of this.pending) {
+    const pending = this.queued();
+    this.pending = [];
+    this.pendingHead = 0;
+    for (const a of pending) {
       const alert = rename(a);
-      if (alert !== undefined) pending.push(alert);
+      if (alert !== undefined) this.pending.push(alert);
     }
-    this.pending = pending;
   }
 
   /** Open alerts, oldest first, lazily: a caller that wants a page stops early. */
@@ -237,9 +270,9 @@ export class AlertBook {
 
   /** Alerts raised since the last drain, oldest first (at most `capacity`); empties the queue. */
   drain(): InventoryAlert[] {
-    this.trimPending(this.capacity);
-    const out = this.pending;
+    const out = this.queued();
     this.pending = [];
+    this.pendingHead = 0;
     return out;
   }
 
@@ -248,8 +281,9 @@ export class AlertBook {
     return this.droppedCount;
   }
 
+  /** The active bits, and the alerts held (mostly both open and queued: the same objects). */
   bytes(): number {
-    return this.active.byteLength;
+    return this.active.byteLength + Math.max(this.open.size, this.pending.length) * ALERT_BYTES;
   }
 
   private addOpen(key: number, alert: InventoryAlert): void {
@@ -283,11 +317,28 @@ export class AlertBook {
     }
   }
 
-  private trimPending(keep: number): void {
-    const excess = this.pending.length - keep;
-    if (excess <= 0) return;
-    this.pending = this.pending.slice(excess);
-    this.droppedCount += excess;
+  /**
+   * Queues an alert for the next drain. The queue is a ring of `capacity` alerts: when it is full
+   * the oldest goes (and counts as dropped), so it never holds more than the newest `capacity`.
+   */
+  private queue(alert: InventoryAlert): void {
+    if (this.pending.length < this.capacity) {
+      this.pending.push(alert);
+      return;
+    }
+    if (this.capacity === 0) {
+      this.droppedCount++;
+      return;
+    }
+    this.pending[this.pendingHead] = alert;
+    this.pendingHead = this.pendingHead + 1 === this.capacity ? 0 : this.pendingHead + 1;
+    this.droppedCount++;
+  }
+
+  /** The queue, oldest first. */
+  private queued(): InventoryAlert[] {
+    const h = this.pendingHead;
+    return h === 0 ? this.pending.slice() : [...this.pending.slice(h), ...this.pending.slice(0, h)];
   }
 
   private ensure(item: number): void {

@@ -107,6 +107,62 @@ describe('AlertBook', () => {
     expect(book.current().map((a) => a.ts)).toEqual(open.map((e) => e.ts));
   });
 
+  it('queues at most the newest capacity alerts for a drain, oldest first, counting the rest', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 7 }),
+        fc.array(
+          fc.oneof(fc.constant('drain' as const), fc.constant('snapshot' as const), fc.nat(40)),
+          {
+            maxLength: 200,
+          },
+        ),
+        (cap, ops) => {
+          let book = new AlertBook(cap);
+          let queue: number[] = [];
+          let dropped = 0;
+          let ts = 0;
+          for (const o of ops) {
+            if (o === 'drain') {
+              expect(book.drain().map((a) => a.ts)).toEqual(queue);
+              queue = [];
+            } else if (o === 'snapshot') {
+              book = AlertBook.fromState(cap, book.exportState());
+            } else {
+              ts++;
+              if (book.raise(alert(o + 1, 'overstock', ts))) {
+                queue.push(ts);
+                if (queue.length > cap) {
+                  queue.shift();
+                  dropped++;
+                }
+              }
+              book.clear(o + 1, 'overstock');
+            }
+            expect(book.dropped).toBe(dropped);
+          }
+          expect(book.exportState().pending.map((a) => a.ts)).toEqual(queue);
+        },
+      ),
+    );
+  });
+
+  it('gives the alerts it keeps one shape and flat reasons', () => {
+    const book = new AlertBook(10);
+    for (let i = 1; i <= 10; i++) {
+      // Small integers and doubles in the same fields: a spread-and-freeze copy would give each
+      // alert a hidden class of its own.
+      const a = { ...alert(i, 'stockout_risk', i), level: i % 2 === 0 ? i : i + 0.5, risk: 0.5 };
+      book.raise({ ...a, reason: 'at risk: ' + String(i) + ' units, ' + String(a.level) });
+    }
+    const kept = book.current();
+    expect(kept.every((a) => Object.isFrozen(a))).toBe(true);
+    expect(kept.map((a) => Object.keys(a).join())).toEqual(
+      Array(10).fill('type,item,ts,reason,level,velocityPerDay,daysOfCover,risk'),
+    );
+    expect(kept[3]!.reason).toBe('at risk: 4 units, 4');
+  });
+
   it('restores, trimming to a smaller capacity, and refuses malformed state', () => {
     const book = new AlertBook(10);
     for (let i = 1; i <= 6; i++) book.raise(alert(i, 'overstock', i));
