@@ -18,10 +18,10 @@ const RECENT = 1024;
  *
  * The strings live off the JavaScript heap: their UTF-16 units back to back in one byte buffer
  * (one byte per unit when every unit of the string is below 256, else two), found through an
- * open-addressing hash table of ids. A Map of strings cost about 70 bytes of heap per value plus
- * its characters, and in a flood of unique ids (sessions, orders, queries) those strings and
- * entries were most of the heap and most of what the garbage collector walked; here a value
- * costs its characters plus 17 bytes, all in a few typed arrays.
+ * open-addressing hash table of ids. With a Map of strings, a flood of unique ids (sessions,
+ * orders, queries) made those strings and entries most of the heap and most of what the garbage
+ * collector walked; here a value costs its characters plus about 17 bytes (offset, hash, width
+ * flag, two table slots), all in a few typed arrays.
  *
  * Ids are stable between compactions: models index arrays by them, so a dictionary renumbers
  * only through `compact`, which the engine runs together with every part that holds the ids
