@@ -177,12 +177,17 @@ export class Dictionary {
     this.rehash(tableSizeFor(kept));
   }
 
-  /** `hashUnits(s)`, noting whether `s` needs two bytes per unit. */
+  /** `hashUnits(s)`, noting whether `s` needs two bytes per unit: one pass over `s`. */
   private hash(s: string): number {
+    let h = 0x811c9dc5;
     let or = 0;
-    for (let i = 0; i < s.length; i++) or |= s.charCodeAt(i);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      or |= c;
+      h = Math.imul(h ^ c, 0x01000193);
+    }
     this.lastWide = or > 0xff;
-    return hashUnits(s);
+    return mix(h);
   }
 
   /** The id of `s` (whose hash is `h`), or 0. */
@@ -286,6 +291,10 @@ export class Dictionary {
 export function hashUnits(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return mix(h);
+}
+
+function mix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
