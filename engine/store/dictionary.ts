@@ -20,8 +20,8 @@ const RECENT = 1024;
  * (one byte per unit when every unit of the string is below 256, else two), found through an
  * open-addressing hash table of ids. With a Map of strings, a flood of unique ids (sessions,
  * orders, queries) made those strings and entries most of the heap and most of what the garbage
- * collector walked; here a value costs its characters plus about 17 bytes (offset, hash, width
- * flag, two table slots), all in a few typed arrays.
+ * collector walked; here a value costs its characters plus about 25 bytes (offset, hash, width
+ * flag, two table slots of id and hash), all in a few typed arrays.
  *
  * Ids are stable between compactions: models index arrays by them, so a dictionary renumbers
  * only through `compact`, which the engine runs together with every part that holds the ids
@@ -43,8 +43,11 @@ export class Dictionary {
   private hashes = new Uint32Array(64);
   /** `wide[id]`: 1 when value `id` is stored as two bytes per unit. */
   private wide = new Uint8Array(64);
-  /** Open addressing, linear probing, ids (0 = empty); at most half full. */
-  private table = new Uint32Array(64);
+  /**
+   * Open addressing, linear probing, at most half full: per slot an id (0 = empty) and its hash
+   * side by side, so a probe reads one cache line to reject a value or find the one to compare.
+   */
+  private table = new Uint32Array(128);
   private readonly recentIds = new Uint32Array(RECENT);
   private readonly recent: string[] = new Array<string>(RECENT).fill('');
   /** Set by `hash`: whether the string just hashed has a unit of 256 or more. */
@@ -193,12 +196,11 @@ export class Dictionary {
   /** The id of `s` (whose hash is `h`), or 0. */
   private find(s: string, h: number): number {
     const table = this.table;
-    const mask = table.length - 1;
-    const hashes = this.hashes;
+    const mask = (table.length >>> 1) - 1;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const id = table[slot]!;
+      const id = table[2 * slot]!;
       if (id === 0) return 0;
-      if (hashes[id] === h && this.equals(id, s)) return id;
+      if (table[2 * slot + 1] === h && this.equals(id, s)) return id;
     }
   }
 
@@ -245,21 +247,23 @@ export class Dictionary {
     this.hashes[id] = h;
     this.wide[id] = wide ? 1 : 0;
     this.count = id;
-    if (id * 2 > this.table.length) this.rehash(this.table.length * 2);
+    if (id * 4 > this.table.length) this.rehash(this.table.length);
     else this.place(id, h);
     return id;
   }
 
   private place(id: number, h: number): void {
     const table = this.table;
-    const mask = table.length - 1;
+    const mask = (table.length >>> 1) - 1;
     let slot = h & mask;
-    while (table[slot] !== 0) slot = (slot + 1) & mask;
-    table[slot] = id;
+    while (table[2 * slot] !== 0) slot = (slot + 1) & mask;
+    table[2 * slot] = id;
+    table[2 * slot + 1] = h;
   }
 
+  /** Rebuilds the table with `size` slots. */
   private rehash(size: number): void {
-    this.table = new Uint32Array(size);
+    this.table = new Uint32Array(2 * size);
     for (let id = 1; id <= this.count; id++) this.place(id, this.hashes[id]!);
   }
 
