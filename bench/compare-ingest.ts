@@ -2,7 +2,9 @@
  * Ingest of two builds side by side: the same simulated stream (1M events, seed 3, 10,000-event
  * batches generated just before each is ingested) into a new engine of each build, alternately,
  * so that both see the same machine load. For "did this change make ingest faster", where a
- * shared machine's drift between two separate bench runs would hide the answer.
+ * shared machine's drift between two separate bench runs would hide the answer. Each round
+ * swaps which build goes first, and the verdict is the median of the rounds' ratios B / A: a
+ * burst of load on the machine spoils a round, not the answer.
  *
  *   npm run build:ts
  *   git worktree add /tmp/before <commit> && (cd /tmp/before && npm ci && npm run build)
@@ -45,11 +47,24 @@ async function main(): Promise<void> {
     throw new Error('usage: compare-ingest <built repo A> <built repo B> [rounds]');
   }
   const builds = [await load(a), await load(b)];
+  const ratios: number[] = [];
   for (let r = 0; r < Number(rounds); r++) {
-    const rates = [];
-    for (const built of builds) rates.push(await eventsPerSecond(built));
-    console.log(`round ${r + 1}: ${a} ${rates[0]} events/s, ${b} ${rates[1]} events/s`);
+    const rates = [0, 0];
+    const order = r % 2 === 0 ? [0, 1] : [1, 0];
+    for (const i of order) rates[i] = await eventsPerSecond(builds[i]!);
+    ratios.push(rates[1]! / rates[0]!);
+    console.log(
+      `round ${r + 1}: ${a} ${rates[0]} events/s, ${b} ${rates[1]} events/s ` +
+        `(B / A ${ratios[r]!.toFixed(3)})`,
+    );
   }
+  const sorted = ratios.slice().sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  console.log(
+    `median B / A over ${ratios.length} rounds: ${median.toFixed(3)} ` +
+      `(rounds from ${sorted[0]!.toFixed(3)} to ${sorted[sorted.length - 1]!.toFixed(3)})`,
+  );
 }
 
 main().catch((err: unknown) => {
