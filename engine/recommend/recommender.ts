@@ -306,7 +306,13 @@ export class Recommender {
     models: CandidatePool,
   ): void {
     const src = this.sources;
-    const have = new Set(out.results.map((r) => r.item));
+    // By id: a name costs a decode from the item dictionary, and a filter-heavy query can walk
+    // thousands of popular candidates here before k of them fit.
+    const have = new Set<number>();
+    for (const r of out.results) {
+      const id = src.itemId(r.item);
+      if (id !== undefined) have.add(id);
+    }
     const before = out.results.length;
     // Fill-ins obey the category cap too; MMR has nothing to weigh among equally popular items.
     const cap = q.diversity?.categoryCap ?? Infinity;
@@ -347,10 +353,10 @@ export class Recommender {
         const ranked = pool.rank(this.kernels, { popular: 1 }, keep, fetch);
         const start = out.results.length;
         for (let i = 0; i < ranked.ids.length && out.results.length < q.k; i++) {
-          const name = src.itemName(ranked.ids[i]!);
-          if (have.has(name)) continue;
-          if (capped(ranked.ids[i]!)) continue;
-          have.add(name);
+          const id = ranked.ids[i]!;
+          if (have.has(id)) continue;
+          if (capped(id)) continue;
+          have.add(id);
           const where =
             cat === undefined ? 'overall' : `in ${src.categoryName(cat) ?? 'its category'}`;
           // Fill items rank below every model result: scale into (0, lowest model score).
