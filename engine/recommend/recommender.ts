@@ -9,6 +9,7 @@ import type { Kernels } from '../wasm/index.js';
 import { diversify, type DiversityFacts } from './diversity.js';
 import { buildFilter, type FilterFacts, type FilterRule } from './filters.js';
 import { CandidatePool, type BlendWeights, type Ranked } from './pool.js';
+import type { Scored } from '../models/popularity.js';
 import { checkQuery, type CheckedQuery, type RecommendType } from './query.js';
 
 /** Candidate generators over the engine's models; every id is a dense dictionary id. */
@@ -38,6 +39,8 @@ export interface CandidateSources extends FilterFacts, DiversityFacts {
   buyAgain(user: number, n: number, pool: CandidatePool): void;
   trending(category: number | undefined, n: number, pool: CandidatePool): void;
   popular(category: number | undefined, n: number, pool: CandidatePool): void;
+  /** The `n` most popular items (of `category`), best first, with their scores; not to be kept. */
+  popularRanking(category: number | undefined, n: number): Scored;
   /** Orders holding `item`. */
   ordersOf(item: number): number;
   /** The pair's figures over orders (Cooccurrence.association); null when no order holds both. */
@@ -126,11 +129,10 @@ export class Recommender {
    * query at a time uses them).
    */
   private readonly pool = new CandidatePool();
-  private readonly fillPool = new CandidatePool();
 
   /** Bytes its reused candidate pools hold (the models it reads are the parts' own). */
   bytes(): number {
-    return this.pool.bytes() + this.fillPool.bytes();
+    return this.pool.bytes();
   }
 
   constructor(
@@ -145,7 +147,6 @@ export class Recommender {
       return this.answer(checkQuery(raw));
     } finally {
       this.pool.clear();
-      this.fillPool.clear();
     }
   }
 
@@ -347,27 +348,39 @@ export class Recommender {
       if (out.results.length >= q.k) break;
       let fetch = Math.max(this.options.minFetch, q.k * this.options.overfetch);
       for (;;) {
-        const pool = this.fillPool;
-        pool.clear();
-        src.popular(cat, fetch, pool);
-        const ranked = pool.rank(this.kernels, { popular: 1 }, keep, fetch);
+        // Popular items walked in their ranking's order until the answer is full, rather than
+        // put in a pool and ranked: the answer and the scores are those of ranking the first
+        // `fetch` in a pool with weight 1 on popularity (rows for positive scores, each
+        // float32(score) times float32(1 / best), the top-k kernel keeping ties in this order),
+        // but a query whose filters pass few items no longer filters and ranks thousands of them
+        // per widening step.
+        const { ids, scores } = src.popularRanking(cat, fetch);
+        const n = Math.min(fetch, ids.length);
+        const best = n > 0 ? Math.fround(scores[0]!) : 0;
+        const w = best > 0 ? Math.fround(1 / best) : 0;
+        let rows = 0;
+        let top = Number.NaN;
         const start = out.results.length;
-        for (let i = 0; i < ranked.ids.length && out.results.length < q.k; i++) {
-          const id = ranked.ids[i]!;
+        const where =
+          cat === undefined ? 'overall' : `in ${src.categoryName(cat) ?? 'its category'}`;
+        for (let i = 0; i < n && out.results.length < q.k; i++) {
+          if (!(scores[i]! > 0)) continue;
+          rows++;
+          const id = ids[i]!;
+          if (!keep(id)) continue;
+          const ranked = Math.fround(Math.fround(scores[i]!) * w);
+          if (Number.isNaN(top)) top = ranked;
           if (have.has(id)) continue;
           if (capped(id)) continue;
           have.add(id);
-          const where =
-            cat === undefined ? 'overall' : `in ${src.categoryName(cat) ?? 'its category'}`;
           // Fill items rank below every model result: scale into (0, lowest model score).
           const floor = before > 0 ? out.results[before - 1]!.score : 1;
-          const score = (floor * ranked.scores[i]!) / (ranked.scores[0]! || 1) / 2;
-          out.results.push(this.describe(ranked.ids[i]!, score, `popular ${where}`));
+          const score = (floor * ranked) / (top || 1) / 2;
+          out.results.push(this.describe(id, score, `popular ${where}`));
         }
         if (out.results.length > start && used === undefined) used = label;
-        if (out.results.length >= q.k || pool.size < fetch || fetch >= this.options.maxFetch) {
-          break;
-        }
+        // Short of k, the walk went through all `n`: fewer rows than asked means no more exist.
+        if (out.results.length >= q.k || rows < fetch || fetch >= this.options.maxFetch) break;
         fetch = Math.min(fetch * 4, this.options.maxFetch);
       }
     }

@@ -216,6 +216,10 @@ export class EngineSources implements CandidateSources {
     for (let i = 0; i < ids.length && i < n; i++) pool.add(ids[i]!, 'popular', scores[i]!, reason);
   }
 
+  popularRanking(category: number | undefined, n: number): Scored {
+    return this.popularTop(category, n);
+  }
+
   ordersOf(item: number): number {
     return this.m.alsoBought.occurrencesOf(item);
   }

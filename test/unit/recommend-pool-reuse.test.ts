@@ -120,6 +120,14 @@ function fakeSources(failing: { on: boolean }): CandidateSources {
         if (failing.on && i === 250) throw new Error('source failed');
       }
     },
+    popularRanking: (_category, n) => {
+      if (failing.on) throw new Error('source failed');
+      const m = Math.min(n, 500);
+      return {
+        ids: Uint32Array.from({ length: m }, (_, i) => i + 1),
+        scores: Float64Array.from({ length: m }, (_, i) => 999 - i),
+      };
+    },
     ordersOf: () => 0,
     association: () => null,
   };
