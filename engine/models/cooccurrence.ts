@@ -22,6 +22,8 @@ export interface CooccurrenceOptions {
   idleMs: number;
   /** Shrinks scores of pairs seen few times: score * c / (c + shrink). */
   shrink: number;
+  /** Neighbour entries the query-side row cache holds at most (default 4,000,000, 8 bytes each). */
+  rowCacheEntries?: number;
 }
 
 /** `association`: figures of a pair (named for orders, the context they are read for). */
@@ -224,6 +226,13 @@ export class Cooccurrence {
   constructor(readonly options: CooccurrenceOptions) {
     if (!(Number.isInteger(options.window) && options.window >= 1 && options.window <= 255)) {
       throw new AisleError('AISLE_INVALID_ARGUMENT', 'co-occurrence window must be 1..255');
+    }
+    const cap = options.rowCacheEntries;
+    if (cap !== undefined && !(Number.isSafeInteger(cap) && cap >= 1)) {
+      throw new AisleError(
+        'AISLE_INVALID_ARGUMENT',
+        'co-occurrence rowCacheEntries must be a positive integer',
+      );
     }
     this.isType = new Uint8Array(256);
     for (const t of options.types) this.isType[t] = 1;
@@ -482,8 +491,12 @@ export class Cooccurrence {
     const ids = list.slice();
     const counts = new Float32Array(ids.length);
     for (let j = 0; j < ids.length; j++) counts[j] = this.pairs.get(item, ids[j]!);
-    // A cheap bound: past it the cache starts over rather than tracking recency.
-    if (this.rowEntries + ROW_BASE + ids.length > ROW_CACHE_ENTRIES) this.clearRows();
+    // Past the bound the rows cached longest go, a quarter of the cache at a time: starting over
+    // instead made every anchor's next query rebuild its row at once, a burst of slow queries.
+    const cap = this.options.rowCacheEntries ?? ROW_CACHE_ENTRIES;
+    if (this.rowEntries + ROW_BASE + ids.length > cap) {
+      this.evictRows((cap * 3) / 4 - ROW_BASE - ids.length);
+    }
     const row: Row = { ids, counts, top: null, changed: null };
     this.rows.set(item, row);
     this.rowEntries += ROW_BASE + ids.length;
@@ -538,6 +551,17 @@ export class Cooccurrence {
     row.counts = outCounts;
     row.top = null;
     row.changed = null;
+  }
+
+  /** Drops cached rows, first cached first, until they hold at most `target` entries. */
+  private evictRows(target: number): void {
+    for (const [item, row] of this.rows) {
+      if (this.rowEntries <= target) break;
+      this.rowEntries -=
+        ROW_BASE + row.ids.length + (row.top?.ids.length ?? 0) + (row.changed?.size ?? 0);
+      this.rows.delete(item);
+      this.cached[item] = 0;
+    }
   }
 
   private clearRows(): void {

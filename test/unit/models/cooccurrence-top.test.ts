@@ -120,4 +120,24 @@ describe('Cooccurrence best lists', () => {
     expect(model.neighbours(hub, 10)).toEqual(reference(model, hub, 10));
     expect(model.neighbours(hub, 700)).toEqual(reference(model, hub, 700));
   });
+
+  it('evicts the rows cached longest past its cap, keeping the rest, and answers exactly', () => {
+    const store = new EventStore();
+    const cap = 3_000;
+    const model = new Cooccurrence({ ...OPTS, rowCacheEntries: cap });
+    model.ingest(store.append(events(5, 20_000, 1_500, 1_000)));
+    const base = model.bytes();
+    let evicted = false;
+    let peak = 0;
+    for (let id = 1; id <= 300; id++) {
+      expect(model.neighbours(id, 10)).toEqual(reference(model, id, 10));
+      const rows = (model.bytes() - base) / 8;
+      if (rows < peak) evicted = true;
+      peak = Math.max(peak, rows);
+      // Within the cap (its best lists may pass it by a query's worth), and never started over.
+      expect(rows).toBeLessThanOrEqual(cap + 200);
+      if (evicted) expect(rows).toBeGreaterThan(cap / 2);
+    }
+    expect(evicted).toBe(true);
+  });
 });

@@ -81,6 +81,8 @@ describe('Cooccurrence', () => {
   it('refuses a window that does not fit its ring counters', () => {
     expect(() => new Cooccurrence({ ...OPTS, window: 0 })).toThrow(/window/);
     expect(() => new Cooccurrence({ ...OPTS, window: 256 })).toThrow(/window/);
+    expect(() => new Cooccurrence({ ...OPTS, rowCacheEntries: 0 })).toThrow(/rowCacheEntries/);
+    expect(() => new Cooccurrence({ ...OPTS, rowCacheEntries: 1.5 })).toThrow(/rowCacheEntries/);
   });
 
   it('answers from its neighbour-row cache exactly as a cold model would, between ingests', () => {
