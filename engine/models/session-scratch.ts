@@ -9,6 +9,8 @@
  * or seen): a table that fits L1 makes it a hit. What a query accumulates per member (a
  * candidate's similarity, an item's score) sits side by side in dense arrays by member position.
  */
+import { grow, growF64 } from './session-store.js';
+import { siftDown, siftUp, worse } from './top-k.js';
 
 /**
  * Ids in the order they were added, found through a table sized to the query: O(1) add and
@@ -59,7 +61,7 @@ export class IdHashSet {
   /** Adds `id` in the empty slot `h`; past half full, moves to a table twice the size. */
   private append(id: number, h: number): number {
     const i = this.size++;
-    if (i === this.members.length) this.members = grownU32(this.members, i + 1);
+    if (i === this.members.length) this.members = grow(this.members, i + 1);
     this.members[i] = id;
     this.slots[h] = i + 1;
     if (2 * this.size > this.mask + 1) this.rehash(2 * (this.mask + 1));
@@ -205,8 +207,8 @@ export class SessionScratch {
   /** Memoises the IDF of an item held by `df` sessions. */
   keepIdf(df: number, value: number): void {
     if (df >= this.idfRound.length) {
-      this.idfRound = grownU32(this.idfRound, Math.max(df + 1, 1024));
-      this.idfValue = grownF64(this.idfValue, this.idfRound.length);
+      this.idfRound = grow(this.idfRound, Math.max(df + 1, 1024));
+      this.idfValue = growF64(this.idfValue, this.idfRound.length);
     }
     this.idfRound[df] = this.round;
     this.idfValue[df] = value;
@@ -214,9 +216,9 @@ export class SessionScratch {
 
   private growTouched(): void {
     const min = this.score.length + 1;
-    this.score = grownF64(this.score, min);
-    this.tr = grownF64(this.tr, min);
-    this.voted = grownU32(this.voted, min);
+    this.score = growF64(this.score, min);
+    this.tr = growF64(this.tr, min);
+    this.voted = grow(this.voted, min);
     this.df = new Uint32Array(this.score.length);
   }
 }
@@ -281,16 +283,7 @@ export class TopSelector {
     const heapId = this.heapId;
     const heapScore = this.heapScore;
     if (this.filled < this.size) {
-      let i = this.filled++;
-      while (i > 0) {
-        const p = (i - 1) >> 1;
-        if (!worse(s, id, heapScore[p]!, heapId[p]!)) break;
-        heapId[i] = heapId[p]!;
-        heapScore[i] = heapScore[p]!;
-        i = p;
-      }
-      heapId[i] = id;
-      heapScore[i] = s;
+      siftUp(heapId, heapScore, this.filled++, id, s);
     } else if (this.size > 0 && worse(heapScore[0]!, heapId[0]!, s, id)) {
       siftDown(heapId, heapScore, this.size, id, s);
     }
@@ -314,41 +307,4 @@ export class TopSelector {
     this.count = filled;
     return filled;
   }
-}
-
-/** True when (sa, ia) ranks below (sb, ib). */
-function worse(sa: number, ia: number, sb: number, ib: number): boolean {
-  return sa < sb || (sa === sb && ia > ib);
-}
-
-function siftDown(ids: Uint32Array, sc: Float64Array, size: number, id: number, s: number): void {
-  let i = 0;
-  for (;;) {
-    const l = 2 * i + 1;
-    if (l >= size) break;
-    const r = l + 1;
-    const m = r < size && worse(sc[r]!, ids[r]!, sc[l]!, ids[l]!) ? r : l;
-    if (!worse(sc[m]!, ids[m]!, s, id)) break;
-    ids[i] = ids[m]!;
-    sc[i] = sc[m]!;
-    i = m;
-  }
-  if (size > 0) {
-    ids[i] = id;
-    sc[i] = s;
-  }
-}
-
-/** A copy of `a` at least `min` long, at least doubled. */
-export function grownU32(a: Uint32Array, min: number): Uint32Array<ArrayBuffer> {
-  const out = new Uint32Array(Math.max(min, 2 * a.length));
-  out.set(a);
-  return out;
-}
-
-/** A copy of `a` at least `min` long, at least doubled. */
-export function grownF64(a: Float64Array, min: number): Float64Array<ArrayBuffer> {
-  const out = new Float64Array(Math.max(min, 2 * a.length));
-  out.set(a);
-  return out;
 }

@@ -524,7 +524,8 @@ export function grow(a: Uint32Array, min: number): Uint32Array<ArrayBuffer> {
   return out;
 }
 
-function growF64(a: Float64Array, min: number): Float64Array<ArrayBuffer> {
+/** A copy of `a` at least `min` long, at least doubled. */
+export function growF64(a: Float64Array, min: number): Float64Array<ArrayBuffer> {
   const out = new Float64Array(Math.max(min, a.length * 2));
   out.set(a);
   return out;

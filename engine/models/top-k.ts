@@ -17,16 +17,7 @@ export function topK(candidates: Uint32Array, n: number, scores: Float64Array, k
     const id = candidates[c]!;
     const s = scores[id]!;
     if (filled < size) {
-      let i = filled++;
-      while (i > 0) {
-        const p = (i - 1) >> 1;
-        if (!worse(s, id, heapScore[p]!, heapId[p]!)) break;
-        heapId[i] = heapId[p]!;
-        heapScore[i] = heapScore[p]!;
-        i = p;
-      }
-      heapId[i] = id;
-      heapScore[i] = s;
+      siftUp(heapId, heapScore, filled++, id, s);
     } else if (size > 0 && worse(heapScore[0]!, heapId[0]!, s, id)) {
       siftDown(heapId, heapScore, size, id, s);
     }
@@ -42,12 +33,32 @@ export function topK(candidates: Uint32Array, n: number, scores: Float64Array, k
   return { items, scores: out };
 }
 
+/** Puts (id, s) into a min-heap whose first `i` entries are held, at entry `i` then upwards. */
+export function siftUp(ids: Uint32Array, sc: Float64Array, i: number, id: number, s: number): void {
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (!worse(s, id, sc[p]!, ids[p]!)) break;
+    ids[i] = ids[p]!;
+    sc[i] = sc[p]!;
+    i = p;
+  }
+  ids[i] = id;
+  sc[i] = s;
+}
+
 /** True when (sa, ia) ranks below (sb, ib). */
-function worse(sa: number, ia: number, sb: number, ib: number): boolean {
+export function worse(sa: number, ia: number, sb: number, ib: number): boolean {
   return sa < sb || (sa === sb && ia > ib);
 }
 
-function siftDown(ids: Uint32Array, sc: Float64Array, size: number, id: number, s: number): void {
+/** Replaces the root of a min-heap of `size` entries with (id, s) and restores the heap. */
+export function siftDown(
+  ids: Uint32Array,
+  sc: Float64Array,
+  size: number,
+  id: number,
+  s: number,
+): void {
   let i = 0;
   for (;;) {
     const l = 2 * i + 1;
