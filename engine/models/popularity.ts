@@ -264,8 +264,7 @@ export class Popularity {
    * touched items it sorts outright.
    */
   private mergeTouched(list: Uint32Array, raw: Float64Array, factor: number): number[] {
-    const stamp = ++this.mergeStamp;
-    if (this.marks.length < raw.length) this.marks = new Uint32Array(raw.length);
+    const stamp = this.nextMark(raw.length);
     const marks = this.marks;
     for (const id of this.touched) marks[id] = stamp;
     const ids: number[] = [];
@@ -295,6 +294,19 @@ export class Popularity {
       ids[j + 1] = id;
     }
     return ids;
+  }
+
+  /**
+   * A new stamp for `marks`, sized to `items` ids: no mark holds it yet. Starts over from a
+   * cleared array before the stamp would wrap (after 2^32 merges), so no old mark matches.
+   */
+  private nextMark(items: number): number {
+    if (this.marks.length < items) this.marks = new Uint32Array(items);
+    if (this.mergeStamp === 0xffff_ffff) {
+      this.marks.fill(0);
+      this.mergeStamp = 0;
+    }
+    return ++this.mergeStamp;
   }
 
   private popularPass(k: number, candidates?: Uint32Array): Scored {
@@ -338,8 +350,7 @@ export class Popularity {
     if (support !== null && support.tRef === this.short.reference) {
       // The list is ascending; the items counted since, deduplicated by a stamp and sorted
       // (few), are merged into it: no set, and no sort of the whole.
-      const stamp = ++this.mergeStamp;
-      if (this.marks.length < raw.length) this.marks = new Uint32Array(raw.length);
+      const stamp = this.nextMark(raw.length);
       const marks = this.marks;
       const added: number[] = [];
       for (const id of this.supportTouched) {
