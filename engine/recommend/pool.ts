@@ -161,7 +161,6 @@ export class CandidatePool {
     }
   }
 
-  /** The survivors' feature rows into `m`, one after another (no view per row). */
   /** Bytes held: the id index grows to the largest item id seen, the rows to the largest query. */
   bytes(): number {
     return (
@@ -175,6 +174,7 @@ export class CandidatePool {
     );
   }
 
+  /** The survivors' feature rows into `m`, one after another (no view per row). */
   private copyRows(m: Float32Array, n: number): void {
     const f = this.features;
     const survivors = this.survivors;
