@@ -147,11 +147,12 @@ describe('AlertBook', () => {
     );
   });
 
-  it('gives the alerts it keeps one shape and flat reasons', () => {
+  it('keeps frozen copies built field by field, in one order, reasons intact', () => {
     const book = new AlertBook(10);
     for (let i = 1; i <= 10; i++) {
       // Small integers and doubles in the same fields: a spread-and-freeze copy would give each
-      // alert a hidden class of its own.
+      // alert a hidden class of its own. The class is not observable here; the field order that
+      // a field-by-field copy gives is.
       const a = { ...alert(i, 'stockout_risk', i), level: i % 2 === 0 ? i : i + 0.5, risk: 0.5 };
       book.raise({ ...a, reason: 'at risk: ' + String(i) + ' units, ' + String(a.level) });
     }
