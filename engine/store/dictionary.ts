@@ -13,6 +13,12 @@ const MAX_TEXT_BYTES = 0xffff_ffff;
 /** Decoded strings kept per dictionary for `value`, by id modulo this (a power of two). */
 const RECENT = 1024;
 
+/** Recently encoded strings kept per dictionary for `id`, by hash modulo this (a power of two). */
+const FRONT = 4096;
+
+/** Longest string `id` keeps in front: long ones are rarely repeated and would weigh on the heap. */
+const FRONT_LENGTH = 64;
+
 /**
  * Maps strings to dense ids 1, 2, 3, ... in first-seen order; 0 is reserved for "absent".
  *
@@ -28,8 +34,8 @@ const RECENT = 1024;
  * (engine/retention.ts), when ids of users, items, sessions, orders or queries fall out of the
  * retention horizon.
  *
- * Cost: `id` and `lookup` hash the string once (O(length)) and compare it with the values
- * sharing its hash; `value` decodes the string (O(length)), except for recently decoded ids.
+ * Cost: `id` and `lookup` hash the string once (O(length)) and compare it with the recently
+ * encoded string in its front slot, else with the values sharing its hash; `value` decodes the string (O(length)), except for recently decoded ids.
  */
 export class Dictionary {
   private count = 0;
@@ -50,6 +56,15 @@ export class Dictionary {
   private table = new Uint32Array(128);
   private readonly recentIds = new Uint32Array(RECENT);
   private readonly recent: string[] = new Array<string>(RECENT).fill('');
+  /**
+   * Recently encoded strings and their ids, by hash. A stream repeats a few thousand items, users
+   * and live sessions over and over: a hit here compares with one string on the heap instead of
+   * probing the table and reading the text, three likely cache misses.
+   */
+  private readonly frontIds = new Uint32Array(FRONT);
+  private readonly front: string[] = new Array<string>(FRONT).fill('');
+  /** Units of the strings in `front`, for `bytes`. */
+  private frontUnits = 0;
   /** Set by `hash`: whether the string just hashed has a unit of 256 or more. */
   private lastWide = false;
 
@@ -77,13 +92,24 @@ export class Dictionary {
   /** The id of `s`, adding it when new. */
   id(s: string): number {
     const h = this.hash(s);
+    const slot = h & (FRONT - 1);
+    if (this.front[slot] === s && this.frontIds[slot] !== 0) return this.frontIds[slot]!;
     const found = this.find(s, h);
-    return found === 0 ? this.add(s, h) : found;
+    const id = found === 0 ? this.add(s, h) : found;
+    if (s.length <= FRONT_LENGTH) {
+      this.frontUnits += s.length - this.front[slot]!.length;
+      this.front[slot] = s;
+      this.frontIds[slot] = id;
+    }
+    return id;
   }
 
   /** The id of `s`, or undefined when absent; never adds. */
   lookup(s: string): number | undefined {
-    const found = this.find(s, this.hash(s));
+    const h = this.hash(s);
+    const slot = h & (FRONT - 1);
+    if (this.front[slot] === s && this.frontIds[slot] !== 0) return this.frontIds[slot]!;
+    const found = this.find(s, h);
     return found === 0 ? undefined : found;
   }
 
@@ -119,7 +145,11 @@ export class Dictionary {
       this.wide.byteLength +
       this.table.byteLength +
       this.recentIds.byteLength +
-      RECENT * 8
+      RECENT * 8 +
+      this.frontIds.byteLength +
+      // A slot's pointer and its string: about 20 bytes plus at most two per unit.
+      FRONT * 28 +
+      this.frontUnits * 2
     );
   }
 
@@ -177,6 +207,9 @@ export class Dictionary {
     this.count = kept;
     this.recentIds.fill(0);
     this.recent.fill('');
+    this.frontIds.fill(0);
+    this.front.fill('');
+    this.frontUnits = 0;
     this.rehash(tableSizeFor(kept));
   }
 
