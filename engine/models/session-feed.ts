@@ -72,6 +72,10 @@ export class SessionFeed {
   private lastTs = new Float64Array(16);
   private clicks = new Uint32Array(16);
   private users = new Uint32Array(16);
+  // Per entry of `live`: the model's id of the session, so a click costs one key lookup, not
+  // two; and the entry of `userKey` its user had when last set, to skip setting it again.
+  private sessionIds = new Uint32Array(16);
+  private userAt = new Uint32Array(16);
   // User id → key of the live session they clicked in last, in insertion order like a Map.
   private userKey = new KeyTable();
   private userKeyOf = new Float64Array(16);
@@ -132,6 +136,7 @@ export class SessionFeed {
       feed.lastTs[e] = state.lastTs[i]!;
       feed.clicks[e] = clicks;
       feed.users[e] = state.users[i]!;
+      feed.sessionIds[e] = feed.model.liveId(key);
     }
     expectState(!duplicate, 'session feed: duplicate live session keys');
     const u = state.userIds?.length ?? 0;
@@ -206,6 +211,8 @@ export class SessionFeed {
       this.lastTs.byteLength +
       this.clicks.byteLength +
       this.users.byteLength +
+      this.sessionIds.byteLength +
+      this.userAt.byteLength +
       this.userKey.bytes() +
       this.userKeyOf.byteLength
     );
@@ -298,6 +305,8 @@ export class SessionFeed {
     this.lastTs = new Float64Array(16);
     this.clicks = new Uint32Array(16);
     this.users = new Uint32Array(16);
+    this.sessionIds = new Uint32Array(16);
+    this.userAt = new Uint32Array(16);
     this.userKey = new KeyTable();
     this.userKeyOf = new Float64Array(16);
     for (let e = old.first(); e >= 0; e = old.next(e)) {
@@ -312,6 +321,7 @@ export class SessionFeed {
       this.lastTs[f] = oldTs[e]!;
       this.clicks[f] = held;
       this.users[f] = kind === 'user' && user !== 0 ? map[user]! : user;
+      this.sessionIds[f] = this.model.liveId(to);
     }
     for (let e = oldUserKey.first(); e >= 0; e = oldUserKey.next(e)) {
       const u = oldUserKey.keys[e]!;
@@ -338,12 +348,21 @@ export class SessionFeed {
       const users = new Uint32Array(n);
       users.set(this.users);
       this.users = users;
+      const sessionIds = new Uint32Array(n);
+      sessionIds.set(this.sessionIds);
+      this.sessionIds = sessionIds;
+      const userAt = new Uint32Array(n);
+      userAt.set(this.userAt);
+      this.userAt = userAt;
     }
     return e;
   }
 
-  /** Points `user` at the session `key`, like Map.set: a new user goes last. */
-  private setUserKey(user: number, key: number): void {
+  /**
+   * Points `user` at the session `key`, like Map.set: a new user goes last. Returns the user's
+   * entry of `userKey`.
+   */
+  private setUserKey(user: number, key: number): number {
     let e = this.userKey.find(user);
     if (e < 0) {
       e = this.userKey.add(user);
@@ -354,12 +373,17 @@ export class SessionFeed {
       }
     }
     this.userKeyOf[e] = key;
+    return e;
   }
 
   /** Forgets `user`'s pointer when it points at `key`. */
   private dropUserKey(user: number, key: number): void {
     const e = this.userKey.find(user);
-    if (e >= 0 && this.userKeyOf[e] === key) this.userKey.remove(e);
+    if (e >= 0 && this.userKeyOf[e] === key) {
+      this.userKey.remove(e);
+      // No key is NaN: a freed entry never passes the check in `click`.
+      this.userKeyOf[e] = NaN;
+    }
   }
 
   private click(key: number, u: number, it: number, time: number): void {
@@ -374,6 +398,7 @@ export class SessionFeed {
       this.lastTs[e] = time;
       this.clicks[e] = 0;
       this.users[e] = 0;
+      this.sessionIds[e] = this.model.openSession(key);
     }
     this.clicks[e]!++;
     if (time > this.lastTs[e]!) this.lastTs[e] = time;
@@ -382,11 +407,16 @@ export class SessionFeed {
       const prev = this.users[e]!;
       if (prev !== 0 && prev !== u) this.dropUserKey(prev, key);
       this.users[e] = u;
-      this.setUserKey(u, key);
+      // Most clicks find the user pointing here already: an entry that holds `u` and `key` is
+      // the user's (a freed one holds NaN), and setting it would change nothing.
+      const f = this.userAt[e]!;
+      if (this.userKey.keys[f] !== u || this.userKeyOf[f] !== key) {
+        this.userAt[e] = this.setUserKey(u, key);
+      }
     }
     this.lastKey = key;
     this.lastUser = u;
-    this.model.addClick(key, it);
+    this.model.addClick(key, it, this.sessionIds[e]!);
   }
 
   /**

@@ -183,6 +183,11 @@ export class SessionKnn {
     return this.store.liveCount;
   }
 
+  /** The id of the live session `sessionKey`, or -1 when it is not live. */
+  liveId(sessionKey: SessionKey): number {
+    return this.store.liveId(sessionKey);
+  }
+
   /** Clicks of the live session `sessionKey`, or 0 when it is not live. */
   liveLength(sessionKey: SessionKey): number {
     const id = this.store.liveId(sessionKey);
@@ -202,10 +207,25 @@ export class SessionKnn {
     return id;
   }
 
-  /** Adds one click to a live session, opening it on its first click; it counts at once. */
-  addClick(sessionKey: SessionKey, item: number): void {
-    const id = this.store.append(sessionKey, item);
-    this.indexClick(id, item, this.store.previousClick(id));
+  /**
+   * Adds one click to a live session, opening it on its first click; it counts at once. A
+   * caller that keeps the session's id (`openSession`, `liveId`) passes it as `id` to spare the
+   * key lookup; it holds until the session closes or a `remap`.
+   */
+  addClick(sessionKey: SessionKey, item: number, id = -1): void {
+    if (id < 0) {
+      id = this.store.liveId(sessionKey);
+      if (id < 0) id = this.store.open(sessionKey);
+    }
+    this.indexClick(id, item, this.store.appendTo(id, item));
+  }
+
+  /**
+   * Opens a live session under `sessionKey`, which must not be live, and returns its id. Add
+   * its first click at once: an empty live session is stored as one.
+   */
+  openSession(sessionKey: SessionKey): number {
+    return this.store.open(sessionKey);
   }
 
   /** Moves a live session into the compact store; its clicks stay in the index. */

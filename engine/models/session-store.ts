@@ -221,17 +221,10 @@ export class SessionStore {
   }
 
   /**
-   * Appends a click to the live session `key` (opened on its first click) and returns the
-   * session's id, so the caller needs no second lookup.
+   * Appends a click to live session `id` (from `open` or `liveId`) and returns the click before
+   * it, or -1 when it is the first: a caller that keeps the id spares the key lookup per click.
    */
-  append(key: SessionKey, item: number): number {
-    let id: number;
-    if (typeof key === 'number') {
-      const e = this.liveNumbers.find(key);
-      id = e >= 0 ? this.liveNumberId[e]! : this.open(key);
-    } else {
-      id = this.liveStrings.get(key) ?? this.open(key);
-    }
+  appendTo(id: number, item: number): number {
     const length = this.len[id]!;
     let at = this.liveAt[id]! - 1;
     if (length >= BLOCK && (length & (length - 1)) === 0) {
@@ -242,15 +235,10 @@ export class SessionStore {
       at = moved;
       this.liveAt[id] = at + 1;
     }
-    this.pool[at + length] = item;
+    const pool = this.pool;
+    pool[at + length] = item;
     this.len[id] = length + 1;
-    return id;
-  }
-
-  /** The click before the last of live session `id`, or -1 when it has one click or none. */
-  previousClick(id: number): number {
-    const length = this.len[id]!;
-    return length > 1 ? this.pool[this.liveAt[id]! - 1 + length - 2]! : -1;
+    return length > 0 ? pool[at + length - 1]! : -1;
   }
 
   /** The id of the live session `key`, or -1. */
@@ -470,8 +458,11 @@ export class SessionStore {
     for (const [k, id] of this.liveStrings) f(k, id);
   }
 
-  /** Opens a live session under `key` with an empty block and returns its id. */
-  private open(key: SessionKey): number {
+  /**
+   * Opens a live session under `key`, which must not be live, and returns its id. It is stored
+   * (and exported) from then on, empty until its first click.
+   */
+  open(key: SessionKey): number {
     const id = this.newId();
     this.key[id] = numericKey(key);
     this.len[id] = 0;
