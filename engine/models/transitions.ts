@@ -34,9 +34,13 @@ export class Transitions {
   private total = new Float64Array(0);
   /** Items a with a list (or a slot for one): one past the largest. */
   private items = 0;
-  // Per item a with more than SCAN_LIMIT successors: slots holding a pair's position in a's
-  // list + 1 (0 is empty), by a hash of b, half full at most; EMPTY_INDEX for the other items.
-  private index: Int32Array[] = [];
+  // Per item a with more than SCAN_LIMIT successors: `indexSize[a]` slots at `indexAt[a]` in
+  // `slots`, each a pair's position in a's list + 1 (0 is empty), by a hash of b, half full at
+  // most; size 0 for the other items. In one slab rather than an array each, so a probe reads
+  // no array object first.
+  private slots = new U32Slab(1024, true);
+  private indexAt = new Uint32Array(0);
+  private indexSize = new Uint32Array(0);
 
   /**
    * Restores counts from `exportState`. With `items`, every successor must be below it. Throws
@@ -75,7 +79,7 @@ export class Transitions {
       }
       out.degree[a] = d;
       out.total[a] = steps;
-      out.index[a] = d > SCAN_LIMIT ? buildIndex(list, d) : EMPTY_INDEX;
+      if (d > SCAN_LIMIT) out.buildIndex(a, list, d);
       at += 2 * d;
     }
     return out;
@@ -95,14 +99,15 @@ export class Transitions {
 
   /** Bytes held (allocated, so doubling slack included). */
   bytes(): number {
-    let b =
+    const b =
       this.lists.data.byteLength +
       this.listAt.byteLength +
       this.listCap.byteLength +
       this.degree.byteLength +
       this.total.byteLength +
-      this.index.length * 8;
-    for (const index of this.index) b += index.byteLength;
+      this.slots.data.byteLength +
+      this.indexAt.byteLength +
+      this.indexSize.byteLength;
     return b;
   }
 
@@ -126,16 +131,18 @@ export class Transitions {
         }
       }
     } else {
-      const index = this.index[a]!;
-      const mask = index.length - 1;
-      slot = hashB(b) & mask;
-      for (let p = index[slot]!; p !== 0; p = index[slot]!) {
+      const index = this.slots.data;
+      const base = this.indexAt[a]!;
+      const mask = this.indexSize[a]! - 1;
+      let s = hashB(b) & mask;
+      for (let p = index[base + s]!; p !== 0; p = index[base + s]!) {
         if (data[at + 2 * p - 2] === b) {
           data[at + 2 * p - 1]! += 1;
           return;
         }
-        slot = (slot + 1) & mask;
+        s = (s + 1) & mask;
       }
+      slot = base + s;
     }
     const cap = this.listCap[a]!;
     if (2 * d === cap) {
@@ -154,11 +161,10 @@ export class Transitions {
     data[at + 2 * d + 1] = 1;
     this.degree[a] = d + 1;
     if (d < SCAN_LIMIT) return;
-    const index = this.index[a]!;
     // The list outgrows the scan, or its index would pass half full: (re)build it.
-    if (slot < 0 || 2 * (d + 1) > index.length) {
-      this.index[a] = buildIndex(data.subarray(at, at + 2 * (d + 1)), d + 1);
-    } else index[slot] = d + 1;
+    if (slot < 0 || 2 * (d + 1) > this.indexSize[a]!) {
+      this.buildIndex(a, data.subarray(at, at + 2 * (d + 1)), d + 1);
+    } else this.slots.data[slot] = d + 1;
   }
 
   /**
@@ -211,7 +217,9 @@ export class Transitions {
     this.listCap = new Uint32Array(0);
     this.degree = new Uint32Array(0);
     this.total = new Float64Array(0);
-    this.index = [];
+    this.slots = new U32Slab(1024, true);
+    this.indexAt = new Uint32Array(0);
+    this.indexSize = new Uint32Array(0);
     this.items = 0;
     if (count > 0) this.ensure(count - 1);
     this.items = count;
@@ -240,7 +248,7 @@ export class Transitions {
       this.listAt[to] = block;
       this.listCap[to] = 2 * d;
       this.degree[to] = d;
-      if (d > SCAN_LIMIT) this.index[to] = buildIndex(out.subarray(block, block + 2 * d), d);
+      if (d > SCAN_LIMIT) this.buildIndex(to, out.subarray(block, block + 2 * d), d);
       this.total[to] = steps;
     }
   }
@@ -255,12 +263,13 @@ export class Transitions {
       for (let i = 0; i < d; i++) if (data[at + 2 * i] === b) return i;
       return -1;
     }
-    const index = this.index[a]!;
-    const mask = index.length - 1;
-    let slot = hashB(b) & mask;
-    for (let p = index[slot]!; p !== 0; p = index[slot]!) {
+    const index = this.slots.data;
+    const base = this.indexAt[a]!;
+    const mask = this.indexSize[a]! - 1;
+    let s = hashB(b) & mask;
+    for (let p = index[base + s]!; p !== 0; p = index[base + s]!) {
       if (data[at + 2 * p - 2] === b) return p - 1;
-      slot = (slot + 1) & mask;
+      s = (s + 1) & mask;
     }
     return -1;
   }
@@ -297,29 +306,35 @@ export class Transitions {
     this.listCap = grow(this.listCap, (k) => new Uint32Array(k));
     this.degree = grow(this.degree, (k) => new Uint32Array(k));
     this.total = grow(this.total, (k) => new Float64Array(k));
-    while (this.index.length < n) this.index.push(EMPTY_INDEX);
+    this.indexAt = grow(this.indexAt, (k) => new Uint32Array(k));
+    this.indexSize = grow(this.indexSize, (k) => new Uint32Array(k));
+  }
+
+  /**
+   * Builds item a's index of the first `d` successors of `list`, at most half full, in place
+   * of the one it had (see `indexAt`).
+   */
+  private buildIndex(a: number, list: Uint32Array, d: number): void {
+    let size = 64;
+    while (size < 4 * d) size *= 2;
+    if (this.indexSize[a]! > 0) this.slots.release(this.indexAt[a]!, this.indexSize[a]!);
+    const base = this.slots.alloc(size);
+    const index = this.slots.data;
+    const mask = size - 1;
+    for (let i = 0; i < d; i++) {
+      let s = hashB(list[2 * i]!) & mask;
+      while (index[base + s] !== 0) s = (s + 1) & mask;
+      index[base + s] = i + 1;
+    }
+    this.indexAt[a] = base;
+    this.indexSize[a] = size;
   }
 }
 
 const EMPTY = new Uint32Array(0);
-const EMPTY_INDEX = new Int32Array(0);
 
 function hashB(b: number): number {
   let h = Math.imul(b ^ (b >>> 16), 0x85ebca6b);
   h ^= h >>> 13;
   return h;
-}
-
-/** An index of the first `d` successors of `list`, at most half full (see `Transitions.index`). */
-function buildIndex(list: Uint32Array, d: number): Int32Array {
-  let size = 64;
-  while (size < 4 * d) size *= 2;
-  const index = new Int32Array(size);
-  const mask = size - 1;
-  for (let i = 0; i < d; i++) {
-    let slot = hashB(list[2 * i]!) & mask;
-    while (index[slot] !== 0) slot = (slot + 1) & mask;
-    index[slot] = i + 1;
-  }
-  return index;
 }
