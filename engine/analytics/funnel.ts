@@ -281,11 +281,49 @@ class LastSeen {
   }
 }
 
+/**
+ * Where the newest bucket each scope was added to lies in a tier's scope rings. The shop and each
+ * busy category take event after event in the same bucket, so a remembered place spares searching
+ * the ring for it; it is used only while the rings have moved no bucket since it was found and
+ * still retain it, which is when `locate` would find the same place.
+ */
+class ScopePlaces {
+  /** Per scope key: bucket (−1 = none), place, the rings' `moves` when found. */
+  private cells = new Float64Array(3 * 64).fill(-1);
+
+  /** `rings.locate(key, bucket)`, from the remembered place when it still holds. */
+  place(rings: BucketRings, key: number, bucket: number): number {
+    const c = key * 3;
+    let cells = this.cells;
+    if (
+      c < cells.length &&
+      cells[c] === bucket &&
+      cells[c + 2] === rings.moves &&
+      rings.retains(bucket)
+    ) {
+      return cells[c + 1]!;
+    }
+    const at = rings.locate(key, bucket);
+    if (at < 0) return at;
+    if (c >= cells.length) {
+      cells = new Float64Array(Math.max(c + 3, cells.length * 2)).fill(-1);
+      cells.set(this.cells);
+      this.cells = cells;
+    }
+    cells[c] = bucket;
+    cells[c + 1] = at;
+    cells[c + 2] = rings.moves;
+    return at;
+  }
+}
+
 interface Tier extends ResolvedTier {
   /** Per item: steps 0..2. */
   items: BucketRings;
   /** Per scope (shop 0, category ids): steps 0..2, then distinct users per step 3..5. */
   scopes: BucketRings;
+  /** Places in `scopes`, rebuilt with it. */
+  places: ScopePlaces;
 }
 
 export class Funnels {
@@ -297,6 +335,8 @@ export class Funnels {
   private lateCount = 0;
   /** Per tier, the bucket before which item buckets were last forgotten (see `forget`). */
   private forgotTo: number[] = [];
+  /** Per tier, the bucket of the event being ingested. */
+  private readonly buckets: Float64Array;
 
   /** Throws AisleError('AISLE_INVALID_ARGUMENT') naming a bad option. */
   constructor(options: FunnelOptions = {}) {
@@ -307,7 +347,9 @@ export class Funnels {
       ...t,
       items: new BucketRings(t.resolutionMs, t.slots, STEPS),
       scopes: new BucketRings(t.resolutionMs, t.slots, scopeChannels),
+      places: new ScopePlaces(),
     }));
+    this.buckets = new Float64Array(this.tiers.length);
     if (this.options.distinctUsers) this.seen = new LastSeen(1024);
     this.forgotTo = this.tiers.map(() => -1);
   }
@@ -334,6 +376,7 @@ export class Funnels {
       expectState(typeof s === 'object' && s !== null, `funnel: tier ${i} missing`);
       tier.items = BucketRings.fromState(tier.resolutionMs, tier.slots, STEPS, s.items);
       tier.scopes = BucketRings.fromState(tier.resolutionMs, tier.slots, channels, s.scopes);
+      tier.places = new ScopePlaces();
     });
     out.newestTs = state.newest;
     out.lateCount = state.late;
@@ -482,7 +525,10 @@ export class Funnels {
   ingest(batch: EncodedBatch): void {
     const { ts, type, item, user } = batch;
     const tiers = this.tiers;
+    const count = tiers.length;
+    const buckets = this.buckets;
     const categoryOf = this.categoryOf;
+    const distinct = this.seen !== undefined;
     for (let i = 0; i < batch.length; i++) {
       const step = STEP_OF[type[i]!]!;
       const it = item[i]!;
@@ -491,18 +537,25 @@ export class Funnels {
       if (step < 0 || it === 0 || !(t >= 0)) continue;
       if (t > this.newestTs) this.newestTs = t;
       const category = categoryOf(it);
-      for (let k = 0; k < tiers.length; k++) {
+      for (let k = 0; k < count; k++) {
         const tier = tiers[k]!;
         const b = Math.floor(t / tier.resolutionMs);
+        buckets[k] = b;
         if (!tier.items.add(it, b, step, 1)) {
           if (k === 0) this.lateCount++;
           continue;
         }
-        tier.scopes.add(SHOP, b, step, 1);
-        if (category > 0) tier.scopes.add(category, b, step, 1);
+        const scopes = tier.scopes;
+        const places = tier.places;
+        const shop = places.place(scopes, SHOP, b);
+        if (shop >= 0) scopes.addAt(shop, step, 1);
+        if (category > 0) {
+          const at = places.place(scopes, category, b);
+          if (at >= 0) scopes.addAt(at, step, 1);
+        }
       }
       const u = user[i]!;
-      if (u !== 0 && this.seen !== undefined) {
+      if (u !== 0 && distinct) {
         this.see(SHOP, step, u, t);
         if (category > 0 && category < MAX_USER_SCOPE) this.see(category, step, u, t);
       }
@@ -548,10 +601,16 @@ export class Funnels {
     };
   }
 
-  /** Records that `user` did `step` in `scope` at `t`, moving their count to the newest bucket. */
+  /**
+   * Records that `user` did `step` in `scope` at `t`, moving their count to the newest bucket.
+   * `buckets` holds the buckets of `t`.
+   */
   private see(scope: number, step: number, user: number, t: number): void {
     let seen = this.seen!;
     const key = scope * STEPS + step;
+    const channel = STEPS + step;
+    const tiers = this.tiers;
+    const buckets = this.buckets;
     let slot = seen.find(key, user);
     if (slot < 0) {
       if ((seen.size + 1) * 2 > seen.capacity) {
@@ -559,21 +618,25 @@ export class Funnels {
         slot = seen.find(key, user);
       }
       seen.insertAt(-1 - slot, key, user, t);
-      for (const tier of this.tiers) {
-        tier.scopes.add(scope, Math.floor(t / tier.resolutionMs), STEPS + step, 1);
+      for (let k = 0; k < tiers.length; k++) {
+        const tier = tiers[k]!;
+        const at = tier.places.place(tier.scopes, scope, buckets[k]!);
+        if (at >= 0) tier.scopes.addAt(at, channel, 1);
       }
       return;
     }
     const before = seen.lastAt(slot);
     if (t <= before) return;
     seen.setLast(slot, t);
-    for (const tier of this.tiers) {
+    for (let k = 0; k < tiers.length; k++) {
+      const tier = tiers[k]!;
       const from = Math.floor(before / tier.resolutionMs);
-      const to = Math.floor(t / tier.resolutionMs);
+      const to = buckets[k]!;
       if (from === to) continue;
       // A bucket still held was held when the user was counted in it, so it has their count.
-      if (tier.scopes.retains(from)) tier.scopes.add(scope, from, STEPS + step, -1);
-      tier.scopes.add(scope, to, STEPS + step, 1);
+      if (tier.scopes.retains(from)) tier.scopes.add(scope, from, channel, -1);
+      const at = tier.places.place(tier.scopes, scope, to);
+      if (at >= 0) tier.scopes.addAt(at, channel, 1);
     }
   }
 

@@ -270,6 +270,7 @@ export class BucketRings {
   /** Entries in abandoned blocks. */
   private abandoned = 0;
   private headBucket = -1;
+  private moveCount = 0;
   private readonly stride: number;
   /** Largest ring capacity: a power of two ≥ slots, so a position is `index & mask`. */
   private readonly maxCapacity: number;
@@ -471,6 +472,16 @@ export class BucketRings {
     this.pool = pool;
     this.used = total;
     this.abandoned = 0;
+    this.moveCount++;
+  }
+
+  /**
+   * Changes whenever buckets may have changed place in the pool (a ring grown or shifted, the pool
+   * compacted or rebuilt): a place from {@link locate} of a bucket still retained holds for as
+   * long as this is unchanged.
+   */
+  get moves(): number {
+    return this.moveCount;
   }
 
   /** Newest bucket index seen; −1 before any. */
@@ -506,8 +517,8 @@ export class BucketRings {
    * Where the counters of `key`'s `bucket` are, for {@link counter} and {@link addAt}: the bucket
    * is opened with zero counters when the key lacks it (unless `open` is false), and the head
    * moves up to `bucket` if it is newer. −1, changing nothing but the head, when the bucket has
-   * left the ring (or is missing and `open` is false). The place holds until the next `add` or
-   * `locate` on these rings, which may move buckets. Costs as `add`.
+   * left the ring (or is missing and `open` is false). The place holds while {@link moves} stays
+   * the same and the bucket is retained. Costs as `add`.
    */
   locate(key: number, bucket: number, open = true): number {
     if (bucket > this.headBucket) this.headBucket = bucket;
@@ -539,6 +550,7 @@ export class BucketRings {
     let pos = len;
     while (pos > 0 && this.pool[this.entry(m, pos - 1)]! > bucket) pos--;
     const stride = this.stride;
+    if (pos < len) this.moveCount++;
     for (let j = len; j > pos; j--) {
       this.pool.copyWithin(this.entry(m, j), this.entry(m, j - 1), this.entry(m, j - 1) + stride);
     }
@@ -681,6 +693,7 @@ export class BucketRings {
     this.pool = fresh;
     this.used = at;
     this.abandoned = 0;
+    this.moveCount++;
   }
 
   private expiredCount(m: number, limit: number): number {
@@ -715,6 +728,7 @@ export class BucketRings {
     pool.copyWithin(offset * stride, base + start * stride, base + (start + head) * stride);
     if (head < len) pool.copyWithin((offset + head) * stride, base, base + (len - head) * stride);
     this.abandoned += cap;
+    this.moveCount++;
     meta[m + OFFSET] = offset;
     meta[m + CAPACITY] = next;
     meta[m + START] = 0;
