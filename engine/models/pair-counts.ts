@@ -480,8 +480,13 @@ export class PairCounts {
     for (let s = 0; s < end; s += STRIDE) {
       const a = old[s]!;
       if (a === EMPTY) continue;
-      const to = this.slot(a, old[s + 1]!);
-      table.set(old.subarray(s, s + STRIDE), to);
+      const b = old[s + 1]!;
+      const to = this.slot(a, b);
+      // Field by field: a subarray per pair allocated millions of views while the table grew.
+      table[to] = a;
+      table[to + 1] = b;
+      table[to + 2] = old[s + 2]!;
+      table[to + 3] = old[s + 3]!;
     }
   }
 }
