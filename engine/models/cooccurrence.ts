@@ -490,7 +490,7 @@ export class Cooccurrence {
     const list = this.pairs.neighboursOf(item);
     const ids = list.slice();
     const counts = new Float32Array(ids.length);
-    for (let j = 0; j < ids.length; j++) counts[j] = this.pairs.get(item, ids[j]!);
+    this.pairs.countsOf(item, ids, counts);
     // Past the bound the rows cached longest go, a quarter of the cache at a time: starting over
     // instead made every anchor's next query rebuild its row at once, a burst of slow queries.
     const cap = this.options.rowCacheEntries ?? ROW_CACHE_ENTRIES;

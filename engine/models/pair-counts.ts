@@ -18,6 +18,8 @@ import { allBelow, expectState, isArrayOf, isCount, sum } from '../snapshot/chec
 const EMPTY = 0xffffffff;
 /** u32 per table slot: key a, key b, count (f32 bits), minute last counted. */
 const STRIDE = 4;
+/** Probes `countsOf` issues together: their cells stay cached until they are resolved. */
+const ROW_BLOCK = 256;
 const MINUTE = 60_000;
 
 /** The minute of stream time `ts` (ms) falls in, as a u32 (clamped at 0). */
@@ -58,6 +60,8 @@ export class PairCounts {
   private used = 0;
   /** Where `touch` leaves what it read, so the reads are not optimised away; means nothing. */
   touched = 0;
+  /** `countsOf`'s slots of one block of probes. */
+  private slotScratch = new Uint32Array(0);
   /**
    * Item a's list of every b with a count for {a, b}, in first-seen order, is `degree[a]` entries
    * at `listAt[a]` in `lists`, in a block of `listCap[a]` (0: no list) that doubles from 4 when
@@ -325,6 +329,51 @@ export class PairCounts {
     const b = x < y ? y : x;
     const s = this.slot(a, b);
     return this.table[s] === EMPTY ? 0 : this.counts[s + 2]!;
+  }
+
+  /**
+   * `out[j]` = `get(x, ys[j])` for every j: a whole row of counts, as a co-occurrence row is
+   * built. Each probe is likely a cache miss in a table far larger than the caches; done one at
+   * a time, each waits for the last. Here a block of them is hashed and its cells read in a tight
+   * loop whose loads do not depend on each other, so the misses overlap, and the probes that
+   * follow find the cells cached.
+   */
+  countsOf(x: number, ys: Uint32Array, out: Float32Array): void {
+    const n = ys.length;
+    let slots = this.slotScratch;
+    if (slots.length < ROW_BLOCK) slots = this.slotScratch = new Uint32Array(ROW_BLOCK);
+    const table = this.table;
+    const counts = this.counts;
+    const mask = this.mask;
+    for (let from = 0; from < n; from += ROW_BLOCK) {
+      const to = Math.min(n, from + ROW_BLOCK);
+      let seen = 0;
+      for (let j = from; j < to; j++) {
+        const y = ys[j]!;
+        const s = (hash(x < y ? x : y, x < y ? y : x) & mask) * STRIDE;
+        slots[j - from] = s;
+        seen |= table[s]!;
+      }
+      this.touched = seen;
+      for (let j = from; j < to; j++) {
+        const y = ys[j]!;
+        const a = x < y ? x : y;
+        const b = x < y ? y : x;
+        let s = slots[j - from]!;
+        for (;;) {
+          const k = table[s]!;
+          if (k === EMPTY) {
+            out[j] = 0;
+            break;
+          }
+          if (k === a && table[s + 1] === b) {
+            out[j] = counts[s + 2]!;
+            break;
+          }
+          s = (s + STRIDE) & (mask * STRIDE + STRIDE - 1);
+        }
+      }
+    }
   }
 
   /** Items seen with `a`; a view of an internal buffer, valid until the next `add`. */

@@ -37,6 +37,30 @@ describe('PairCounts', () => {
     );
   });
 
+  it('reads a whole row of counts as get does, over blocks and the end of the table', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(700), fc.nat(700), fc.integer({ min: 1, max: 3 })), {
+          maxLength: 3000,
+        }),
+        fc.array(fc.nat(800), { maxLength: 50 }),
+        (adds, absent) => {
+          const pc = new PairCounts(16);
+          // One item with more neighbours than a block of probes, so blocks after the first run.
+          for (let b = 1; b <= 600; b++) pc.add(0, b, b);
+          for (const [a, b, w] of adds) pc.add(a, b, w);
+          for (let x = 0; x <= 700; x++) {
+            const ys = Uint32Array.from([...pc.neighboursOf(x), ...absent]);
+            const out = new Float32Array(ys.length).fill(-1);
+            pc.countsOf(x, ys, out);
+            expect(Array.from(out)).toEqual(Array.from(ys, (y) => pc.get(x, y)));
+          }
+        },
+      ),
+      { numRuns: 40, interruptAfterTimeLimit: 10_000 },
+    );
+  });
+
   it('keeps pairs that collide in the same slot apart', () => {
     const pc = new PairCounts(16);
     for (let a = 0; a < 2000; a++) pc.add(a, a + 1, a + 1);
