@@ -173,6 +173,8 @@ const ROW_CACHE_ENTRIES = 4_000_000;
 const MAX_CHANGED = 256;
 /** Least size of a row's cached best list: queries ask for 50 and more candidates. */
 const MIN_TOP = 64;
+/** Entries a best list may grow to by folds before the next query scores the row afresh. */
+const TOP_CAP = 1024;
 /**
  * What a cached row costs beyond its entries (the map entry, the row object, its arrays' headers),
  * in entries of 8 bytes: rows without neighbours count too, so the cap bounds how many rows exist.
@@ -546,11 +548,55 @@ export class Cooccurrence {
       }
     }
     for (let j = 0; j < ids.length; j++) pos[ids[j]!] = 0;
-    this.rowEntries += added - changed.size - (row.top?.ids.length ?? 0);
+    const before = row.top?.ids.length ?? 0;
+    row.top = row.top === null ? null : this.foldTop(item, row.top, changed, pos);
+    this.rowEntries += added - changed.size + (row.top?.ids.length ?? 0) - before;
     row.ids = outIds;
     row.counts = outCounts;
-    row.top = null;
     row.changed = null;
+  }
+
+  /**
+   * The best list after a fold: the changed neighbours join it with their counts now, the bound
+   * stays. Still exact: a neighbour outside the list was outside when it was scored and its pair
+   * has not changed since (a changed one is in the list now), so its score is still at most the
+   * bound scaled to the anchor's count, as `fromTop` assumes. Dropping the list instead cost the
+   * next query a full scoring of the row, thousands of neighbours for a popular anchor. Null
+   * (a full scoring next) once the list would pass TOP_CAP. `pos` is zeroed scratch, left zeroed.
+   */
+  private foldTop(
+    item: number,
+    top: NonNullable<Row['top']>,
+    changed: ReadonlySet<number>,
+    pos: Uint32Array,
+  ): Row['top'] {
+    const { ids, counts } = top;
+    for (let j = 0; j < ids.length; j++) pos[ids[j]!] = j + 1;
+    let added = 0;
+    for (const b of changed) if (pos[b] === 0) added++;
+    let out: Row['top'] = null;
+    if (ids.length + added <= TOP_CAP) {
+      const outIds = added > 0 ? new Uint32Array(ids.length + added) : ids;
+      const outCounts = added > 0 ? new Float32Array(ids.length + added) : counts;
+      if (added > 0) {
+        outIds.set(ids);
+        outCounts.set(counts);
+      }
+      let n = ids.length;
+      for (const b of changed) {
+        const c = this.pairs.get(item, b);
+        const at = pos[b]!;
+        if (at !== 0) {
+          outCounts[at - 1] = c;
+        } else {
+          outIds[n] = b;
+          outCounts[n++] = c;
+        }
+      }
+      out = { ids: outIds, counts: outCounts, na: top.na, bound: top.bound };
+    }
+    for (let j = 0; j < ids.length; j++) pos[ids[j]!] = 0;
+    return out;
   }
 
   /** Drops cached rows, first cached first, until they hold at most `target` entries. */
