@@ -53,6 +53,14 @@ export interface SimulatorOptions {
   adjustRate?: number;
   /** Number of stores `store-0..` that adjustments name. Default 20. */
   stores?: number;
+  /**
+   * Chance that a session's first view goes to the fad of the moment: one item, chosen from the
+   * simulated time, that the shop's traffic suddenly favours (a product in the news, a post that
+   * went round). Default 0: no fads, and the stream is the same as without this option.
+   */
+  fadShare?: number;
+  /** Simulated ms each fad lasts before the next item takes over. Default 45 minutes. */
+  fadEvery?: number;
 }
 
 /** The options with every default filled in. */
@@ -81,6 +89,8 @@ export const SIMULATOR_DEFAULTS: Readonly<ResolvedSimulatorOptions> = Object.fre
   priceChangeRate: 0.0005,
   adjustRate: 0.0005,
   stores: 20,
+  fadShare: 0,
+  fadEvery: 2_700_000,
 });
 
 function invalid(name: string, rule: string): never {
@@ -138,6 +148,8 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedSimulato
   between(o, 'stockCoverHours', 0.01, 1e6);
   between(o, 'priceChangeRate', 0, 0.5);
   between(o, 'adjustRate', 0, 0.5);
+  between(o, 'fadShare', 0, 0.5);
+  between(o, 'fadEvery', 1, Number.MAX_SAFE_INTEGER);
   o.categories = Math.min(o.categories, o.items);
   return o;
 }

@@ -138,7 +138,7 @@ export class SessionRunner {
       if (s.buys && s.cart.length > 0) this.checkout(s, ts, out);
       return false;
     }
-    const item = this.nextItem(s);
+    const item = this.nextItem(s, ts);
     s.item = item;
     s.viewsLeft--;
     out.push(viewEvent(s, ts, this.categoryOf(item), this.id(item)));
@@ -163,8 +163,11 @@ export class SessionRunner {
     }
   }
 
-  private nextItem(s: Session): number {
+  private nextItem(s: Session, ts: number): number {
     const { rng, catalogue } = this;
+    // Checked first and only when fads are on, so that without them no draw is added and the
+    // stream stays the one it always was.
+    if (s.item < 0 && this.o.fadShare > 0 && rng.chance(this.o.fadShare)) return this.fadAt(ts);
     if (s.focusCategory >= 0) {
       const item = this.inCategory(s.focusCategory, s.focusBrand);
       s.focusCategory = -1;
@@ -188,6 +191,18 @@ export class SessionRunner {
     }
     if (r < FAVOURITE_CATEGORY) return this.popular(tasteOf(this.shoppers, s.taster, rng));
     return this.popular(catalogue.categoryTraffic.sample(rng));
+  }
+
+  /**
+   * The fad item at `ts`: a hash of the fad's number since the start, so it depends on time
+   * alone (not on the draws so far) and each fad falls on an arbitrary, mostly long-tail item.
+   */
+  private fadAt(ts: number): number {
+    const n = Math.floor((ts - this.o.startTs) / this.o.fadEvery);
+    let x = (Math.imul(n + 1, 0x9e3779b1) ^ this.o.seed) >>> 0;
+    x = Math.imul(x ^ (x >>> 16), 0x85ebca6b) >>> 0;
+    x = (x ^ (x >>> 13)) >>> 0;
+    return x % this.catalogue.itemIds.length;
   }
 
   private search(s: Session): string {

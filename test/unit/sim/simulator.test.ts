@@ -228,3 +228,50 @@ describe('createSimulator: options', () => {
     for (const e of sim.next(2_000)) expect(validateEvent(e, 0).ok).toBe(true);
   });
 });
+
+describe('createSimulator: fads', () => {
+  it('leaves the stream unchanged when off', () => {
+    const a = createSimulator({ ...SMALL, seed: 4 }).next(5_000);
+    const b = createSimulator({ ...SMALL, seed: 4, fadShare: 0 }).next(5_000);
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+  });
+
+  it('sends the set share of first views to one item per period, a new one each period', () => {
+    const fadEvery = 600_000;
+    const sim = createSimulator({ ...SMALL, seed: 4, fadShare: 0.2, fadEvery });
+    const start = SIMULATOR_DEFAULTS.startTs;
+    // Views per period and item; sessions' first views are about a fifth of all views.
+    const periods = new Map<number, Map<string, number>>();
+    let views = 0;
+    for (const e of sim.next(60_000)) {
+      if (e.type !== 'view') continue;
+      views++;
+      const p = Math.floor((e.ts - start) / fadEvery);
+      const counts = periods.get(p) ?? new Map<string, number>();
+      counts.set(e.item!, (counts.get(e.item!) ?? 0) + 1);
+      periods.set(p, counts);
+    }
+    expect(views).toBeGreaterThan(40_000);
+    const last = Math.max(...periods.keys());
+    const full = [...periods.keys()].filter((p) => p !== last);
+    expect(full.length).toBeGreaterThanOrEqual(3);
+    /** Views of `item` per full period other than `p`, on average. */
+    const usual = (item: string, p: number) =>
+      full.filter((q) => q !== p).reduce((a, q) => a + (periods.get(q)!.get(item) ?? 0), 0) /
+      (full.length - 1);
+    // A fad in a period: an item with over 3% of its views and over three times its usual
+    // views (a fad may fall on a best seller now and then, hence all periods but one).
+    const fads = full.flatMap((p) => {
+      const counts = periods.get(p)!;
+      const total = [...counts.values()].reduce((a, b) => a + b, 0);
+      const fad = [...counts].find(([item, n]) => n > 0.03 * total && n > 3 * usual(item, p));
+      return fad === undefined ? [] : [fad[0]];
+    });
+    expect(fads.length).toBeGreaterThanOrEqual(full.length - 1);
+    expect(new Set(fads).size).toBe(fads.length);
+  });
+
+  it('rejects a share outside [0, 0.5]', () => {
+    expect(() => createSimulator({ fadShare: 0.6 })).toThrow(/fadShare/);
+  });
+});
