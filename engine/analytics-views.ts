@@ -35,6 +35,7 @@ import { trendFigures, type TrendingItem, type TrendingReport } from './analytic
 import { formatWindow, parseWindow } from './analytics/windows.js';
 import type { Association, Cooccurrence } from './models/cooccurrence.js';
 import type { Popularity } from './models/popularity.js';
+import type { UserHistory } from './models/user-history.js';
 import type { EventStore } from './store/index.js';
 import type { Kernels } from './wasm/index.js';
 
@@ -86,6 +87,23 @@ export type AnomalyView = Omit<AnomalyAlert, 'category'> & { category: string | 
 /** An inventory alert with its item by name. */
 export type InventoryAlertView = Omit<InventoryAlert, 'item'> & { item: string };
 
+/** One item of a shopper's history (`userHistory`). */
+export interface UserHistoryEntry {
+  item: string;
+  /** Last interaction with the item, epoch ms of event time. */
+  lastSeen: number;
+  /** Weighted count of the shopper's events on the item (by default a view 1, a cart 2, a purchase 4). */
+  strength: number;
+  bought: boolean;
+}
+
+/** `userHistory`: the shopper's items, newest first; none for an unknown user. */
+export interface UserHistoryView {
+  user: string;
+  known: boolean;
+  items: UserHistoryEntry[];
+}
+
 /** `priceReport`. */
 export interface PriceReport {
   item: string;
@@ -116,6 +134,8 @@ export interface AnalyticsContext {
   sales: Sales;
   /** Orders and the items in them. */
   alsoBought: Cooccurrence;
+  /** Per shopper and item: strength, last interaction, purchases. */
+  history: UserHistory;
   /** Dense ids of a category's items; undefined means all items, null an unknown category. */
   candidates(category: string | undefined): Uint32Array | undefined | null;
 }
@@ -303,6 +323,23 @@ export class AnalyticsViews {
 
   basketStats(): BasketStats {
     return this.m.sales.basketStats();
+  }
+
+  /** `limit` is already checked by the facet. */
+  userHistory(user: string, limit: number): UserHistoryView {
+    const id = this.m.store.dicts.user.lookup(user);
+    if (id === undefined) return { user, known: false, items: [] };
+    const r = this.m.history.recent(id, limit);
+    const items: UserHistoryEntry[] = [];
+    for (let k = 0; k < r.items.length; k++) {
+      items.push({
+        item: this.m.store.dicts.item.value(r.items[k]!) ?? String(r.items[k]),
+        lastSeen: r.lastSeen[k]!,
+        strength: r.strengths[k]!,
+        bought: r.bought[k] === 1,
+      });
+    }
+    return { user, known: true, items };
   }
 
   ordersOf(item: string): number {

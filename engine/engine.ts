@@ -86,6 +86,8 @@ export type {
   PairStats,
   PriceReport,
   RevenueView,
+  UserHistoryEntry,
+  UserHistoryView,
 } from './analytics-views.js';
 export { AnalyticsFacet, InventoryFacet, PricesFacet } from './facets.js';
 export type { FactorReport, FactorState } from './recommend/factor-training.js';
@@ -775,6 +777,7 @@ export class Engine {
       anomalies: this.parts.anomalies,
       sales: this.parts.sales,
       alsoBought: this.parts.alsoBought,
+      history: this.parts.history,
       candidates: (category) => this.candidates(category),
     });
   }

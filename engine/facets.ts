@@ -17,6 +17,7 @@ import type {
   PairStats,
   PriceReport,
   RevenueView,
+  UserHistoryView,
 } from './analytics-views.js';
 import type { BasketStats } from './analytics/baskets.js';
 import type { SegmentsView } from './analytics/sales.js';
@@ -29,8 +30,12 @@ import {
   checkOptionalName,
   checkOptions,
 } from './arguments.js';
+import { invalidArgument } from './errors.js';
 import { checkK } from './recommend/query.js';
 import type { InventoryAlertType } from './inventory/index.js';
+
+/** Most items `userHistory` lists: a page for a person to read, not an export. */
+const MAX_HISTORY = 1000;
 
 /** What every facet needs from its engine. */
 interface FacetHost {
@@ -97,6 +102,22 @@ export class AnalyticsFacet {
   customerSegment(user: string): CustomerSegmentView {
     const views = this.views;
     return views.customerSegment(checkName('user', user));
+  }
+
+  /**
+   * The shopper's items, newest first (arrival order): each with its last interaction time,
+   * strength (weighted event count) and whether it was bought; at most `limit` (default 20, up to
+   * 1000). An unknown user has no items and `known: false`. O(m) for a user with m items.
+   */
+  userHistory(user: string, opts: { limit?: number } = {}): UserHistoryView {
+    const views = this.views;
+    checkName('user', user);
+    const o = checkOptions('opts', opts, ['limit']);
+    if (o.limit !== undefined) {
+      checkNumber('limit', o.limit, { min: 1, integer: true });
+      if (o.limit > MAX_HISTORY) throw invalidArgument('limit', `must be at most ${MAX_HISTORY}`);
+    }
+    return views.userHistory(user, o.limit ?? 20);
   }
 
   /** Orders, lines, units, order value and basket size (means and quantiles) since the start. */

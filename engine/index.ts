@@ -18,6 +18,8 @@ export type {
   GroupByView,
   FunnelView,
   RevenueView,
+  UserHistoryEntry,
+  UserHistoryView,
   InventoryAlertView,
   InventoryReportView,
   PairStats,

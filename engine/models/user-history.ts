@@ -60,6 +60,17 @@ export interface PurchaseStats {
   lastTs: number;
 }
 
+/** `recent`: parallel arrays, newest first. */
+export interface RecentPairs {
+  items: Uint32Array;
+  /** Last interaction time per item, ms. */
+  lastSeen: Float64Array;
+  /** Weighted strength per item (the sum of its events' weights). */
+  strengths: Float32Array;
+  /** 1 when the user bought the item, else 0. */
+  bought: Uint8Array;
+}
+
 /**
  * Called after a purchase row changed a pair's orders or purchase times, with the facts before
  * (`prevOrders` 0 on a first purchase) and after. Lets derived statistics follow the history
@@ -403,8 +414,39 @@ export class UserHistory {
    * when n is small.
    */
   recentItems(user: number, n: number): Uint32Array {
+    const top = this.newestEntries(user, Math.min(n, this.options.recent));
+    for (let k = 0; k < top.length; k++) top[k] = this.eItem[top[k]!]!;
+    return top;
+  }
+
+  /**
+   * Up to `n` distinct items the user touched, newest first as in `recentItems` but without its
+   * cap, each with its last interaction time (ms), strength and whether it was bought. For
+   * showing a history; rankings use `recentItems`. O(m) for m pairs when n is small.
+   */
+  recent(user: number, n: number): RecentPairs {
+    const top = this.newestEntries(user, n);
+    const take = top.length;
+    const out: RecentPairs = {
+      items: new Uint32Array(take),
+      lastSeen: new Float64Array(take),
+      strengths: new Float32Array(take),
+      bought: new Uint8Array(take),
+    };
+    for (let k = 0; k < take; k++) {
+      const e = top[k]!;
+      out.items[k] = this.eItem[e]!;
+      out.lastSeen[k] = this.eSeen[e]!;
+      out.strengths[k] = this.eStrength[e]!;
+      out.bought[k] = this.ePurchase[e] === 0 ? 0 : 1;
+    }
+    return out;
+  }
+
+  /** The entries of the user's `n` most recently touched pairs, newest first. */
+  private newestEntries(user: number, n: number): Uint32Array {
     const count = this.pairsOf(user);
-    const take = Math.max(0, Math.min(count, this.options.recent, Math.floor(n)));
+    const take = Math.max(0, Math.min(count, Math.floor(n)));
     if (!(take > 0)) return EMPTY_U32;
     // Insertion into a sorted top-`take` of entries: the user's pairs arrive in hash order, so
     // few of them displace anything.
@@ -427,7 +469,6 @@ export class UserHistory {
       }
       top[k] = e;
     }
-    for (let k = 0; k < take; k++) top[k] = this.eItem[top[k]!]!;
     return top;
   }
 

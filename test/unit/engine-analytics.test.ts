@@ -147,3 +147,42 @@ describe('engine bad inventory and price input', () => {
     engine.close();
   });
 });
+
+describe("engine: a shopper's history", () => {
+  it('lists items newest first with strength and purchases, and checks its limit', async () => {
+    const engine = await createEngine();
+    engine.ingest([
+      { type: 'view', item: 'a', user: 'ann', ts: T0 },
+      { type: 'view', item: 'b', user: 'ann', ts: T0 + 1_000 },
+      { type: 'add_to_cart', item: 'a', user: 'ann', quantity: 1, ts: T0 + 2_000 },
+      {
+        type: 'purchase',
+        item: 'a',
+        user: 'ann',
+        order: 'o1',
+        quantity: 1,
+        price: 3,
+        ts: T0 + 3_000,
+      },
+      { type: 'view', item: 'c', user: 'ann', ts: T0 + 4_000 },
+      { type: 'view', item: 'c', user: 'bob', ts: T0 + 5_000 },
+    ]);
+    const h = engine.analytics.userHistory('ann');
+    expect(h.known).toBe(true);
+    expect(h.items.map((i) => i.item)).toEqual(['c', 'a', 'b']);
+    expect(h.items.map((i) => i.lastSeen)).toEqual([T0 + 4_000, T0 + 3_000, T0 + 1_000]);
+    expect(h.items.map((i) => i.bought)).toEqual([false, true, false]);
+    // A view 1, a cart 2, a purchase 4.
+    expect(h.items.map((i) => i.strength)).toEqual([1, 7, 1]);
+    expect(engine.analytics.userHistory('ann', { limit: 1 }).items.map((i) => i.item)).toEqual([
+      'c',
+    ]);
+    expect(engine.analytics.userHistory('nobody')).toEqual({
+      user: 'nobody',
+      known: false,
+      items: [],
+    });
+    for (const limit of [0, 1.5, 1001])
+      expect(() => engine.analytics.userHistory('ann', { limit })).toThrow(/limit/);
+  });
+});
