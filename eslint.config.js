@@ -35,4 +35,23 @@ export default tseslint.config(
     files: ['src/cli/**/*.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
+  {
+    // The dashboard's script runs in the browser, as is: browser globals, and uPlot's.
+    files: ['src/http/dashboard/assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        location: 'readonly',
+        localStorage: 'readonly',
+        fetch: 'readonly',
+        performance: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        AbortController: 'readonly',
+        Intl: 'readonly',
+      },
+    },
+  },
 );

@@ -59,7 +59,10 @@ async function demo(
 ): Promise<{ engine: Engine; stop: () => Promise<void> }> {
   // The simulator keeps its own time (a day of traffic in minutes); the demo engine's clock is
   // that time, so events posted without `ts` land in the simulated present.
-  const sim = config.demo ? createSimulator({ seed: config.seed }) : undefined;
+  // Fads on, so that the trending view has something to show from the first minute.
+  const sim = config.demo
+    ? createSimulator({ seed: config.seed, fadShare: 0.06, fadEvery: 1800000 })
+    : undefined;
   const engine =
     local?.engine ??
     (await createEngine(engineOptions(config, sim === undefined ? undefined : () => sim.now())));
@@ -198,6 +201,7 @@ export async function serve(config: ServeConfig, log: (line: string) => void): P
     : { stop: () => undefined };
   const s = engine.stats();
   log(`aisle listening on ${url} (${s.simd ? 'SIMD' : 'scalar'} kernels)`);
+  log(`dashboard: ${url}/`);
   if (host !== undefined) {
     log(
       `source: ${p!.topic} on ${p!.url}${host.restoredFrom ? `, restored from ${host.restoredFrom}` : ', from the earliest message'}`,

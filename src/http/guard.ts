@@ -44,13 +44,15 @@ declare module 'fastify' {
 }
 
 /**
- * Who may call a route. Open: health and the API description. Admin: what changes the model or
+ * Who may call a route. Open: health, the API description and the dashboard's page and assets
+ * (which hold no data: the page asks the other routes, with the key the person enters). Admin: what changes the model or
  * costs seconds of CPU (training, a group-by scan of the whole log). Write: posting events.
  * Read: everything else, POST /v1/sessions/recommendations included (it changes nothing).
  */
 export function scopeOf(method: string, url: string | undefined): Scope | 'open' {
   if (url === undefined) return 'read';
   if (url === '/healthz' || url === '/openapi.json' || url.startsWith('/docs')) return 'open';
+  if (url === '/' || url === '/dashboard' || url.startsWith('/dashboard/')) return 'open';
   if (url === '/v1/models/factors/train' || url === '/v1/analytics/group-by') return 'admin';
   if (method === 'POST' && url === '/v1/events') return 'write';
   return 'read';

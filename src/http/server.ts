@@ -17,6 +17,8 @@ import { TrainingJobs } from './training-jobs.js';
 import { registerOpenApi } from './openapi.js';
 import { VERSION } from '../version.js';
 import { createMetrics, type HttpMetrics } from './metrics.js';
+import { RouteLatencies } from './latency.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 import type { LocalLogReport } from '../local-log/index.js';
 import { eventsRoutes, type DurableIngest, type Publish } from './routes/events.js';
 import { analyticsRoutes } from './routes/analytics.js';
@@ -95,6 +97,7 @@ export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyI
   app.removeContentTypeParser('text/plain');
   const metrics: HttpMetrics = createMetrics(engine, opts.stream, opts.localLog);
   app.decorate('metrics', metrics);
+  const latencies = new RouteLatencies();
   // A callback hook, not an async one: no promise per request for a synchronous observe.
   app.addHook('onResponse', (request, reply, done) => {
     metrics.requestSeconds.observe(
@@ -105,6 +108,7 @@ export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyI
       },
       reply.elapsedTime / 1000,
     );
+    latencies.observe(request.method, request.routeOptions.url, reply.elapsedTime);
     done();
   });
   const jobs = new TrainingJobs(engine, () => DEFAULT_ALS.iterations);
@@ -125,7 +129,8 @@ export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyI
     sessionModelRoutes(api, engine, opts.sessionsSource ?? (() => ({ source: 'defaults' })));
     inventoryRoutes(api, engine);
     analyticsRoutes(api, engine);
-    statsRoutes(api, engine, opts.stream, opts.localLog);
+    statsRoutes(api, engine, latencies, opts.stream, opts.localLog);
+    dashboardRoutes(api);
   });
   return app;
 }

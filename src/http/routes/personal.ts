@@ -1,4 +1,7 @@
-/** Personal routes: recommendations for a user, buy-again, and next items for a session. */
+/**
+ * Personal routes: recommendations for a user, buy-again, the user's recent history, and next
+ * items for a session.
+ */
 import type { FastifyInstance } from 'fastify';
 import type {
   Diversity,
@@ -15,7 +18,7 @@ import {
   toEngineQuery,
   type FilterQuery,
 } from '../recommend-params.js';
-import { BODY_ERRORS, withErrors } from '../schemas.js';
+import { BODY_ERRORS, epochMs, withErrors } from '../schemas.js';
 
 const tags = ['recommendations'];
 const userReply = withErrors({
@@ -46,6 +49,33 @@ const diversityBody = {
   properties: {
     categoryCap: { type: 'integer', minimum: 1, maximum: 100 },
     mmr: { type: 'number', minimum: 0, maximum: 1 },
+  },
+  additionalProperties: false,
+} as const;
+
+const historyReply = {
+  description: "the user's items, newest first; none for an unknown user",
+  type: 'object',
+  required: ['user', 'items'],
+  properties: {
+    user: { type: 'string' },
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['item', 'lastSeen', 'strength', 'bought'],
+        properties: {
+          item: { type: 'string' },
+          lastSeen: { ...epochMs, description: 'last interaction with the item, epoch ms' },
+          strength: {
+            type: 'number',
+            description: "weighted count of the user's events on the item",
+          },
+          bought: { type: 'boolean' },
+        },
+        additionalProperties: false,
+      },
+    },
   },
   additionalProperties: false,
 } as const;
@@ -107,6 +137,32 @@ export function personalRoutes(app: FastifyInstance, engine: Engine): void {
         ...toEngineQuery(request.query),
       });
       return reply(result, { user });
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { limit: number } }>(
+    '/v1/users/:id/history',
+    {
+      schema: {
+        summary: "The user's recent items",
+        description:
+          'The items the user interacted with, newest first, each with its last interaction ' +
+          'time, strength (by default a view weighs 1, a cart 2, a purchase 4) and whether it was ' +
+          'bought. An unknown user has no items rather than a 404, as on the other user routes.',
+        tags,
+        params: idParams,
+        querystring: {
+          type: 'object',
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 200, default: 20 } },
+          additionalProperties: false,
+        },
+        response: withErrors({ 200: historyReply }),
+      },
+    },
+    async (request) => {
+      const user = request.params.id;
+      const h = engine.analytics.userHistory(user, { limit: request.query.limit });
+      return { user, items: h.items };
     },
   );
 

@@ -1,12 +1,13 @@
 /**
  * GET /v1/stats: the state's totals and, on a stream, the position they cover; with a local log,
- * its position, size on disk and snapshots.
+ * its position, size on disk and snapshots; and the latency of each route of this server.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../../engine/index.js';
 import type { LocalLogReport } from '../../local-log/index.js';
 import type { SourceStats } from '../../pulsar/source.js';
 import { EVENT_TYPES } from '../../../engine/index.js';
+import type { RouteLatencies } from '../latency.js';
 import { noQuery } from '../recommend-params.js';
 import { count, epochMs, nullableNumber, withErrors } from '../schemas.js';
 
@@ -57,6 +58,7 @@ const statsReply = {
     'bytesPerEvent',
     'streamTime',
     'memory',
+    'http',
   ],
   properties: {
     events: {
@@ -103,6 +105,30 @@ const statsReply = {
           additionalProperties: false,
         },
         warnings: { type: 'array', items: { type: 'string' } },
+      },
+      additionalProperties: false,
+    },
+    http: {
+      type: 'object',
+      description: 'requests answered per route, and their latency',
+      required: ['routes'],
+      properties: {
+        routes: {
+          type: 'array',
+          description: 'routes asked since start; unmatched requests are not counted',
+          items: {
+            type: 'object',
+            required: ['route', 'method', 'count', 'p50Ms', 'p99Ms'],
+            properties: {
+              route: { type: 'string', description: 'the pattern, as `/v1/items/:id/similar`' },
+              method: { type: 'string' },
+              count: { ...count, description: 'requests answered since start' },
+              p50Ms: { type: 'number', description: 'median of the last 1024, ms' },
+              p99Ms: { type: 'number', description: '99th percentile of the last 1024, ms' },
+            },
+            additionalProperties: false,
+          },
+        },
       },
       additionalProperties: false,
     },
@@ -175,6 +201,7 @@ const statsReply = {
 export function statsRoutes(
   app: FastifyInstance,
   engine: Engine,
+  latencies: RouteLatencies,
   stream?: () => StreamReport,
   localLog?: () => LocalLogReport,
 ): void {
@@ -204,6 +231,7 @@ export function statsRoutes(
         bytesPerEvent: s.bytesPerEvent,
         streamTime: s.streamTime,
         memory: memoryBlock(engine),
+        http: { routes: latencies.report() },
         ...(report !== undefined && {
           stream: {
             messages: report.messages,
