@@ -12,6 +12,8 @@ export default defineConfig({
     ...(ci && { outputFile: { json: '.ci/results/vitest.json' } }),
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // The dashboard in Debian's Chromium against the built CLI (test/browser/support.ts).
+      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'] } },
       {
         extends: true,
         test: {
