@@ -19,7 +19,7 @@ import type { AnomalyAlert, AnomalyDetector } from './analytics/anomalies.js';
 import type { BasketStats } from './analytics/baskets.js';
 import type { CategoryTrends } from './analytics/category-trends.js';
 import type { CustomerSegment } from './analytics/customers.js';
-import type { FunnelResult, Funnels } from './analytics/funnel.js';
+import type { FunnelPoint, FunnelResult, Funnels } from './analytics/funnel.js';
 import {
   itemElasticity,
   itemMarkdown,
@@ -48,7 +48,14 @@ export type InventoryReportView = Omit<InventoryReport, 'byLocation'> & {
 };
 
 /** `funnel`: counts and rates over the window, with the key asked for. */
-export type FunnelView = FunnelResult & { known: boolean; item?: string; category?: string };
+export type FunnelView = FunnelResult & {
+  known: boolean;
+  item?: string;
+  category?: string;
+  /** With `step`: its length, ms, and the window as consecutive steps, oldest first. */
+  step?: number;
+  points?: FunnelPoint[];
+};
 
 /** `groupBy`: a windowed group-by over the event log. */
 export interface GroupByQuery {
@@ -263,7 +270,7 @@ export class AnalyticsViews {
     return out;
   }
 
-  funnel(q: { window: string; item?: string; category?: string }): FunnelView {
+  funnel(q: { window: string; step?: string; item?: string; category?: string }): FunnelView {
     const at = this.streamTimeOr0();
     const item = q.item === undefined ? undefined : this.m.store.dicts.item.lookup(q.item);
     const category =
@@ -290,11 +297,25 @@ export class AnalyticsViews {
           viewToPurchase: null,
           users: null,
         };
+    let series: { step: number; points: FunnelPoint[] } | undefined;
+    if (q.step !== undefined) {
+      const s = this.m.funnels.series(
+        { ...(known ? query : { window: q.window }), step: q.step },
+        at,
+      );
+      series = {
+        step: s.step,
+        points: known
+          ? s.points
+          : s.points.map((p) => ({ ...p, views: 0, carts: 0, purchases: 0 })),
+      };
+    }
     return {
       ...counts,
       known,
       ...(q.item !== undefined && { item: q.item }),
       ...(q.category !== undefined && { category: q.category }),
+      ...series,
     };
   }
 

@@ -67,13 +67,15 @@ export class AnalyticsFacet {
 
   /**
    * Views → carts → purchases over the last `window` of stream time (`'15m'`, `'1h'`, `'7d'`),
-   * for an item, a category or the whole shop, with conversion rates. An unknown item or
-   * category reports `known: false` and zero counts. Throws AisleError('AISLE_INVALID_ARGUMENT')
-   * for a malformed window.
+   * for an item, a category or the whole shop, with conversion rates; with `step`, the window as
+   * a series too (`points`). An unknown item or category reports `known: false` and zero counts.
+   * Throws AisleError('AISLE_INVALID_ARGUMENT') naming the field for a bad window or step.
    */
-  funnel(q: { window: string; item?: string; category?: string }): FunnelView {
+  funnel(q: { window: string; step?: string; item?: string; category?: string }): FunnelView {
     const views = this.views;
-    return views.funnel(checkKeyedWindow(q, ['window', 'item', 'category']));
+    const checked = checkKeyedWindow(q, ['window', 'step', 'item', 'category']);
+    if (checked.step !== undefined) checkDuration('step', checked.step);
+    return views.funnel(checked);
   }
 
   /** Anomalies in event rates and conversion: active episodes and recent alerts. */

@@ -34,6 +34,7 @@ export type { GroupRow, ScanKey } from './analytics/scan.js';
 export type { BasketStats, BasketQuantiles } from './analytics/baskets.js';
 export type { RfmSummary, RfmSegmentSummary, RfmCuts } from './analytics/segments.js';
 export type { RevenueResult, RevenueSeries, RevenuePoint } from './analytics/revenue.js';
+export type { FunnelPoint, FunnelSeries } from './analytics/funnel.js';
 export type {
   TrendFigures,
   TrendingCategory,

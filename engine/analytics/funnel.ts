@@ -41,6 +41,7 @@ import {
   DEFAULT_TIERS,
   checkWindowQuery,
   resolveTiers,
+  seriesPlan,
   tierFor,
   windowBuckets,
   type BucketRingsState,
@@ -107,6 +108,23 @@ export interface FunnelResult extends FunnelSteps {
    * users are turned off, or for a category id of 699,050 or more.
    */
   users: FunnelSteps | null;
+}
+
+/** One step of a funnel series: the counts of the bucket-aligned [from, to). */
+export interface FunnelPoint extends FunnelSteps {
+  from: number;
+  to: number;
+}
+
+/** `series`: the window as consecutive steps, oldest first. */
+export interface FunnelSeries {
+  window: number;
+  step: number;
+  resolution: number;
+  /** [from, to): `points.length` whole steps, the last ending with the bucket holding `now`. */
+  from: number;
+  to: number;
+  points: FunnelPoint[];
 }
 
 /** What a snapshot keeps of the funnels. */
@@ -599,6 +617,39 @@ export class Funnels {
       viewToPurchase: ratio(purchases!, views!),
       users: exactUsers ? { views: sums[3]!, carts: sums[4]!, purchases: sums[5]! } : null,
     };
+  }
+
+  /**
+   * The window as consecutive steps of `step`, oldest first, the last ending with the bucket
+   * holding `now`: ⌈window / step⌉ points (at most 1,440) of views, carts and purchases, from the
+   * finest tier whose buckets divide the step and whose span holds every point. One walk over
+   * the key's buckets, as `funnel` does. Distinct users are not given per point.
+   *
+   * Throws as `funnel` does, and naming `step` when it is not a duration, is longer than the
+   * window, gives too many points, or fits no tier's buckets.
+   */
+  series(query: FunnelQuery & { step: string | number }, now: number): FunnelSeries {
+    const { window, item, category } = checkWindowQuery(query, now, 'funnel');
+    const { tier, step, count, per } = seriesPlan(this.tiers, window, query.step, 'funnel');
+    const width = tier.resolutionMs;
+    const rings = item === undefined ? tier.scopes : tier.items;
+    const { first, last } = windowBuckets(rings, count * step, now, 'funnel');
+    const channels = rings.channels;
+    const sums = new Float64Array(count * channels);
+    rings.sumSteps(item ?? category ?? SHOP, first, per, count, sums);
+    const points: FunnelPoint[] = [];
+    for (let p = 0; p < count; p++) {
+      const from = first + p * per;
+      const at = p * channels;
+      points.push({
+        from: from * width,
+        to: (from + per) * width,
+        views: sums[at]!,
+        carts: sums[at + 1]!,
+        purchases: sums[at + 2]!,
+      });
+    }
+    return { window, step, resolution: width, from: first * width, to: (last + 1) * width, points };
   }
 
   /**

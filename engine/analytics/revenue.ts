@@ -38,6 +38,7 @@ import {
   formatWindow,
   parseWindow,
   resolveTiers,
+  seriesPlan,
   tierFor,
   windowBuckets,
   type BucketRingsState,
@@ -132,8 +133,6 @@ export interface RevenueState {
 }
 
 const OPTION_KEYS = new Set(['tiers', 'orderHorizon']);
-/** A day of minutes: enough for any chart. */
-const MAX_POINTS = 1440;
 const PURCHASE = EVENT_TYPE_CODE.purchase;
 const TWO_32 = 2 ** 32;
 /** Item and category ids must fit 31 bits: they are packed with a tag into one u32 order scope. */
@@ -420,25 +419,8 @@ export class Revenue {
    */
   series(query: RevenueSeriesQuery, now: number): RevenueSeries {
     const { window, item, category } = checkWindowQuery(query, now, 'revenue');
-    const step = parseWindow(query.step, 'step');
-    // The window must fit some tier; the step may need a coarser one.
-    tierFor(this.tiers, window, 'revenue');
-    if (step > window) invalid('step', `${formatWindow(step)} is longer than the window`);
-    const count = Math.ceil(window / step);
-    if (count > MAX_POINTS) {
-      invalid('step', `${formatWindow(step)} gives ${count} points; at most ${MAX_POINTS}`);
-    }
-    const tier = this.tiers.find((t) => step % t.resolutionMs === 0 && t.spanMs >= count * step);
-    if (tier === undefined) {
-      const widths = this.tiers.map((t) => formatWindow(t.resolutionMs)).join(' or ');
-      invalid(
-        'step',
-        `${count} steps of ${formatWindow(step)} fit no tier: a step must be a whole number of ` +
-          `${widths} buckets, and all steps must fit in that tier's span`,
-      );
-    }
+    const { tier, step, count, per } = seriesPlan(this.tiers, window, query.step, 'revenue');
     const width = tier.resolutionMs;
-    const per = step / width;
     const rings = item === undefined ? tier.scopes : tier.items;
     const { first, last } = windowBuckets(rings, count * step, now, 'revenue');
     const sums = new Float64Array(count * CHANNELS);

@@ -201,6 +201,47 @@ export function tierFor<T extends ResolvedTier>(
   return tier;
 }
 
+/** Most points a series gives: a day in 1-minute steps. */
+export const MAX_SERIES_POINTS = 1440;
+
+/**
+ * How a window is cut into `step`s: ⌈window / step⌉ points from the finest of `tiers` whose
+ * buckets divide the step and whose span holds every point, `per` buckets a point.
+ * Throws AisleError('AISLE_INVALID_ARGUMENT') naming `window` when no tier covers it, and `step`
+ * when it is not a duration, is longer than the window, gives more than MAX_SERIES_POINTS points
+ * or fits no tier's buckets.
+ */
+export function seriesPlan<T extends ResolvedTier>(
+  tiers: readonly T[],
+  window: number,
+  stepRaw: string | number,
+  owner: string,
+): { tier: T; step: number; count: number; per: number } {
+  const step = parseWindow(stepRaw, 'step');
+  // The window must fit some tier; the step may need a coarser one.
+  tierFor(tiers, window, owner);
+  if (step > window) invalid(owner, 'step', `${formatWindow(step)} is longer than the window`);
+  const count = Math.ceil(window / step);
+  if (count > MAX_SERIES_POINTS) {
+    invalid(
+      owner,
+      'step',
+      `${formatWindow(step)} gives ${count} points; at most ${MAX_SERIES_POINTS}`,
+    );
+  }
+  const tier = tiers.find((t) => step % t.resolutionMs === 0 && t.spanMs >= count * step);
+  if (tier === undefined) {
+    const widths = tiers.map((t) => formatWindow(t.resolutionMs)).join(' or ');
+    invalid(
+      owner,
+      'step',
+      `${count} steps of ${formatWindow(step)} fit no tier: a step must be a whole number of ` +
+        `${widths} buckets, and all steps must fit in that tier's span`,
+    );
+  }
+  return { tier, step, count, per: step / tier.resolutionMs };
+}
+
 /**
  * Buckets `first..last` (inclusive) of `rings` for `span` ms ending with the bucket holding `now`:
  * ⌈span / width⌉ whole buckets, so [first·width, (last + 1)·width) in ms.
