@@ -128,6 +128,36 @@ describe('GET /v1/users/:id/history', () => {
   });
 });
 
+describe('GET /v1/analytics/funnel with step', () => {
+  it('adds the window as a series whose points add up to the totals', async () => {
+    const res = await fetch(`${url}/v1/analytics/funnel?window=1h&step=15m`);
+    expect(res.status).toBe(200);
+    const f = (await res.json()) as {
+      views: number;
+      carts: number;
+      purchases: number;
+      step: number;
+      points: { from: number; to: number; views: number; carts: number; purchases: number }[];
+    };
+    expect(f.step).toBe(15 * 60_000);
+    expect(f.points).toHaveLength(4);
+    expect(f.views).toBeGreaterThan(0);
+    for (const k of ['views', 'carts', 'purchases'] as const)
+      expect(f.points.reduce((a, p) => a + p[k], 0)).toBe(f[k]);
+    for (let i = 1; i < 4; i++) expect(f.points[i]!.from).toBe(f.points[i - 1]!.to);
+    const plain = (await (await fetch(`${url}/v1/analytics/funnel?window=1h`)).json()) as object;
+    expect(plain).not.toHaveProperty('points');
+  });
+
+  it('refuses a step that does not fit with a 400 naming it', async () => {
+    for (const step of ['7s', '2h', 'soon']) {
+      const res = await fetch(`${url}/v1/analytics/funnel?window=1h&step=${step}`);
+      expect(res.status, step).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toContain('step');
+    }
+  });
+});
+
 describe('GET /v1/stats: latency per route', () => {
   it('counts the requests of each matched route, with p50 ≤ p99', async () => {
     const before = await stats();

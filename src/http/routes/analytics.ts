@@ -121,6 +121,17 @@ const funnel = {
       description:
         'distinct users per step; null for an item or a window ending before the newest event',
     },
+    step: { type: 'number', description: 'with `step`: the length of each point, ms' },
+    points: {
+      type: 'array',
+      description: 'with `step`: the window as consecutive steps, oldest first',
+      items: {
+        type: 'object',
+        required: ['from', 'to', 'views', 'carts', 'purchases'],
+        properties: { from: epochMs, to: epochMs, ...steps.properties },
+        additionalProperties: false,
+      },
+    },
     ...keyAsked,
   },
   additionalProperties: false,
@@ -370,25 +381,31 @@ export function analyticsRoutes(app: FastifyInstance, engine: Engine): void {
     },
   );
 
-  app.get<{ Querystring: { window: string; item?: string; category?: string } }>(
+  app.get<{ Querystring: { window: string; step?: string; item?: string; category?: string } }>(
     '/v1/analytics/funnel',
     {
       schema: {
         summary: 'View → cart → purchase over a window',
         description:
           'Counts and step conversion rates over the window for the shop, an item or a ' +
-          'category (not both), and for the shop and categories the distinct users per step.',
+          'category (not both), and for the shop and categories the distinct users per step; ' +
+          'with `step` (a whole number of buckets) the window as a series of points too.',
         tags,
         querystring: {
           type: 'object',
-          properties: { window: window('1h'), item, category },
+          properties: {
+            window: window('1h'),
+            step: { ...text(32), description: 'a duration; adds a series' },
+            item,
+            category,
+          },
           additionalProperties: false,
         },
         response: withErrors({ 200: funnel }, [unknownKey]),
       },
     },
     async (request, reply) => {
-      const { window, item, category } = request.query;
+      const { window, step, item, category } = request.query;
       if (item !== undefined && category !== undefined) {
         return reply.code(400).send({
           error: 'bad_request',
@@ -397,6 +414,7 @@ export function analyticsRoutes(app: FastifyInstance, engine: Engine): void {
       }
       const r = engine.analytics.funnel({
         window,
+        ...(step !== undefined && { step }),
         ...(item !== undefined && { item }),
         ...(category !== undefined && { category }),
       });
