@@ -85,6 +85,15 @@ describe('dashboard', () => {
       els.map((e) => Number.parseFloat(e.textContent ?? '')),
     );
     scores.forEach((s, i) => expect(s).toBeCloseTo(trending.items[i]!.score, 1));
+    // The funnel's steps over the window chosen (1 hour at first), and its chart.
+    const funnel = await getJson<{ views: number; carts: number; purchases: number }>(
+      `${still.url}/v1/analytics/funnel?window=1h`,
+    );
+    for (const step of ['views', 'carts', 'purchases'] as const) {
+      const text = await page.textContent(`[data-metric="funnel-${step}"]`);
+      expect(Number(text!.replace(/,/g, '')), step).toBe(funnel[step]);
+    }
+    await page.waitForSelector('[data-chart="funnel"] canvas');
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -378,6 +378,16 @@ async function loadNow(view, section) {
         ? 'no messages yet'
         : duration(stats.stream.lagMs),
   );
+  // Where the totals stand: the stream's message id per partition, or the local log's place.
+  const where = [];
+  if (stats.stream !== undefined) {
+    where.push(`${fmtInt.format(stats.stream.messages)} messages`);
+    for (const [part, id] of Object.entries(stats.stream.position)) where.push(`${part} @ ${id}`);
+  } else if (stats.localLog !== undefined) {
+    const p = stats.localLog.position;
+    where.push(`local log segment ${p.segment}, offset ${fmtInt.format(p.offset)}`);
+  }
+  setText(section, '[data-body="position"]', where.join(' · '));
   setText(section, '[data-metric="dead-letters"]', String(stats.deadLetters));
   setText(
     section,
@@ -561,6 +571,45 @@ function anomalyItem(a, active) {
   );
 }
 
+/**
+ * Anomaly episodes as spans of time for the chart: an active one from its alert to the present,
+ * a recent one as the interval its alert judged (five minutes by default, hence the width).
+ */
+function anomalyBands(a) {
+  const bands = [];
+  for (const x of a.active) bands.push({ from: x.ts, to: Infinity, active: true });
+  for (const x of a.recent) bands.push({ from: x.ts - 300_000, to: x.ts, active: false });
+  return bands;
+}
+
+/** Draws `view.anomalyBands` behind the series: red for open episodes, amber for past ones. */
+function anomalyPlugin(view) {
+  return {
+    hooks: {
+      drawClear: [
+        (u) => {
+          const bands = view.anomalyBands ?? [];
+          if (bands.length === 0) return;
+          const { left, top, width, height } = u.bbox;
+          const ctx = u.ctx;
+          ctx.save();
+          for (const b of bands) {
+            const x0 = Math.max(left, u.valToPos(b.from / 1000, 'x', true));
+            const x1 = Math.min(
+              left + width,
+              b.to === Infinity ? left + width : u.valToPos(b.to / 1000, 'x', true),
+            );
+            if (!(x1 > x0)) continue;
+            ctx.fillStyle = b.active ? 'rgba(220,38,38,0.16)' : 'rgba(217,119,6,0.14)';
+            ctx.fillRect(x0, top, Math.max(2, x1 - x0), height);
+          }
+          ctx.restore();
+        },
+      ],
+    },
+  };
+}
+
 async function loadFunnel(view, section) {
   const select = $(section, 'select[name="funnel-window"]');
   const w = select === null ? '1h' : select.value;
@@ -579,7 +628,7 @@ async function loadFunnel(view, section) {
       'div',
       {},
       h('span', { className: 'label', text: label }),
-      h('b', { text: fmtInt.format(count) }),
+      h('b', { 'data-metric': `funnel-${label}`, text: fmtInt.format(count) }),
       h('small', {
         text: `${rate === undefined ? '' : `${pct(rate)} ${rateLabel}`}${
           distinct === undefined ? '' : ` · ${fmtInt.format(distinct)} shoppers`
@@ -599,12 +648,47 @@ async function loadFunnel(view, section) {
   ]);
   markReady(section);
 
-  // The chart and the anomalies are extras: their failure leaves the counts shown.
-  const [revenue, anomalies] = await Promise.allSettled([
-    api(`v1/analytics/revenue?window=${enc(w)}&step=${enc(STEPS[w] ?? '5m')}`, signal),
+  // The charts and the anomalies are extras: their failure leaves the counts shown.
+  const stepQ = enc(STEPS[w] ?? '5m');
+  const [series, revenue, anomalies] = await Promise.allSettled([
+    api(`v1/analytics/funnel?window=${enc(w)}&step=${stepQ}`, signal),
+    api(`v1/analytics/revenue?window=${enc(w)}&step=${stepQ}`, signal),
     api('v1/analytics/anomalies', signal),
   ]);
   if (view.ended) return;
+  if (anomalies.status === 'fulfilled') view.anomalyBands = anomalyBands(anomalies.value);
+  if (series.status === 'fulfilled' && Array.isArray(series.value.points)) {
+    const pts = series.value.points;
+    const data = [
+      pts.map((p) => p.to / 1000),
+      pts.map((p) => p.views),
+      pts.map((p) => p.carts),
+      pts.map((p) => p.purchases),
+    ];
+    updateChart(
+      view,
+      'funnelChart',
+      $(section, '[data-chart="funnel"]'),
+      {
+        height: 200,
+        series: [
+          {},
+          { label: 'views', stroke: '#2563eb', fill: 'rgba(37,99,235,0.08)', scale: 'views' },
+          { label: 'carts', stroke: '#b45309', scale: 'steps' },
+          { label: 'purchases', stroke: '#15803d', scale: 'steps' },
+        ],
+        axes: [
+          {},
+          { scale: 'views', size: 60 },
+          { scale: 'steps', side: 1, grid: { show: false } },
+        ],
+        scales: { x: { time: true } },
+        plugins: [anomalyPlugin(view)],
+      },
+      data,
+    );
+    if (view.funnelChart) view.funnelChart.redraw(false, false);
+  }
   if (revenue.status === 'fulfilled' && Array.isArray(revenue.value.points)) {
     const pts = revenue.value.points;
     const data = [pts.map((p) => p.to / 1000), pts.map((p) => p.revenue), pts.map((p) => p.orders)];
