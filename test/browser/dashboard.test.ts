@@ -292,6 +292,24 @@ describe('dashboard', () => {
           expect(overlap, `${a.name} overlaps ${b.name}`).toBe(false);
         }
       }
+      // The item's and a shopper's pages fit the width too: nothing scrolls sideways.
+      const item = await page.getAttribute(
+        'section[data-panel="trending"] a[data-item]',
+        'data-item',
+      );
+      const user = await findBuyer(still.url);
+      for (const [hash, panel] of [
+        [`#/item/${encodeURIComponent(item!)}`, 'item'],
+        [`#/user/${user}`, 'shopper'],
+      ] as const) {
+        await page.evaluate((h) => (location.hash = h), hash);
+        await ready(page, panel);
+        const fit = await page.evaluate(() => ({
+          scrollWidth: document.documentElement.scrollWidth,
+          width: window.innerWidth,
+        }));
+        expect(fit.scrollWidth, panel).toBeLessThanOrEqual(fit.width);
+      }
       expect(errors).toEqual([]);
       await page.close();
     });
