@@ -1,6 +1,6 @@
 /**
  * Price analytics for merchandisers: price history per item, own-price elasticity of demand,
- * and markdown suggestions for overstocked items.
+ * markdown suggestions for overstocked items, and the price that maximises expected profit.
  */
 export {
   DAY_MS,
@@ -41,3 +41,11 @@ export type {
   MarkdownResult,
   MarkdownSuggestion,
 } from './markdown.js';
+export { DEFAULT_PRICE_CONSTRAINTS, priceConstraints, recommendPrice } from './optimise.js';
+export type {
+  PriceBound,
+  PriceConstraints,
+  PriceOptimiseInput,
+  PricePoint,
+  PriceRecommendation,
+} from './optimise.js';
