@@ -21,8 +21,13 @@ import type { CategoryTrends } from './analytics/category-trends.js';
 import type { CustomerSegment } from './analytics/customers.js';
 import type { FunnelPoint, FunnelResult, Funnels } from './analytics/funnel.js';
 import {
+  isRefusal,
   itemElasticity,
   itemMarkdown,
+  recommendPrice,
+  type PriceConstraints,
+  type PriceRecommendation,
+  type ElasticityEstimate,
   type ElasticityResult,
   type MarkdownResult,
   type PriceChangePoint,
@@ -110,6 +115,30 @@ export interface UserHistoryView {
   known: boolean;
   items: UserHistoryEntry[];
 }
+
+/** `priceRecommendation`'s options: the cost when the catalogue has none, and the search's. */
+export interface PriceRecommendationOptions extends Partial<PriceConstraints> {
+  /** Unit cost, over the catalogue's. */
+  cost?: number;
+  /** Without a cost: the margin assumed at today's price, cost = price · (1 − margin). */
+  margin?: number;
+  objective?: 'expected' | 'cautious';
+  caution?: number;
+  /** Days of sales the pace at today's price is measured over. Default 14. */
+  lookback?: number;
+}
+
+/** `priceRecommendation`: the answer, or why there is none. */
+export type PriceRecommendationView =
+  | (PriceRecommendation & {
+      item: string;
+      known: true;
+      cost: number;
+      /** Where the cost came from. */
+      costFrom: 'catalogue' | 'request' | 'margin';
+      elasticity: ElasticityEstimate;
+    })
+  | { item: string; known: boolean; refused: string; elasticity?: ElasticityResult };
 
 /** `priceReport`. */
 export interface PriceReport {
@@ -268,6 +297,56 @@ export class AnalyticsViews {
           : itemMarkdown(h, id, { stock, targetDays: opts.targetDays });
     }
     return out;
+  }
+
+  priceRecommendation(item: string, o: PriceRecommendationOptions): PriceRecommendationView {
+    const id = this.m.store.dicts.item.lookup(item);
+    if (id === undefined) return { item, known: false, refused: 'unknown item' };
+    const h = this.m.priceHistory;
+    const price = h.currentPrice(id);
+    if (price === undefined) return { item, known: true, refused: 'no price known for the item' };
+    const listed = this.m.catalogue.get(item)?.cost;
+    const [cost, costFrom] =
+      o.cost !== undefined
+        ? [o.cost, 'request' as const]
+        : listed !== undefined
+          ? [listed, 'catalogue' as const]
+          : o.margin !== undefined
+            ? [price * (1 - o.margin), 'margin' as const]
+            : [undefined, undefined];
+    if (cost === undefined) {
+      return {
+        item,
+        known: true,
+        refused: 'no cost known for the item: give the catalogue a cost, or pass cost or margin',
+      };
+    }
+    const elasticity = itemElasticity(h, id);
+    if (isRefusal(elasticity)) {
+      return { item, known: true, refused: `no elasticity: ${elasticity.refused}`, elasticity };
+    }
+    const pace = h.velocity(id, o.lookback ?? 14);
+    if (pace === undefined) {
+      return { item, known: true, refused: 'no open period to measure the pace of sales over' };
+    }
+    const constraints: Partial<PriceConstraints> = {};
+    if (o.minMargin !== undefined) constraints.minMargin = o.minMargin;
+    if (o.maxChange !== undefined) constraints.maxChange = o.maxChange;
+    if (o.beyondObserved !== undefined) constraints.beyondObserved = o.beyondObserved;
+    if (o.ending !== undefined) constraints.ending = o.ending;
+    const r = recommendPrice({
+      price,
+      demand: pace.unitsPerDay,
+      cost,
+      elasticity: elasticity.elasticity,
+      se: elasticity.se,
+      df: elasticity.df,
+      observed: elasticity.priceRange,
+      constraints,
+      ...(o.objective !== undefined && { objective: o.objective }),
+      ...(o.caution !== undefined && { caution: o.caution }),
+    });
+    return { item, known: true, cost, costFrom, elasticity, ...r };
   }
 
   funnel(q: { window: string; step?: string; item?: string; category?: string }): FunnelView {

@@ -7,7 +7,7 @@ import { AisleError } from './errors.js';
 import { hasControlCharacter, LIMITS } from './events.js';
 
 /** The fields of a catalogue item: anything else is a typo that must not pass silently. */
-const ITEM_FIELDS: ReadonlySet<string> = new Set(['id', 'category', 'price', 'attributes']);
+const ITEM_FIELDS: ReadonlySet<string> = new Set(['id', 'category', 'price', 'cost', 'attributes']);
 
 /** Attributes an item may carry, and the size of each, so one feed cannot fill memory. */
 export const CATALOGUE_LIMITS = {
@@ -81,6 +81,14 @@ export function catalogueItemFault(item: unknown): { field: string; reason: stri
     }
     if (price > LIMITS.maxPrice)
       return { field: 'price', reason: `must be at most ${LIMITS.maxPrice}` };
+  }
+  const cost = it.cost;
+  if (cost !== undefined) {
+    if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0) {
+      return { field: 'cost', reason: 'must be a finite number of at least 0' };
+    }
+    if (cost > LIMITS.maxPrice)
+      return { field: 'cost', reason: `must be at most ${LIMITS.maxPrice}` };
   }
   return attributesFault(it.attributes);
 }

@@ -10,6 +10,8 @@ export interface CatalogueItem {
   category?: string;
   /** Current unit price. */
   price?: number;
+  /** Unit cost, for margins and the profit-maximising price. */
+  cost?: number;
   /** Free-form attributes (brand, colour, size...), kept as given. */
   attributes?: Record<string, string | number | boolean>;
 }
@@ -57,6 +59,12 @@ export class Catalogue {
         `catalogue item ${item.id}: price must be > 0`,
       );
     }
+    if (item.cost !== undefined && !(Number.isFinite(item.cost) && item.cost >= 0)) {
+      throw new AisleError(
+        'AISLE_INVALID_ARGUMENT',
+        `catalogue item ${item.id}: cost must be >= 0`,
+      );
+    }
     const prev = this.items.get(item.id);
     if (prev === undefined) {
       this.items.set(item.id, { ...item });
@@ -64,6 +72,7 @@ export class Catalogue {
     }
     if (item.category !== undefined) prev.category = item.category;
     if (item.price !== undefined) prev.price = item.price;
+    if (item.cost !== undefined) prev.cost = item.cost;
     if (item.attributes !== undefined) prev.attributes = { ...prev.attributes, ...item.attributes };
   }
 

@@ -84,6 +84,8 @@ export type {
   InventoryAlertView,
   InventoryReportView,
   PairStats,
+  PriceRecommendationOptions,
+  PriceRecommendationView,
   PriceReport,
   RevenueView,
   UserHistoryEntry,

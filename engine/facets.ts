@@ -15,6 +15,8 @@ import type {
   InventoryAlertView,
   InventoryReportView,
   PairStats,
+  PriceRecommendationOptions,
+  PriceRecommendationView,
   PriceReport,
   RevenueView,
   UserHistoryView,
@@ -228,6 +230,39 @@ export class PricesFacet {
     if (o.targetDays !== undefined)
       checkNumber('targetDays', o.targetDays, { min: 0, exclusive: true });
     return this.host.views.priceReport(item, o);
+  }
+
+  /**
+   * The price that maximises expected profit (`objective` 'expected', the default) or a cautious
+   * quantile of it ('cautious', `caution` 0.25), under the item's elasticity and its uncertainty,
+   * within the constraints (least margin, largest step, how far beyond the observed prices, a
+   * price ending), with expected demand, revenue and profit now and at the answer and the curve
+   * for a chart. The cost is `cost`, else the catalogue's, else today's price less `margin`.
+   * A refusal, with the reason, when the item, its price, its cost, its elasticity or its pace
+   * of sales is unknown. Throws AisleError('AISLE_INVALID_ARGUMENT') naming a bad option.
+   */
+  recommend(item: string, opts: PriceRecommendationOptions = {}): PriceRecommendationView {
+    this.host.assertOpen();
+    checkName('item', item);
+    const o = checkOptions('opts', opts, [
+      'cost',
+      'margin',
+      'objective',
+      'caution',
+      'minMargin',
+      'maxChange',
+      'beyondObserved',
+      'ending',
+      'lookback',
+    ]);
+    if (o.cost !== undefined) checkNumber('cost', o.cost, { min: 0 });
+    if (o.margin !== undefined) {
+      checkNumber('margin', o.margin, { min: 0 });
+      if (!(o.margin < 1)) throw invalidArgument('margin', 'must be below 1');
+    }
+    if (o.lookback !== undefined) checkNumber('lookback', o.lookback, { min: 1, integer: true });
+    // The rest are checked where they are used, with the same field names.
+    return this.host.views.priceRecommendation(item, o);
   }
 }
 

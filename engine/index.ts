@@ -23,6 +23,8 @@ export type {
   InventoryAlertView,
   InventoryReportView,
   PairStats,
+  PriceRecommendationOptions,
+  PriceRecommendationView,
   PriceReport,
   IngestJob,
   IngestResult,

@@ -15,6 +15,7 @@ export function encodeCatalogue(items: readonly CatalogueItem[]): Uint8Array {
   const out = items.map((it) => {
     const copy: Record<string, unknown> = { ...it };
     if (typeof it.price === 'number') copy.price = encodeNumber(it.price);
+    if (typeof it.cost === 'number') copy.cost = encodeNumber(it.cost);
     if (it.attributes !== undefined) {
       const attributes: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(it.attributes)) {
@@ -48,6 +49,11 @@ export function decodeCatalogue(bytes: Uint8Array): CatalogueItem[] {
       const price = decodeNumber(it.price);
       if (price === undefined) corrupt(`item ${i}: price is not a number`);
       it.price = price;
+    }
+    if (it.cost !== undefined) {
+      const cost = decodeNumber(it.cost);
+      if (cost === undefined) corrupt(`item ${i}: cost is not a number`);
+      it.cost = cost;
     }
     if (it.attributes !== undefined) {
       if (typeof it.attributes !== 'object' || it.attributes === null) {

@@ -152,7 +152,7 @@ describe('catalogue file', () => {
     const items: CatalogueItem[] = [
       { id: 'b', category: 'c1', price: 2.5, attributes: { w: Infinity, n: NaN, z: -0, s: 'x' } },
       { id: 'a', attributes: { $n: 'NaN', $s: 0, ok: true } },
-      { id: 'c', price: 1 },
+      { id: 'c', price: 1, cost: 0.6 },
     ];
     engine.loadCatalogue(items);
     engine.ingestEvents([{ type: 'view', ts: 1, item: 'd', category: 'c2' }]);
