@@ -23,6 +23,7 @@ import type { LocalLogReport } from '../local-log/index.js';
 import { eventsRoutes, type DurableIngest, type Publish } from './routes/events.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { inventoryRoutes } from './routes/inventory.js';
+import { priceRecommendationRoutes } from './routes/price-recommendation.js';
 import { factorRoutes, opsRoutes, sessionModelRoutes, type SessionsSource } from './routes/ops.js';
 import { personalRoutes } from './routes/personal.js';
 import { recommendationRoutes } from './routes/recommendations.js';
@@ -128,6 +129,7 @@ export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyI
     factorRoutes(api, engine, jobs);
     sessionModelRoutes(api, engine, opts.sessionsSource ?? (() => ({ source: 'defaults' })));
     inventoryRoutes(api, engine);
+    priceRecommendationRoutes(api, engine);
     analyticsRoutes(api, engine);
     statsRoutes(api, engine, latencies, opts.stream, opts.localLog);
     dashboardRoutes(api);

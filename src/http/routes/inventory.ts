@@ -93,7 +93,7 @@ const refusal = {
 
 const pair = { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2 } as const;
 
-const elasticity = {
+export const elasticity = {
   description: 'own-price elasticity with its 95% interval, or why there is none',
   anyOf: [
     {
