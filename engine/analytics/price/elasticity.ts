@@ -30,7 +30,8 @@
  * The mean sale price of a period mixes the shoppers of that period: where bulk buyers pay less
  * per unit (the Online Retail data), periods with big orders have both more units and a lower
  * mean price, and the slope reads that as elasticity. A merchandiser should read the estimate
- * of such an item as an upper bound on sensitivity.
+ * of such an item as an upper bound on sensitivity, or count purchase lines rather than units as
+ * demand (`demand: 'lines'`), which an order's size does not move.
  */
 import { AisleError } from '../../errors.js';
 import type { PriceHistory } from './history.js';
@@ -59,6 +60,12 @@ export interface ElasticityOptions {
   zeroUnits: 'exclude' | 'continuity';
   /** Control for a linear time trend. Default true. */
   trend: boolean;
+  /**
+   * What counts as demand: units sold, or purchase lines (orders holding the item). Lines are
+   * not swayed by order size, so quantity discounts (a big order at a lower unit price) do not
+   * read as demand answering price. Default 'units'.
+   */
+  demand: 'units' | 'lines';
 }
 
 export const DEFAULT_ELASTICITY: Readonly<ElasticityOptions> = {
@@ -70,6 +77,7 @@ export const DEFAULT_ELASTICITY: Readonly<ElasticityOptions> = {
   maxCiWidth: 2,
   zeroUnits: 'exclude',
   trend: true,
+  demand: 'units',
 };
 
 export interface ElasticityEstimate {
@@ -131,6 +139,7 @@ export function elasticityOptions(options: Partial<ElasticityOptions> = {}): Ela
   if (o.zeroUnits !== 'exclude' && o.zeroUnits !== 'continuity')
     invalid('zeroUnits', "must be 'exclude' or 'continuity'");
   if (typeof o.trend !== 'boolean') invalid('trend', 'must be a boolean');
+  if (o.demand !== 'units' && o.demand !== 'lines') invalid('demand', "must be 'units' or 'lines'");
   return o;
 }
 
@@ -282,7 +291,12 @@ export function itemElasticity(
   const o = elasticityOptions(options);
   const points: DemandPoint[] = [];
   for (const p of history.periods(item, { gaps: o.zeroUnits === 'continuity' })) {
-    if (p.price !== undefined) points.push({ units: p.units, price: p.price, period: p.period });
+    if (p.price === undefined) continue;
+    points.push({
+      units: o.demand === 'lines' ? p.lines : p.units,
+      price: p.price,
+      period: p.period,
+    });
   }
   return estimateElasticity(points, o);
 }
