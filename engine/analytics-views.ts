@@ -24,7 +24,10 @@ import {
   isRefusal,
   itemElasticity,
   itemMarkdown,
+  poolElasticities,
   recommendPrice,
+  type GroupFit,
+  type PooledElasticity,
   type PriceConstraints,
   type PriceRecommendation,
   type ElasticityEstimate,
@@ -139,6 +142,21 @@ export type PriceRecommendationView =
       elasticity: ElasticityEstimate;
     })
   | { item: string; known: boolean; refused: string; elasticity?: ElasticityResult };
+
+/** `elasticities`: every item with a price history. */
+export interface ElasticitiesView {
+  demand: 'units' | 'lines';
+  items: {
+    item: string;
+    category?: string;
+    /** The item's own estimate, or why there is none (the per-item rules). */
+    own: ElasticityResult;
+    /** With `pooled`: the estimate shrunk towards its category's, or the category's alone. */
+    pooled?: PooledElasticity;
+  }[];
+  /** With `pooled`: each category's fit, and the shop's ('*'). */
+  groups?: GroupFit[];
+}
 
 /** `priceReport`. */
 export interface PriceReport {
@@ -297,6 +315,41 @@ export class AnalyticsViews {
           : itemMarkdown(h, id, { stock, targetDays: opts.targetDays });
     }
     return out;
+  }
+
+  elasticities(o: { demand?: 'units' | 'lines'; pooled?: boolean }): ElasticitiesView {
+    const h = this.m.priceHistory;
+    const demand = o.demand ?? 'units';
+    const rows: ElasticitiesView['items'] = [];
+    const inputs: {
+      item: string;
+      group: string | undefined;
+      own: { elasticity: number; se: number } | null;
+    }[] = [];
+    for (const id of h.items()) {
+      const item = this.m.store.dicts.item.value(id);
+      if (item === undefined) continue;
+      const own = itemElasticity(h, id, { demand });
+      const category = this.m.catalogue.get(item)?.category;
+      rows.push({ item, ...(category !== undefined && { category }), own });
+      if (o.pooled === true) {
+        // Pooled, an estimate counts whatever its width: a wide one only weighs little.
+        const raw = isRefusal(own) ? itemElasticity(h, id, { demand, maxCiWidth: Infinity }) : own;
+        inputs.push({
+          item,
+          group: category,
+          own: isRefusal(raw) ? null : { elasticity: raw.elasticity, se: raw.se },
+        });
+      }
+    }
+    if (o.pooled !== true) return { demand, items: rows };
+    const pooled = poolElasticities(inputs);
+    const byItem = new Map(pooled.items.map((p) => [p.item, p]));
+    for (const r of rows) {
+      const p = byItem.get(r.item);
+      if (p !== undefined) r.pooled = p;
+    }
+    return { demand, items: rows, groups: pooled.groups };
   }
 
   priceRecommendation(item: string, o: PriceRecommendationOptions): PriceRecommendationView {

@@ -84,6 +84,7 @@ export type {
   InventoryAlertView,
   InventoryReportView,
   PairStats,
+  ElasticitiesView,
   PriceRecommendationOptions,
   PriceRecommendationView,
   PriceReport,

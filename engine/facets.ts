@@ -15,6 +15,7 @@ import type {
   InventoryAlertView,
   InventoryReportView,
   PairStats,
+  ElasticitiesView,
   PriceRecommendationOptions,
   PriceRecommendationView,
   PriceReport,
@@ -230,6 +231,25 @@ export class PricesFacet {
     if (o.targetDays !== undefined)
       checkNumber('targetDays', o.targetDays, { min: 0, exclusive: true });
     return this.host.views.priceReport(item, o);
+  }
+
+  /**
+   * The own-price elasticity of every item with a price history, with demand counted in units
+   * (default) or purchase lines (`demand: 'lines'`, which quantity discounts do not sway), and
+   * with `pooled` each item's estimate shrunk towards its category's (or, for an item without
+   * one, the category's predictive interval): see engine/analytics/price/pooled.ts. O(items ·
+   * periods): a report, not a per-request call.
+   */
+  elasticities(opts: { demand?: 'units' | 'lines'; pooled?: boolean } = {}): ElasticitiesView {
+    this.host.assertOpen();
+    const o = checkOptions('opts', opts, ['demand', 'pooled']);
+    if (o.demand !== undefined && o.demand !== 'units' && o.demand !== 'lines') {
+      throw invalidArgument('demand', "must be 'units' or 'lines'");
+    }
+    if (o.pooled !== undefined && typeof o.pooled !== 'boolean') {
+      throw invalidArgument('pooled', 'must be a boolean');
+    }
+    return this.host.views.elasticities(o);
   }
 
   /**

@@ -23,6 +23,7 @@ export type {
   InventoryAlertView,
   InventoryReportView,
   PairStats,
+  ElasticitiesView,
   PriceRecommendationOptions,
   PriceRecommendationView,
   PriceReport,

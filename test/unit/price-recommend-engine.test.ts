@@ -82,3 +82,82 @@ describe('engine.prices.recommend', () => {
     engine.close();
   });
 });
+
+describe('engine.prices.elasticities', () => {
+  it('counts lines rather than units when asked, so bulk orders at a discount do not read as demand', async () => {
+    const engine = await createEngine();
+    engine.loadCatalogue([{ id: 'mug', category: 'kitchen' }]);
+    const rng = new Rng(4);
+    const events: RetailEvent[] = [];
+    for (let d = 0; d < 150; d++) {
+      const ts = T0 + d * DAY;
+      // Five shoppers a day at the list price; on half the days a trader buys 60 at a discount.
+      for (let k = 0; k < 5; k++) {
+        events.push({
+          type: 'purchase',
+          item: 'mug',
+          order: `m${d}-${k}`,
+          quantity: 1,
+          price: 2,
+          ts: ts + k,
+        });
+      }
+      if (rng.chance(0.5)) {
+        events.push({
+          type: 'purchase',
+          item: 'mug',
+          order: `bulk${d}`,
+          quantity: 60,
+          price: 1.5,
+          ts: ts + 9,
+        });
+      }
+    }
+    engine.ingest(events);
+    const units = engine.prices.elasticities().items.find((x) => x.item === 'mug')!.own;
+    const lines = engine.prices
+      .elasticities({ demand: 'lines' })
+      .items.find((x) => x.item === 'mug')!.own;
+    if ('refused' in units || 'refused' in lines) throw new Error('refused');
+    // By units the discount days look like a price cut selling 13 times as much.
+    expect(units.elasticity).toBeLessThan(-5);
+    expect(Math.abs(lines.elasticity)).toBeLessThan(Math.abs(units.elasticity) / 5);
+    engine.close();
+  });
+
+  it('pools items of a category, giving the ones without an estimate their category’s', async () => {
+    const engine = await createEngine();
+    const items = Array.from({ length: 8 }, (_, i) => `t${i}`);
+    engine.loadCatalogue(items.map((id) => ({ id, category: 'tea', price: 10, cost: 6 })));
+    for (const id of items.slice(0, 6)) engine.ingest(history(id));
+    // Two items sold at one price only: no estimate of their own.
+    for (const id of items.slice(6)) {
+      engine.ingest(
+        Array.from({ length: 30 }, (_, d) => ({
+          type: 'purchase' as const,
+          item: id,
+          order: `${id}-${d}`,
+          quantity: 3,
+          price: 10,
+          ts: T0 + d * DAY,
+        })),
+      );
+    }
+    const v = engine.prices.elasticities({ pooled: true });
+    expect(v.items).toHaveLength(8);
+    const tea = v.groups!.find((g) => g.group === 'tea')!;
+    expect(tea.items).toBe(6);
+    expect(tea.mean).toBeGreaterThan(-3);
+    expect(tea.mean).toBeLessThan(-2);
+    for (const r of v.items) {
+      expect(r.pooled).toBeDefined();
+      if (items.slice(6).includes(r.item)) {
+        expect('refused' in r.own).toBe(true);
+        expect(r.pooled!.source).toBe('group');
+        expect(r.pooled!.elasticity).toBe(tea.mean);
+      } else expect(r.pooled!.source).toBe('own+group');
+    }
+    expect(() => engine.prices.elasticities({ demand: 'orders' as never })).toThrow(/demand/);
+    engine.close();
+  });
+});
