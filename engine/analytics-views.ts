@@ -129,6 +129,8 @@ export interface PriceRecommendationOptions extends Partial<PriceConstraints> {
   caution?: number;
   /** Days of sales the pace at today's price is measured over. Default 14. */
   lookback?: number;
+  /** The elasticity by units (default) or purchase lines (see ElasticityOptions.demand). */
+  demand?: 'units' | 'lines';
 }
 
 /** `priceRecommendation`: the answer, or why there is none. */
@@ -374,7 +376,7 @@ export class AnalyticsViews {
         refused: 'no cost known for the item: give the catalogue a cost, or pass cost or margin',
       };
     }
-    const elasticity = itemElasticity(h, id);
+    const elasticity = itemElasticity(h, id, { demand: o.demand ?? 'units' });
     if (isRefusal(elasticity)) {
       return { item, known: true, refused: `no elasticity: ${elasticity.refused}`, elasticity };
     }

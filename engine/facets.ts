@@ -274,7 +274,11 @@ export class PricesFacet {
       'beyondObserved',
       'ending',
       'lookback',
+      'demand',
     ]);
+    if (o.demand !== undefined && o.demand !== 'units' && o.demand !== 'lines') {
+      throw invalidArgument('demand', "must be 'units' or 'lines'");
+    }
     if (o.cost !== undefined) checkNumber('cost', o.cost, { min: 0 });
     if (o.margin !== undefined) {
       checkNumber('margin', o.margin, { min: 0 });

@@ -15,6 +15,7 @@ import { date, fixed } from '../report/markdown.js';
 import { anomaliesSection } from './analyze-anomalies.js';
 import { customersSection } from './analyze-customers.js';
 import { priceSection } from './analyze-price.js';
+import { pricingSection } from './analyze-pricing.js';
 import { readRetail } from './analyze-retail.js';
 import { replay } from './analyze-replay.js';
 import { revenueSection, weekRevenue, type WeekRevenue } from './analyze-revenue.js';
@@ -141,6 +142,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
       customersSection(data, customers),
       anomaliesSection(data, replayed.alerts, replayed.openEpisodes.length),
       priceSection(data, engine),
+      pricingSection(data, engine),
       // Last: it sets a hypothetical stock level in the engine.
       stockSection(data, engine),
     );

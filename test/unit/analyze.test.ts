@@ -33,6 +33,7 @@ const SECTIONS = [
   'Customers and baskets',
   'Anomalies found',
   'Price elasticity',
+  'Price recommendation',
   'Velocity and days of cover for the top sellers',
   'Funnel of the Taobao sample',
 ];

@@ -143,6 +143,11 @@ export function priceRecommendationRoutes(app: FastifyInstance, engine: Engine):
               description: 'how far past the observed prices, a share; default 0.1',
             },
             ending: share('the cents every price ends in (0.99); default none'),
+            demand: {
+              type: 'string',
+              enum: ['units', 'lines'],
+              description: 'the elasticity by units sold (default) or by purchase lines',
+            },
             lookback: {
               type: 'integer',
               minimum: 1,
