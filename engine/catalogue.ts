@@ -87,6 +87,13 @@ export class Catalogue {
     else if (prev.category === undefined) prev.category = category;
   }
 
+  /** A cost from a price change: kept until the next one or a catalogue feed's. */
+  noteCost(id: string, cost: number): void {
+    const prev = this.items.get(id);
+    if (prev === undefined) this.items.set(id, { id, cost });
+    else prev.cost = cost;
+  }
+
   notePrice(id: string, price: number): void {
     const prev = this.items.get(id);
     if (prev === undefined) this.items.set(id, { id, price });

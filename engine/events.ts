@@ -83,6 +83,8 @@ export interface PriceChangeEvent extends Base {
   item: string;
   price: number;
   category?: string;
+  /** Unit cost from now on, when the supplier's price moved too. */
+  cost?: number;
 }
 
 export type RetailEvent =
@@ -132,6 +134,7 @@ const KNOWN_FIELDS: ReadonlySet<string> = new Set([
   'query',
   'op',
   'location',
+  'cost',
 ]);
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
@@ -265,6 +268,16 @@ function integer(
   return value;
 }
 
+/** An optional unit cost: a finite number in [0, LIMITS.maxPrice], or absent. */
+function cost(raw: Record<string, unknown>): number | undefined {
+  const value = raw.cost;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) fail('cost', 'must be a finite number');
+  if (value < 0) fail('cost', 'must be at least 0');
+  if (value > LIMITS.maxPrice) fail('cost', `must be at most ${LIMITS.maxPrice}`);
+  return value;
+}
+
 function price(raw: Record<string, unknown>): number {
   const value = raw.price;
   if (value === undefined || value === null) fail('price', 'is required');
@@ -366,6 +379,8 @@ function build(raw: Record<string, unknown>, now: number): RetailEvent {
       };
       const category = id(raw, 'category', false);
       if (category !== undefined) event.category = category;
+      const c = cost(raw);
+      if (c !== undefined) event.cost = c;
       return event;
     }
   }
@@ -511,6 +526,12 @@ export function checkTrustedEvent(e: unknown): FieldError | undefined {
     const p = raw.price;
     if (typeof p !== 'number' || !(p > 0) || p > LIMITS.maxPrice) {
       return { field: 'price', reason: `must be a number in (0, ${LIMITS.maxPrice}]` };
+    }
+  }
+  if (type === 'price_change' && raw.cost !== undefined && raw.cost !== null) {
+    const c = raw.cost;
+    if (typeof c !== 'number' || !(c >= 0) || c > LIMITS.maxPrice) {
+      return { field: 'cost', reason: `must be a number in [0, ${LIMITS.maxPrice}]` };
     }
   }
   return undefined;

@@ -187,6 +187,7 @@ export const PART_KINDS: Kinds = {
         if (type[i] === priceChange) {
           const e = ctx.events[i] as Extract<RetailEvent, { type: 'price_change' }>;
           catalogue.notePrice(e.item, e.price);
+          if (e.cost !== undefined) catalogue.noteCost(e.item, e.cost);
           env.notePrice(it, catalogue.get(e.item)?.price);
         }
       }

@@ -161,3 +161,33 @@ describe('engine.prices.elasticities', () => {
     engine.close();
   });
 });
+
+describe('costs from price changes', () => {
+  it('takes a cost from a price_change event, and refuses a bad one by field', async () => {
+    const engine = await createEngine();
+    engine.ingest(history('tea'));
+    engine.ingest([
+      { type: 'price_change', item: 'tea', price: 10, cost: 7.2, ts: T0 + 121 * DAY },
+    ]);
+    expect(engine.catalogue.get('tea')?.cost).toBe(7.2);
+    const r = engine.prices.recommend('tea');
+    if ('refused' in r) throw new Error(r.refused);
+    expect(r.costFrom).toBe('catalogue');
+    expect(r.cost).toBe(7.2);
+    // The trusted path of pre-validated producers keeps it too.
+    engine.ingestEvents([
+      { type: 'price_change', item: 'tea', price: 10, cost: 6.5, ts: T0 + 122 * DAY },
+    ]);
+    expect(engine.catalogue.get('tea')?.cost).toBe(6.5);
+    const bad = engine.ingest(
+      [
+        { type: 'price_change', item: 'tea', price: 10, cost: -1, ts: T0 + 123 * DAY },
+        { type: 'price_change', item: 'tea', price: 10, cost: 'cheap', ts: T0 + 123 * DAY },
+      ] as never,
+      { partial: true },
+    );
+    expect(bad.rejected.map((x) => x.field)).toEqual(['cost', 'cost']);
+    expect(engine.catalogue.get('tea')?.cost).toBe(6.5);
+    engine.close();
+  });
+});
