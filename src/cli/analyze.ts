@@ -16,6 +16,7 @@ import { anomaliesSection } from './analyze-anomalies.js';
 import { customersSection } from './analyze-customers.js';
 import { priceSection } from './analyze-price.js';
 import { pricingSection } from './analyze-pricing.js';
+import { priceBacktestSection } from './analyze-price-backtest.js';
 import { readRetail } from './analyze-retail.js';
 import { replay } from './analyze-replay.js';
 import { revenueSection, weekRevenue, type WeekRevenue } from './analyze-revenue.js';
@@ -149,6 +150,9 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   } finally {
     engine.close();
   }
+  // Its own engine, fed cut by cut; placed beside the other price sections.
+  const pricing = sections.findIndex((x) => x.title === 'Price recommendation');
+  sections.splice(pricing + 1, 0, await priceBacktestSection(data));
   const sectionSeconds = lap();
   if ('dir' in taobao) {
     const taobaoBar = bar('taobao');

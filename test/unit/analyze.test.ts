@@ -34,6 +34,7 @@ const SECTIONS = [
   'Anomalies found',
   'Price elasticity',
   'Price recommendation',
+  'Price backtest',
   'Velocity and days of cover for the top sellers',
   'Funnel of the Taobao sample',
 ];
