@@ -44,6 +44,8 @@ import { formatWindow, parseWindow } from './analytics/windows.js';
 import type { Association, Cooccurrence } from './models/cooccurrence.js';
 import type { Popularity } from './models/popularity.js';
 import type { UserHistory } from './models/user-history.js';
+import type { AlsServing } from './recommend/als-serving.js';
+import { topK } from './models/top-k.js';
 import type { EventStore } from './store/index.js';
 import type { Kernels } from './wasm/index.js';
 
@@ -160,6 +162,37 @@ export interface ElasticitiesView {
   groups?: GroupFit[];
 }
 
+/** `audience`: who to tell about an item or a category. */
+export interface AudienceQuery {
+  item?: string;
+  category?: string;
+  k: number;
+  /** Leave out shoppers who bought the item (or in the category) within this many days. */
+  excludeDays: number;
+  /** Only shoppers of these RFM segments. */
+  segments?: readonly string[];
+}
+
+export interface AudienceMember {
+  user: string;
+  /** The factor model's affinity: the user's vector · the item's (or the category's mean). */
+  score: number;
+  /** The shopper's RFM segment, for those who bought anything. */
+  segment?: string;
+  reason: string;
+}
+
+export interface AudienceView {
+  item?: string;
+  category?: string;
+  /** False for an unknown item or category. */
+  known: boolean;
+  audience: AudienceMember[];
+  /** Shoppers passed over: recent buyers, and those outside the segments asked for. */
+  excluded: { recentBuyers: number; segment: number };
+  notes: string[];
+}
+
 /** `priceReport`. */
 export interface PriceReport {
   item: string;
@@ -192,6 +225,8 @@ export interface AnalyticsContext {
   alsoBought: Cooccurrence;
   /** Per shopper and item: strength, last interaction, purchases. */
   history: UserHistory;
+  /** The factor model serving now, if one was trained. */
+  als(): AlsServing | null;
   /** Dense ids of a category's items; undefined means all items, null an unknown category. */
   candidates(category: string | undefined): Uint32Array | undefined | null;
 }
@@ -317,6 +352,124 @@ export class AnalyticsViews {
           : itemMarkdown(h, id, { stock, targetDays: opts.targetDays });
     }
     return out;
+  }
+
+  audience(q: AudienceQuery): AudienceView {
+    const names = {
+      ...(q.item !== undefined && { item: q.item }),
+      ...(q.category !== undefined && { category: q.category }),
+    };
+    const none = (known: boolean, note: string): AudienceView => ({
+      ...names,
+      known,
+      audience: [],
+      excluded: { recentBuyers: 0, segment: 0 },
+      notes: [note],
+    });
+    const dicts = this.m.store.dicts;
+    let targets: Uint32Array;
+    if (q.item !== undefined) {
+      const id = dicts.item.lookup(q.item);
+      if (id === undefined) return none(false, `unknown item ${q.item}`);
+      targets = Uint32Array.of(id);
+    } else {
+      const c = this.m.candidates(q.category);
+      if (c === null || c === undefined) return none(false, `unknown category ${q.category}`);
+      targets = c;
+    }
+    const als = this.m.als();
+    if (als === null)
+      return none(true, 'no factor model yet: train one (POST /v1/models/factors/train)');
+    const model = als.model;
+    const f = model.factors;
+    // The target: the item's vector, or the mean of the category's items' vectors.
+    const target = new Float64Array(f);
+    let used = 0;
+    for (const t of targets) {
+      if (t >= model.items || !als.hasItem(t)) continue;
+      const v = model.itemVector(t);
+      for (let j = 0; j < f; j++) target[j]! += v[j]!;
+      used++;
+    }
+    if (used === 0) return none(true, 'the factor model has not seen it: no shopper can be scored');
+    for (let j = 0; j < f; j++) target[j]! /= used;
+    const users = model.users;
+    const scores = new Float64Array(users);
+    const ids = new Uint32Array(Math.max(0, users - 1));
+    for (let u = 1; u < users; u++) {
+      const v = model.userVector(u);
+      let s = 0;
+      for (let j = 0; j < f; j++) s += v[j]! * target[j]!;
+      scores[u] = s;
+      ids[u - 1] = u;
+    }
+    const now = this.streamTimeOr0();
+    const horizon = now - q.excludeDays * 86_400_000;
+    const inTarget = new Set(targets);
+    const history = this.m.history;
+    const segments = q.segments === undefined ? undefined : new Set(q.segments);
+    const excluded = { recentBuyers: 0, segment: 0 };
+    const audience: AudienceMember[] = [];
+    // Best first, widening until k pass the filters (or every scored shopper was looked at).
+    let fetch = Math.min(ids.length, Math.max(4 * q.k, 64));
+    let looked = 0;
+    for (;;) {
+      const top = topK(ids, ids.length, scores, fetch);
+      for (let r = looked; r < top.items.length && audience.length < q.k; r++) {
+        const u = top.items[r]!;
+        let lastBought = -Infinity;
+        let boughtTarget = 0;
+        for (const it of q.item !== undefined ? targets : history.boughtItems(u)) {
+          if (!inTarget.has(it)) continue;
+          const st = history.purchaseStats(u, it);
+          if (st === undefined) continue;
+          boughtTarget++;
+          if (st.lastTs > lastBought) lastBought = st.lastTs;
+        }
+        if (lastBought >= horizon) {
+          excluded.recentBuyers++;
+          continue;
+        }
+        const seg = this.m.sales.segmentOf(u, now)?.segment;
+        if (segments !== undefined && (seg === undefined || !segments.has(seg))) {
+          excluded.segment++;
+          continue;
+        }
+        const name = dicts.user.value(u) ?? String(u);
+        audience.push({
+          user: name,
+          score: top.scores[r]!,
+          ...(seg !== undefined && { segment: seg }),
+          reason: this.audienceReason(u, q, targets, boughtTarget, lastBought, now),
+        });
+      }
+      looked = top.items.length;
+      if (audience.length >= q.k || fetch >= ids.length) break;
+      fetch = Math.min(ids.length, fetch * 4);
+    }
+    const notes: string[] = [];
+    if (audience.length < q.k) notes.push(`only ${audience.length} shoppers pass the filters`);
+    return { ...names, known: true, audience, excluded, notes };
+  }
+
+  private audienceReason(
+    u: number,
+    q: AudienceQuery,
+    targets: Uint32Array,
+    bought: number,
+    lastBought: number,
+    now: number,
+  ): string {
+    const days = (t: number) => Math.max(0, Math.round((now - t) / 86_400_000));
+    if (bought > 0) {
+      return `bought ${q.item !== undefined ? 'it' : `in ${q.category}`} before, last ${days(lastBought)} days ago; due again by their tastes`;
+    }
+    if (q.item !== undefined) {
+      const seen = this.m.history.lastSeen(u, targets[0]!);
+      if (seen !== undefined) return `looked at it ${days(seen)} days ago without buying`;
+      return 'shoppers with tastes like theirs buy it';
+    }
+    return `shoppers with tastes like theirs buy in ${q.category}`;
   }
 
   elasticities(o: { demand?: 'units' | 'lines'; pooled?: boolean }): ElasticitiesView {

@@ -84,6 +84,9 @@ export type {
   InventoryAlertView,
   InventoryReportView,
   PairStats,
+  AudienceMember,
+  AudienceQuery,
+  AudienceView,
   ElasticitiesView,
   PriceRecommendationOptions,
   PriceRecommendationView,
@@ -781,6 +784,7 @@ export class Engine {
       sales: this.parts.sales,
       alsoBought: this.parts.alsoBought,
       history: this.parts.history,
+      als: () => this.factorTraining.serving,
       candidates: (category) => this.candidates(category),
     });
   }

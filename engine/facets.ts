@@ -15,6 +15,7 @@ import type {
   InventoryAlertView,
   InventoryReportView,
   PairStats,
+  AudienceView,
   ElasticitiesView,
   PriceRecommendationOptions,
   PriceRecommendationView,
@@ -34,6 +35,7 @@ import {
   checkOptions,
 } from './arguments.js';
 import { invalidArgument } from './errors.js';
+import { RFM_SEGMENTS } from './analytics/segments.js';
 import { checkK } from './recommend/query.js';
 import type { InventoryAlertType } from './inventory/index.js';
 
@@ -101,6 +103,52 @@ export class AnalyticsFacet {
     const o = checkOptions('opts', opts, ['fresh']);
     checkOptionalBoolean('fresh', o.fresh);
     return views.segments(o);
+  }
+
+  /**
+   * Targeted promotions: the `k` shoppers (default 20, up to 1000) most likely to buy `item`, or
+   * in `category`, by the factor model's affinity (the user's vector against the item's, or the
+   * category items' mean), leaving out those who bought it within `excludeDays` (default 30) and,
+   * with `segments`, those outside those RFM segments; each with a reason from their history.
+   * An unknown item or category gives `known: false`; without a factor model the audience is
+   * empty and a note says so. O(users · factors) per call.
+   */
+  audience(q: {
+    item?: string;
+    category?: string;
+    k?: number;
+    excludeDays?: number;
+    segments?: readonly string[];
+  }): AudienceView {
+    const o = checkOptions('query', q, ['item', 'category', 'k', 'excludeDays', 'segments']);
+    const item = checkOptionalName('item', o.item);
+    const category = checkOptionalName('category', o.category);
+    if ((item === undefined) === (category === undefined)) {
+      throw invalidArgument('item', 'give an item or a category (one of them)');
+    }
+    const k = o.k ?? 20;
+    checkNumber('k', k, { min: 1, integer: true });
+    if (k > 1000) throw invalidArgument('k', 'must be at most 1000');
+    const excludeDays = o.excludeDays ?? 30;
+    checkNumber('excludeDays', excludeDays, { min: 0 });
+    if (o.segments !== undefined) {
+      if (!Array.isArray(o.segments)) throw invalidArgument('segments', 'must be an array');
+      for (const s of o.segments) {
+        if (!(RFM_SEGMENTS as readonly string[]).includes(s)) {
+          throw invalidArgument(
+            'segments',
+            `${String(s)} is not one of ${RFM_SEGMENTS.join(', ')}`,
+          );
+        }
+      }
+    }
+    return this.views.audience({
+      ...(item !== undefined && { item }),
+      ...(category !== undefined && { category }),
+      k,
+      excludeDays,
+      ...(o.segments !== undefined && { segments: o.segments }),
+    });
   }
 
   /** One customer's facts, RFM scores and segment; `known: false` for a user who never bought. */
