@@ -24,6 +24,7 @@ import { eventsRoutes, type DurableIngest, type Publish } from './routes/events.
 import { analyticsRoutes } from './routes/analytics.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { priceRecommendationRoutes } from './routes/price-recommendation.js';
+import { audienceRoutes } from './routes/audience.js';
 import { factorRoutes, opsRoutes, sessionModelRoutes, type SessionsSource } from './routes/ops.js';
 import { personalRoutes } from './routes/personal.js';
 import { recommendationRoutes } from './routes/recommendations.js';
@@ -130,6 +131,7 @@ export function createServer(engine: Engine, opts: ServerOptions = {}): FastifyI
     sessionModelRoutes(api, engine, opts.sessionsSource ?? (() => ({ source: 'defaults' })));
     inventoryRoutes(api, engine);
     priceRecommendationRoutes(api, engine);
+    audienceRoutes(api, engine);
     analyticsRoutes(api, engine);
     statsRoutes(api, engine, latencies, opts.stream, opts.localLog);
     dashboardRoutes(api);
