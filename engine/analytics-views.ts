@@ -171,6 +171,8 @@ export interface AudienceQuery {
   excludeDays: number;
   /** Only shoppers of these RFM segments. */
   segments?: readonly string[];
+  /** Added to the affinity per log(1 + the shopper's past orders of it). */
+  repeatWeight: number;
 }
 
 export interface AudienceMember {
@@ -396,16 +398,29 @@ export class AnalyticsViews {
     const users = model.users;
     const scores = new Float64Array(users);
     const ids = new Uint32Array(Math.max(0, users - 1));
+    const single = q.item !== undefined ? targets[0]! : -1;
+    const members = new Set(targets);
     for (let u = 1; u < users; u++) {
       const v = model.userVector(u);
       let s = 0;
       for (let j = 0; j < f; j++) s += v[j]! * target[j]!;
+      // Shoppers come back for what they bought: past orders of it add to the affinity.
+      if (q.repeatWeight > 0) {
+        let orders = 0;
+        if (single >= 0) orders = this.m.history.purchaseStats(u, single)?.orders ?? 0;
+        else {
+          for (const it of this.m.history.boughtItems(u)) {
+            if (members.has(it)) orders += this.m.history.purchaseStats(u, it)?.orders ?? 0;
+          }
+        }
+        if (orders > 0) s += q.repeatWeight * Math.log1p(orders);
+      }
       scores[u] = s;
       ids[u - 1] = u;
     }
     const now = this.streamTimeOr0();
     const horizon = now - q.excludeDays * 86_400_000;
-    const inTarget = new Set(targets);
+    const inTarget = members;
     const history = this.m.history;
     const segments = q.segments === undefined ? undefined : new Set(q.segments);
     const excluded = { recentBuyers: 0, segment: 0 };

@@ -39,6 +39,12 @@ import { RFM_SEGMENTS } from './analytics/segments.js';
 import { checkK } from './recommend/query.js';
 import type { InventoryAlertType } from './inventory/index.js';
 
+/**
+ * Weight of a shopper's past orders of the item in `audience` (per log(1 + orders)), chosen on
+ * Online Retail's validation split (docs/evaluation.md).
+ */
+const AUDIENCE_REPEAT_WEIGHT = 3;
+
 /** Most items `userHistory` lists: a page for a person to read, not an export. */
 const MAX_HISTORY = 1000;
 
@@ -108,7 +114,8 @@ export class AnalyticsFacet {
   /**
    * Targeted promotions: the `k` shoppers (default 20, up to 1000) most likely to buy `item`, or
    * in `category`, by the factor model's affinity (the user's vector against the item's, or the
-   * category items' mean), leaving out those who bought it within `excludeDays` (default 30) and,
+   * category items' mean) plus `repeatWeight` (default 3) times log(1 + their past orders of it),
+   * since shoppers come back for what they bought; leaving out those who bought it within `excludeDays` (default 30) and,
    * with `segments`, those outside those RFM segments; each with a reason from their history.
    * An unknown item or category gives `known: false`; without a factor model the audience is
    * empty and a note says so. O(users · factors) per call.
@@ -119,8 +126,18 @@ export class AnalyticsFacet {
     k?: number;
     excludeDays?: number;
     segments?: readonly string[];
+    repeatWeight?: number;
   }): AudienceView {
-    const o = checkOptions('query', q, ['item', 'category', 'k', 'excludeDays', 'segments']);
+    const o = checkOptions('query', q, [
+      'item',
+      'category',
+      'k',
+      'excludeDays',
+      'segments',
+      'repeatWeight',
+    ]);
+    const repeatWeight = o.repeatWeight ?? AUDIENCE_REPEAT_WEIGHT;
+    checkNumber('repeatWeight', repeatWeight, { min: 0 });
     const item = checkOptionalName('item', o.item);
     const category = checkOptionalName('category', o.category);
     if ((item === undefined) === (category === undefined)) {
@@ -147,6 +164,7 @@ export class AnalyticsFacet {
       ...(category !== undefined && { category }),
       k,
       excludeDays,
+      repeatWeight,
       ...(o.segments !== undefined && { segments: o.segments }),
     });
   }

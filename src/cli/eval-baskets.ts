@@ -48,7 +48,7 @@ function blendWeights(raw: string): Record<string, number> {
   return out;
 }
 
-async function readEvents(data: string): Promise<PurchaseEvent[]> {
+export async function readEvents(data: string): Promise<PurchaseEvent[]> {
   const file = onlineRetailFile(data);
   const events: PurchaseEvent[] = [];
   const started = performance.now();

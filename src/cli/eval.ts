@@ -14,6 +14,7 @@ import { parseDuration } from '../config.js';
 import { readTrainSessions, validationSplit, type SessionSplit } from '../eval/session-data.js';
 import { retailSessions } from '../eval/retail-sessions.js';
 import { tuneSessions, type SessionTuneReport } from '../tune/sessions.js';
+import { audienceCommand } from './eval-audience.js';
 import { basketsCommand } from './eval-baskets.js';
 import { progress } from './progress.js';
 
@@ -158,5 +159,6 @@ export function evalCommand(): Command {
   return new Command('eval')
     .description('offline evaluations of the recommendation models')
     .addCommand(sessionsCommand())
-    .addCommand(basketsCommand());
+    .addCommand(basketsCommand())
+    .addCommand(audienceCommand());
 }
