@@ -133,6 +133,12 @@ export interface PriceRecommendationOptions extends Partial<PriceConstraints> {
   lookback?: number;
   /** The elasticity by units (default) or purchase lines (see ElasticityOptions.demand). */
   demand?: 'units' | 'lines';
+  /**
+   * With `targetDays`: the price goes no higher than the markdown that sells `stock` (default
+   * the recorded level) in that many days, so the two answers agree where stock is the limit.
+   */
+  targetDays?: number;
+  stock?: number;
 }
 
 /** `priceRecommendation`: the answer, or why there is none. */
@@ -557,7 +563,22 @@ export class AnalyticsViews {
     if (o.maxChange !== undefined) constraints.maxChange = o.maxChange;
     if (o.beyondObserved !== undefined) constraints.beyondObserved = o.beyondObserved;
     if (o.ending !== undefined) constraints.ending = o.ending;
+    let ceiling: number | undefined;
+    if (o.targetDays !== undefined) {
+      const stock = o.stock ?? this.m.inventory.report(id).level;
+      if (stock === undefined) {
+        return { item, known: true, refused: 'no stock level known for the item: pass stock' };
+      }
+      const md = itemMarkdown(
+        h,
+        id,
+        { stock, targetDays: o.targetDays },
+        { elasticity: { demand: o.demand ?? 'units' } },
+      );
+      if (!isRefusal(md) && md.discount > 0) ceiling = md.price;
+    }
     const r = recommendPrice({
+      ...(ceiling !== undefined && { ceiling }),
       price,
       demand: pace.unitsPerDay,
       cost,

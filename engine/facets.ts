@@ -341,7 +341,12 @@ export class PricesFacet {
       'ending',
       'lookback',
       'demand',
+      'targetDays',
+      'stock',
     ]);
+    if (o.stock !== undefined) checkNumber('stock', o.stock, { min: 0 });
+    if (o.targetDays !== undefined)
+      checkNumber('targetDays', o.targetDays, { min: 0, exclusive: true });
     if (o.demand !== undefined && o.demand !== 'units' && o.demand !== 'lines') {
       throw invalidArgument('demand', "must be 'units' or 'lines'");
     }

@@ -60,6 +60,28 @@ describe('engine.prices.recommend', () => {
     engine.close();
   });
 
+  it('agrees with the markdown where stock is the constraint', async () => {
+    const engine = await createEngine();
+    engine.loadCatalogue([{ id: 'tea', category: 'drinks', price: 10, cost: 7.2 }]);
+    engine.ingest(history('tea'));
+    // 3,000 units in 30 days needs 100 a day against about 60 now: a markdown, below the 12
+    // that profit alone would ask.
+    const md = engine.prices.report('tea', { stock: 3000, targetDays: 30 }).markdown!;
+    if ('refused' in md) throw new Error(md.refused);
+    expect(md.discount).toBeGreaterThan(0);
+    const r = engine.prices.recommend('tea', { stock: 3000, targetDays: 30, maxChange: 0.5 });
+    if ('refused' in r) throw new Error(r.refused);
+    expect(r.bound).toBe('stock to clear');
+    expect(r.recommended.price).toBeCloseTo(md.price, 2);
+    expect(r.reason).toContain('clears the stock');
+    // Stock that sells in time anyway leaves the profit answer alone.
+    const easy = engine.prices.recommend('tea', { stock: 100, targetDays: 30, maxChange: 0.5 });
+    if ('refused' in easy) throw new Error(easy.refused);
+    expect(easy.bound).toBeNull();
+    expect(easy.recommended.price).toBeGreaterThan(11);
+    engine.close();
+  });
+
   it('refuses with the reason when the cost, the elasticity or the item is unknown', async () => {
     const engine = await createEngine();
     engine.ingest(history('tea'));

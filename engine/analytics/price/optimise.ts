@@ -72,6 +72,11 @@ export interface PriceOptimiseInput {
   objective?: 'expected' | 'cautious';
   /** For 'cautious': the quantile of profit maximised, in (0, 0.5]. Default 0.25. */
   caution?: number;
+  /**
+   * A highest price set by something else: the markdown that clears the stock in time. Where
+   * stock is the constraint, profit is maximised at or below it, so the two answers agree.
+   */
+  ceiling?: number;
 }
 
 /** Expected figures per period at one price. */
@@ -83,7 +88,12 @@ export interface PricePoint {
 }
 
 export type PriceBound =
-  'minMargin' | 'maxChange up' | 'maxChange down' | 'highest observed' | 'lowest observed';
+  | 'minMargin'
+  | 'maxChange up'
+  | 'maxChange down'
+  | 'highest observed'
+  | 'lowest observed'
+  | 'stock to clear';
 
 export interface PriceRecommendation {
   current: PricePoint;
@@ -180,6 +190,10 @@ export function recommendPrice(input: PriceOptimiseInput): PriceRecommendation {
     raise(lowSeen * (1 - Math.min(c.beyondObserved, 1)), 'lowest observed');
     lower(highSeen * (1 + c.beyondObserved), 'highest observed');
   }
+  if (input.ceiling !== undefined) {
+    positive('ceiling', input.ceiling);
+    lower(input.ceiling, 'stock to clear');
+  }
   const nodes = elasticityNodes(e, se, df);
   const lowE = e + (se === 0 ? 0 : se * studentTQuantile(caution, df));
   const highE = e + (se === 0 ? 0 : se * studentTQuantile(1 - caution, df));
@@ -274,7 +288,9 @@ export function recommendPrice(input: PriceOptimiseInput): PriceRecommendation {
     const limit =
       by === null
         ? ''
-        : `; held at ${by === 'minMargin' ? `the least margin of ${money(c.minMargin * 100)}%` : by === 'maxChange up' || by === 'maxChange down' ? `the largest step of ${money(c.maxChange * 100)}%` : `${Math.round(c.beyondObserved * 100)}% beyond the ${by} price`}`;
+        : by === 'stock to clear'
+          ? `; held at the markdown that clears the stock in time`
+          : `; held at ${by === 'minMargin' ? `the least margin of ${money(c.minMargin * 100)}%` : by === 'maxChange up' || by === 'maxChange down' ? `the largest step of ${money(c.maxChange * 100)}%` : `${Math.round(c.beyondObserved * 100)}% beyond the ${by} price`}`;
     return `${money(r.price)}: ${why}${limit}; ${profit}`;
   }
 }

@@ -28,6 +28,7 @@ const BOUNDS = [
   'maxChange down',
   'highest observed',
   'lowest observed',
+  'stock to clear',
 ] as const;
 
 const recommendation = {
@@ -147,6 +148,17 @@ export function priceRecommendationRoutes(app: FastifyInstance, engine: Engine):
               type: 'string',
               enum: ['units', 'lines'],
               description: 'the elasticity by units sold (default) or by purchase lines',
+            },
+            stock: {
+              type: 'number',
+              minimum: 0,
+              description: 'with targetDays: units to clear; default the recorded level',
+            },
+            targetDays: {
+              type: 'number',
+              exclusiveMinimum: 0,
+              maximum: 3650,
+              description: 'caps the price at the markdown that clears the stock in this many days',
             },
             lookback: {
               type: 'integer',
