@@ -235,6 +235,8 @@ export interface AnalyticsContext {
   history: UserHistory;
   /** The factor model serving now, if one was trained. */
   als(): AlsServing | null;
+  /** Margins assumed for items without a cost, by category and '*' (EngineOptions.pricing). */
+  margins: Readonly<Record<string, number>>;
   /** Dense ids of a category's items; undefined means all items, null an unknown category. */
   candidates(category: string | undefined): Uint32Array | undefined | null;
 }
@@ -528,26 +530,44 @@ export class AnalyticsViews {
     return { demand, items: rows, groups: pooled.groups };
   }
 
+  /** The category an item was first seen with, by name. */
+  private categoryNameOf(id: number): string | undefined {
+    const c = this.m.categories.categoryOf(id);
+    return c === 0 ? undefined : this.m.store.dicts.category.value(c);
+  }
+
   priceRecommendation(item: string, o: PriceRecommendationOptions): PriceRecommendationView {
     const id = this.m.store.dicts.item.lookup(item);
     if (id === undefined) return { item, known: false, refused: 'unknown item' };
     const h = this.m.priceHistory;
     const price = h.currentPrice(id);
     if (price === undefined) return { item, known: true, refused: 'no price known for the item' };
-    const listed = this.m.catalogue.get(item)?.cost;
+    const entry = this.m.catalogue.get(item);
+    const listed = entry?.cost;
+    const category = entry?.category ?? this.categoryNameOf(id);
+    // A margin from the request, else the item's category's, else the shop's default ('*').
+    const margin =
+      o.margin ??
+      (category !== undefined && Object.hasOwn(this.m.margins, category)
+        ? this.m.margins[category]
+        : Object.hasOwn(this.m.margins, '*')
+          ? this.m.margins['*']
+          : undefined);
     const [cost, costFrom] =
       o.cost !== undefined
         ? [o.cost, 'request' as const]
         : listed !== undefined
           ? [listed, 'catalogue' as const]
-          : o.margin !== undefined
-            ? [price * (1 - o.margin), 'margin' as const]
+          : margin !== undefined
+            ? [price * (1 - margin), 'margin' as const]
             : [undefined, undefined];
     if (cost === undefined) {
       return {
         item,
         known: true,
-        refused: 'no cost known for the item: give the catalogue a cost, or pass cost or margin',
+        refused:
+          'no cost known for the item: give the catalogue a cost, pass cost or margin, or set ' +
+          'pricing.margins for its category',
       };
     }
     const elasticity = itemElasticity(h, id, { demand: o.demand ?? 'units' });

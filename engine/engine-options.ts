@@ -57,6 +57,11 @@ export interface EngineOptions {
   factorIndex?: Partial<FactorIndexOptions>;
   /** Blend weights and over-fetching of `recommend`. */
   recommend?: RecommendOverrides;
+  /**
+   * Pricing defaults: the margin assumed at today's price for items without a cost, per category
+   * and `'*'` for the rest (0.4: cost = 60% of the price). A runtime setting, like `recommend`.
+   */
+  pricing?: { margins?: Record<string, number> };
   /** Receive time for events without `ts` (epoch ms). Injected so the engine stays deterministic. */
   clock?: () => number;
   /**
@@ -150,10 +155,19 @@ export function restoredOptions(
   store: { readonly chunkRows: number; readonly retentionMs: number | undefined },
   runtime: Pick<
     EngineOptions,
-    'simd' | 'clock' | 'als' | 'factorIndex' | 'recommend' | 'eventTime' | 'retention' | 'keyCaps'
+    | 'simd'
+    | 'clock'
+    | 'als'
+    | 'factorIndex'
+    | 'recommend'
+    | 'eventTime'
+    | 'retention'
+    | 'keyCaps'
+    | 'pricing'
   >,
 ): EngineOptions {
   return {
+    ...(runtime.pricing !== undefined && { pricing: runtime.pricing }),
     ...(runtime.simd !== undefined && { simd: runtime.simd }),
     ...(runtime.clock !== undefined && { clock: runtime.clock }),
     ...(runtime.eventTime !== undefined && { eventTime: runtime.eventTime }),
@@ -202,6 +216,7 @@ export const ENGINE_OPTION_KEYS: readonly (keyof EngineOptions)[] = [
   'eventTime',
   'retention',
   'keyCaps',
+  'pricing',
 ];
 
 /** Options whose every key has a default: a key not among them, or of another type, is a typo. */
@@ -266,6 +281,17 @@ export function checkEngineOptions(options: unknown): void {
     checkOptions(key, o[key] as object | undefined, Object.keys(o[key] ?? {}));
   if (o.als !== undefined) resolveAlsOptions(checkOptions('als', o.als, Object.keys(o.als)));
   if (o.recommend !== undefined) checkRecommendOverrides('recommend', o.recommend);
+  if (o.pricing !== undefined) {
+    const p = checkOptions('pricing', o.pricing, ['margins']);
+    if (p.margins !== undefined) {
+      const m = checkOptions('pricing.margins', p.margins, Object.keys(p.margins));
+      for (const [category, margin] of Object.entries(m)) {
+        const field = `pricing.margins.${category}`;
+        checkNumber(field, margin, { min: 0 });
+        if (!((margin as number) < 1)) throw invalidArgument(field, 'must be below 1');
+      }
+    }
+  }
 }
 
 /**

@@ -296,7 +296,15 @@ export class Engine {
     state: EngineState,
     options: Pick<
       EngineOptions,
-      'simd' | 'clock' | 'als' | 'factorIndex' | 'recommend' | 'eventTime' | 'retention' | 'keyCaps'
+      | 'simd'
+      | 'clock'
+      | 'als'
+      | 'factorIndex'
+      | 'recommend'
+      | 'eventTime'
+      | 'retention'
+      | 'keyCaps'
+      | 'pricing'
     > = {},
   ): Promise<Engine> {
     const kernels = await loadKernels(options.simd === undefined ? {} : { simd: options.simd });
@@ -785,6 +793,7 @@ export class Engine {
       alsoBought: this.parts.alsoBought,
       history: this.parts.history,
       als: () => this.factorTraining.serving,
+      margins: this.options.pricing?.margins ?? {},
       candidates: (category) => this.candidates(category),
     });
   }

@@ -30,6 +30,8 @@ export interface ServeConfig {
   network: NetworkConfig;
   /** A parameters file from `aisle tune` (src/tune/params-file.ts), read at start. */
   paramsFile?: string;
+  /** Margins assumed for items without a cost, by category and '*' (EngineOptions.pricing). */
+  margins?: Record<string, number>;
   /** Re-tune the session model on the stream this often (ms); undefined: never. */
   tuneEveryMs?: number;
   /** Seconds each of those tunings may take. */
@@ -112,6 +114,7 @@ export interface ServeFlags {
   maxConnections?: string;
   logLevel?: string;
   params?: string;
+  margins?: string;
   tuneEvery?: string;
   tuneBudget?: string;
 }
@@ -283,6 +286,24 @@ function limitsConfig(
   };
 }
 
+/** `drinks=0.3,*=0.4` → margins by category, each in [0, 1). */
+export function parseMargins(raw: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of raw.split(',')) {
+    const at = part.lastIndexOf('=');
+    const category = part.slice(0, at).trim();
+    const margin = Number(part.slice(at + 1));
+    if (at <= 0 || category === '' || !(margin >= 0 && margin < 1)) {
+      throw new ConfigError(
+        `--margins / AISLE_MARGINS: expected category=margin pairs with margins in [0, 1) ` +
+          `(* for the rest), got "${part}"`,
+      );
+    }
+    out[category] = margin;
+  }
+  return out;
+}
+
 export function serveConfig(
   flags: ServeFlags,
   env: Record<string, string | undefined>,
@@ -307,6 +328,9 @@ export function serveConfig(
     factors: flags.factors ?? true,
     limits: limitsConfig(flags, env, heapLimit),
     ...(flags.params !== undefined && { paramsFile: flags.params }),
+    ...((flags.margins ?? env.AISLE_MARGINS) !== undefined && {
+      margins: parseMargins((flags.margins ?? env.AISLE_MARGINS)!),
+    }),
     ...(flags.tuneEvery !== undefined && {
       tuneEveryMs: parseDuration('--tune-every', flags.tuneEvery),
     }),

@@ -115,6 +115,10 @@ program
   .option('--max-connections <n>', 'open connections at most (default 512)')
   .option('--params <file>', 'model parameters from `aisle tune` (a JSON parameters file)')
   .option(
+    '--margins <list>',
+    'margins assumed for items without a cost, e.g. drinks=0.3,*=0.4 (env AISLE_MARGINS)',
+  )
+  .option(
     '--tune-every <duration>',
     're-tune the session model on the stream this often (e.g. 6h), in a worker thread',
   )

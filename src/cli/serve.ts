@@ -39,6 +39,7 @@ export function engineOptions(config: ServeConfig, clock?: () => number): Engine
     ...(params?.sessions !== undefined && { sessions: params.sessions }),
     ...(baskets !== undefined && { recommend: baskets.recommend, als: baskets.als }),
     ...(config.simd !== undefined && { simd: config.simd }),
+    ...(config.margins !== undefined && { pricing: { margins: config.margins } }),
     ...(clock !== undefined && { clock }),
     retentionMs: l.retentionMs,
     retention: {

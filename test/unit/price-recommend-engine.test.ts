@@ -213,3 +213,30 @@ describe('costs from price changes', () => {
     engine.close();
   });
 });
+
+describe('pricing margins per category', () => {
+  it('assumes a cost from the category’s margin, else the shop’s, and checks them', async () => {
+    const engine = await createEngine({ pricing: { margins: { drinks: 0.3, '*': 0.5 } } });
+    engine.loadCatalogue([
+      { id: 'tea', category: 'drinks', price: 10 },
+      { id: 'mug', category: 'kitchen', price: 10 },
+    ]);
+    engine.ingest(history('tea'));
+    engine.ingest(history('mug'));
+    const tea = engine.prices.recommend('tea');
+    const mug = engine.prices.recommend('mug');
+    if ('refused' in tea || 'refused' in mug) throw new Error('refused');
+    expect(tea.costFrom).toBe('margin');
+    expect(tea.cost).toBeCloseTo(7, 9);
+    expect(mug.cost).toBeCloseTo(5, 9);
+    // The request's margin wins.
+    const asked = engine.prices.recommend('tea', { margin: 0.1 });
+    if ('refused' in asked) throw new Error(asked.refused);
+    expect(asked.cost).toBeCloseTo(9, 9);
+    engine.close();
+    await expect(createEngine({ pricing: { margins: { drinks: 1.2 } } })).rejects.toThrow(
+      /pricing\.margins\.drinks/,
+    );
+    await expect(createEngine({ pricing: { margin: 0.3 } as never })).rejects.toThrow(/margin/);
+  });
+});
