@@ -24,13 +24,14 @@ import {
   isRefusal,
   itemElasticity,
   itemMarkdown,
+  fitGroup,
   poolElasticities,
+  pooledFor,
   recommendPrice,
   type GroupFit,
   type PooledElasticity,
   type PriceConstraints,
   type PriceRecommendation,
-  type ElasticityEstimate,
   type ElasticityResult,
   type MarkdownResult,
   type PriceChangePoint,
@@ -133,6 +134,8 @@ export interface PriceRecommendationOptions extends Partial<PriceConstraints> {
   lookback?: number;
   /** The elasticity by units (default) or purchase lines (see ElasticityOptions.demand). */
   demand?: 'units' | 'lines';
+  /** Without an own estimate, borrow the category's pooled one (default true). */
+  pooled?: boolean;
   /**
    * With `targetDays`: the price goes no higher than the markdown that sells `stock` (default
    * the recorded level) in that many days, so the two answers agree where stock is the limit.
@@ -149,7 +152,10 @@ export type PriceRecommendationView =
       cost: number;
       /** Where the cost came from. */
       costFrom: 'catalogue' | 'request' | 'margin';
-      elasticity: ElasticityEstimate;
+      /** The item's own estimate, or why it has none (then `pooled` is what was used). */
+      elasticity: ElasticityResult;
+      /** Without an own estimate: its category's pooled one (engine/analytics/price/pooled.ts). */
+      pooled?: PooledElasticity;
     })
   | { item: string; known: boolean; refused: string; elasticity?: ElasticityResult };
 
@@ -248,6 +254,9 @@ export interface AnalyticsContext {
  * AisleError('AISLE_INVALID_ARGUMENT') naming the field.
  */
 export class AnalyticsViews {
+  /** Pooled elasticity fits by demand measure and category, with the period they hold for. */
+  private readonly fits = new Map<string, { period: number; fit: GroupFit | null }>();
+
   constructor(private readonly m: AnalyticsContext) {}
 
   /** `k` is already checked by the Engine, like every ranking's. */
@@ -530,6 +539,40 @@ export class AnalyticsViews {
     return { demand, items: rows, groups: pooled.groups };
   }
 
+  /**
+   * The pooled fit of a category's own estimates (or the shop's, for an item without a category
+   * or one with fewer than 5 estimates), recomputed once per period of the price history.
+   * Bounded: one entry per category and demand measure, cleared past 1,024.
+   */
+  private groupFit(category: string | undefined, demand: 'units' | 'lines'): GroupFit | null {
+    const h = this.m.priceHistory;
+    const period = h.latestPeriod ?? -1;
+    const key = `${demand}|${category ?? '*'}`;
+    const hit = this.fits.get(key);
+    if (hit !== undefined && hit.period === period) return hit.fit;
+    const estimates = (ids: Iterable<number>) => {
+      const out: { elasticity: number; se: number }[] = [];
+      for (const id of ids) {
+        const r = itemElasticity(h, id, { demand, maxCiWidth: Infinity });
+        if (!isRefusal(r)) out.push(r);
+      }
+      return out;
+    };
+    const members = category === undefined ? undefined : this.m.candidates(category);
+    let fit: GroupFit | null = null;
+    if (members !== undefined && members !== null) {
+      const own = estimates(members);
+      if (own.length >= 5) fit = fitGroup(category!, own);
+    }
+    fit ??=
+      category === undefined
+        ? fitGroup('*', estimates(h.items()))
+        : this.groupFit(undefined, demand);
+    if (this.fits.size >= 1024) this.fits.clear();
+    this.fits.set(key, { period, fit });
+    return fit;
+  }
+
   /** The category an item was first seen with, by name. */
   private categoryNameOf(id: number): string | undefined {
     const c = this.m.categories.categoryOf(id);
@@ -570,9 +613,33 @@ export class AnalyticsViews {
           'pricing.margins for its category',
       };
     }
-    const elasticity = itemElasticity(h, id, { demand: o.demand ?? 'units' });
-    if (isRefusal(elasticity)) {
-      return { item, known: true, refused: `no elasticity: ${elasticity.refused}`, elasticity };
+    const demand = o.demand ?? 'units';
+    const elasticity = itemElasticity(h, id, { demand });
+    let used: { elasticity: number; se: number; df: number; observed: [number, number] };
+    let pooled: PooledElasticity | undefined;
+    if (!isRefusal(elasticity)) {
+      used = { ...elasticity, observed: elasticity.priceRange };
+    } else {
+      const fit = o.pooled === false ? null : this.groupFit(category, demand);
+      if (fit === null) {
+        return { item, known: true, refused: `no elasticity: ${elasticity.refused}`, elasticity };
+      }
+      // Its own data, however wide their interval, still count for what they weigh.
+      const raw = itemElasticity(h, id, { demand, maxCiWidth: Infinity });
+      pooled = pooledFor(item, isRefusal(raw) ? null : raw, fit);
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const p of h.periods(id)) {
+        if (p.price === undefined) continue;
+        lo = Math.min(lo, p.price);
+        hi = Math.max(hi, p.price);
+      }
+      used = {
+        elasticity: pooled.elasticity,
+        se: pooled.se,
+        df: Math.max(1, fit.items - 1),
+        observed: lo <= hi ? [lo, hi] : [price, price],
+      };
     }
     const pace = h.velocity(id, o.lookback ?? 14);
     if (pace === undefined) {
@@ -602,15 +669,23 @@ export class AnalyticsViews {
       price,
       demand: pace.unitsPerDay,
       cost,
-      elasticity: elasticity.elasticity,
-      se: elasticity.se,
-      df: elasticity.df,
-      observed: elasticity.priceRange,
+      elasticity: used.elasticity,
+      se: used.se,
+      df: used.df,
+      observed: used.observed,
       constraints,
       ...(o.objective !== undefined && { objective: o.objective }),
       ...(o.caution !== undefined && { caution: o.caution }),
     });
-    return { item, known: true, cost, costFrom, elasticity, ...r };
+    return {
+      item,
+      known: true,
+      cost,
+      costFrom,
+      elasticity,
+      ...(pooled !== undefined && { pooled }),
+      ...r,
+    };
   }
 
   funnel(q: { window: string; step?: string; item?: string; category?: string }): FunnelView {

@@ -343,7 +343,11 @@ export class PricesFacet {
       'demand',
       'targetDays',
       'stock',
+      'pooled',
     ]);
+    if (o.pooled !== undefined && typeof o.pooled !== 'boolean') {
+      throw invalidArgument('pooled', 'must be a boolean');
+    }
     if (o.stock !== undefined) checkNumber('stock', o.stock, { min: 0 });
     if (o.targetDays !== undefined)
       checkNumber('targetDays', o.targetDays, { min: 0, exclusive: true });

@@ -105,6 +105,8 @@ export function pricingSection(data: RetailData, engine: Engine): Section {
   ];
   if (example !== undefined && !('refused' in example.rec)) {
     const r = example.rec;
+    // The example was chosen for its own estimate, so it has one.
+    const own = 'refused' in r.elasticity ? undefined : r.elasticity;
     const chart: Chart = {
       file: 'price-profit-curve.svg',
       svg: lineChart({
@@ -131,8 +133,8 @@ export function pricingSection(data: RetailData, engine: Engine): Section {
     charts.push(chart);
     blocks.push(
       `**A price for profit.** For ${itemLabel(data, example.item)} (own elasticity by lines ` +
-        `${fixed(r.elasticity.elasticity, 2)}, 95% interval ${fixed(r.elasticity.ci95[0], 2)} to ` +
-        `${fixed(r.elasticity.ci95[1], 2)}), with the cost assumed at ${percent(1 - ASSUMED_MARGIN, 0)} ` +
+        `${own === undefined ? '–' : fixed(own.elasticity, 2)}, 95% interval ` +
+        `${own === undefined ? '–' : `${fixed(own.ci95[0], 2)} to ${fixed(own.ci95[1], 2)}`}), with the cost assumed at ${percent(1 - ASSUMED_MARGIN, 0)} ` +
         `of today's price (the data have no costs), the price that maximises expected profit ` +
         `within a 20% step and 10% beyond the observed prices is **£${fixed(r.recommended.price, 2)}** ` +
         `against £${fixed(r.current.price, 2)} today: ${fixed(r.recommended.demand, 1)} units a day ` +

@@ -38,6 +38,8 @@ describe('engine.prices.recommend', () => {
     if ('refused' in r) throw new Error(r.refused);
     expect(r.costFrom).toBe('catalogue');
     expect(r.cost).toBe(7.2);
+    if ('refused' in r.elasticity) throw new Error(r.elasticity.refused);
+    expect(r.pooled).toBeUndefined();
     expect(r.elasticity.elasticity).toBeGreaterThan(-3);
     expect(r.elasticity.elasticity).toBeLessThan(-2);
     expect(r.current.price).toBe(10);
@@ -179,6 +181,18 @@ describe('engine.prices.elasticities', () => {
         expect(r.pooled!.elasticity).toBe(tea.mean);
       } else expect(r.pooled!.source).toBe('own+group');
     }
+    // A price for an item without an estimate of its own, from its category's.
+    const flat = engine.prices.recommend('t7', { maxChange: 0.5 });
+    if ('refused' in flat) throw new Error(flat.refused);
+    expect('refused' in flat.elasticity).toBe(true);
+    expect(flat.pooled?.source).toBe('group');
+    expect(flat.pooled?.elasticity).toBeCloseTo(tea.mean, 9);
+    // Sold at 10 only: within 10% of it, and up, since the category is elastic but cost 6
+    // puts the best price at about 6 · 2.5 / 1.5 = 10 — near today's.
+    expect(flat.recommended.price).toBeGreaterThanOrEqual(9);
+    expect(flat.recommended.price).toBeLessThanOrEqual(11);
+    const alone = engine.prices.recommend('t7', { pooled: false });
+    expect('refused' in alone && alone.refused).toMatch(/no elasticity/);
     expect(() => engine.prices.elasticities({ demand: 'orders' as never })).toThrow(/demand/);
     engine.close();
   });

@@ -49,5 +49,5 @@ export type {
   PricePoint,
   PriceRecommendation,
 } from './optimise.js';
-export { poolElasticities } from './pooled.js';
+export { fitGroup, poolElasticities, pooledFor } from './pooled.js';
 export type { GroupFit, PoolInput, PooledElasticities, PooledElasticity } from './pooled.js';

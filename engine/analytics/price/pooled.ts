@@ -64,7 +64,10 @@ export interface PooledElasticities {
 const SHOP = '*';
 
 /** DerSimonian-Laird over estimates with variances; null for fewer than two. */
-function fit(group: string, own: readonly { elasticity: number; se: number }[]): GroupFit | null {
+export function fitGroup(
+  group: string,
+  own: readonly { elasticity: number; se: number }[],
+): GroupFit | null {
   const k = own.length;
   if (k < 2) return null;
   let sw = 0;
@@ -114,49 +117,57 @@ export function poolElasticities(
     list.push(x.own);
   }
   const fits = new Map<string, GroupFit>();
-  const shop = fit(SHOP, all);
+  const shop = fitGroup(SHOP, all);
   if (shop !== null) fits.set(SHOP, shop);
   for (const [g, list] of byGroup) {
     if (list.length < minGroup) continue;
-    const f = fit(g, list);
+    const f = fitGroup(g, list);
     if (f !== null) fits.set(g, f);
   }
   const items: PooledElasticity[] = [];
   for (const x of inputs) {
     const g = (x.group !== undefined ? fits.get(x.group) : undefined) ?? shop;
     if (g === null || g === undefined) continue;
-    const tau2 = g.tau * g.tau;
-    // Degrees of freedom of the group's spread: its items less the mean.
-    const t = studentTQuantile(0.975, Math.max(1, g.items - 1));
-    if (usable(x.own)) {
-      const v = x.own.se * x.own.se;
-      const b = v / (v + tau2);
-      const e = (1 - b) * x.own.elasticity + b * g.mean;
-      const se = Math.sqrt((1 - b) * v + b * b * g.seMean * g.seMean);
-      const z = b === 0 ? 1.959964 : t;
-      items.push({
-        item: x.item,
-        elasticity: e,
-        se,
-        ci95: [e - z * se, e + z * se],
-        source: 'own+group',
-        group: g.group,
-        shrinkage: b,
-        own: { ...x.own },
-      });
-    } else {
-      const se = Math.sqrt(tau2 + g.seMean * g.seMean);
-      items.push({
-        item: x.item,
-        elasticity: g.mean,
-        se,
-        ci95: [g.mean - t * se, g.mean + t * se],
-        source: 'group',
-        group: g.group,
-        shrinkage: 1,
-        own: null,
-      });
-    }
+    items.push(pooledFor(x.item, usable(x.own) ? x.own : null, g));
   }
   return { items, groups: [...fits.values()] };
+}
+
+/** One item's pooled estimate under its group's fit: shrunk when it has its own, else the group's. */
+export function pooledFor(
+  item: string,
+  own: { elasticity: number; se: number } | null,
+  g: GroupFit,
+): PooledElasticity {
+  const tau2 = g.tau * g.tau;
+  // Degrees of freedom of the group's spread: its items less the mean.
+  const t = studentTQuantile(0.975, Math.max(1, g.items - 1));
+  if (own !== null && own.se > 0 && Number.isFinite(own.se) && Number.isFinite(own.elasticity)) {
+    const v = own.se * own.se;
+    const b = v / (v + tau2);
+    const e = (1 - b) * own.elasticity + b * g.mean;
+    const se = Math.sqrt((1 - b) * v + b * b * g.seMean * g.seMean);
+    const z = b === 0 ? 1.959964 : t;
+    return {
+      item,
+      elasticity: e,
+      se,
+      ci95: [e - z * se, e + z * se],
+      source: 'own+group',
+      group: g.group,
+      shrinkage: b,
+      own: { ...own },
+    };
+  }
+  const se = Math.sqrt(tau2 + g.seMean * g.seMean);
+  return {
+    item,
+    elasticity: g.mean,
+    se,
+    ci95: [g.mean - t * se, g.mean + t * se],
+    source: 'group',
+    group: g.group,
+    shrinkage: 1,
+    own: null,
+  };
 }

@@ -57,7 +57,33 @@ const recommendation = {
         known: { type: 'boolean' },
         cost: { type: 'number' },
         costFrom: { type: 'string', enum: ['catalogue', 'request', 'margin'] },
-        elasticity: elasticity.anyOf[0],
+        elasticity,
+        pooled: {
+          type: 'object',
+          description: "without an own estimate: the category's pooled one, which was used",
+          required: ['item', 'elasticity', 'se', 'ci95', 'source', 'group', 'shrinkage', 'own'],
+          properties: {
+            item: { type: 'string' },
+            elasticity: { type: 'number' },
+            se: { type: 'number' },
+            ci95: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2 },
+            source: { type: 'string', enum: ['own+group', 'group'] },
+            group: { type: 'string', description: "the category, or '*' for the shop" },
+            shrinkage: { type: 'number' },
+            own: {
+              anyOf: [
+                {
+                  type: 'object',
+                  required: ['elasticity', 'se'],
+                  properties: { elasticity: { type: 'number' }, se: { type: 'number' } },
+                  additionalProperties: false,
+                },
+                { type: 'null' },
+              ],
+            },
+          },
+          additionalProperties: false,
+        },
         current: point,
         recommended: point,
         change: { type: 'number', description: 'recommended / current − 1' },
@@ -159,6 +185,10 @@ export function priceRecommendationRoutes(app: FastifyInstance, engine: Engine):
               exclusiveMinimum: 0,
               maximum: 3650,
               description: 'caps the price at the markdown that clears the stock in this many days',
+            },
+            pooled: {
+              type: 'boolean',
+              description: "without an own estimate, use the category's pooled one (default true)",
             },
             lookback: {
               type: 'integer',
