@@ -39,7 +39,10 @@ export function engineOptions(config: ServeConfig, clock?: () => number): Engine
     ...(params?.sessions !== undefined && { sessions: params.sessions }),
     ...(baskets !== undefined && { recommend: baskets.recommend, als: baskets.als }),
     ...(config.simd !== undefined && { simd: config.simd }),
-    ...(config.margins !== undefined && { pricing: { margins: config.margins } }),
+    // The demo's catalogue has no costs: a 35% margin stands in unless --margins says otherwise.
+    ...((config.margins !== undefined || config.demo) && {
+      pricing: { margins: config.margins ?? { '*': 0.35 } },
+    }),
     ...(clock !== undefined && { clock }),
     retentionMs: l.retentionMs,
     retention: {

@@ -147,6 +147,13 @@ describe('dashboard', () => {
     );
     expect(listed.length).toBeGreaterThan(0);
     expect(listed[0]).toBe(similar.items[0]!.item);
+    // The price for profit, as the API gives it (the demo assumes a 35% margin).
+    const rec = await getJson<{ refused?: string; recommended?: { price: number } }>(
+      `${still.url}/v1/items/${encodeURIComponent(item)}/price/recommendation`,
+    );
+    expect(await page.textContent('[data-metric="price-recommended"]')).toBe(
+      rec.refused !== undefined ? 'none' : rec.recommended!.price.toFixed(2),
+    );
 
     // A shopper who bought: the page lists the history as the API does, and the segment.
     const user = await findBuyer(still.url);

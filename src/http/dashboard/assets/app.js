@@ -876,11 +876,12 @@ async function loadItem(view, section, id) {
     markReady(section);
     return;
   }
-  const [inv, price, stats] = await Promise.allSettled([
+  const [inv, price, stats, rec] = await Promise.allSettled([
     api(`v1/inventory/${enc(id)}`, signal),
     api(`v1/items/${enc(id)}/price?targetDays=30`, signal),
     // The stream's present, where the price chart ends.
     api('v1/stats', signal),
+    api(`v1/items/${enc(id)}/price/recommendation`, signal),
   ]);
   if (view.ended) return;
   if (stats.status === 'fulfilled') streamNow = stats.value.streamTime;
@@ -918,6 +919,20 @@ async function loadItem(view, section, id) {
     fill($(section, '[data-body="locations"]'), [emptyRow(2, 'no stock recorded')]);
   }
   if (price.status === 'fulfilled') renderPrice(view, section, price.value);
+  if (rec.status === 'fulfilled') {
+    const r = rec.value;
+    if (r.refused !== undefined) {
+      setText(section, '[data-metric="price-recommended"]', 'none');
+      setText(section, '[data-body="recommendation-reason"]', r.refused);
+    } else {
+      setText(section, '[data-metric="price-recommended"]', num(r.recommended.price, 2));
+      const borrowed =
+        r.pooled === undefined
+          ? ''
+          : ` (elasticity borrowed from ${r.pooled.group === '*' ? 'the shop' : r.pooled.group})`;
+      setText(section, '[data-body="recommendation-reason"]', `${r.reason}${borrowed}`);
+    }
+  }
   markReady(section);
 }
 
