@@ -145,6 +145,20 @@ export function resolveModelOptions(options: EngineOptions): EngineModelOptions 
   };
 }
 
+/** The options a snapshot does not keep: a restore takes them from its caller. */
+export type RuntimeOptions = Pick<
+  EngineOptions,
+  | 'simd'
+  | 'clock'
+  | 'als'
+  | 'factorIndex'
+  | 'recommend'
+  | 'eventTime'
+  | 'retention'
+  | 'keyCaps'
+  | 'pricing'
+>;
+
 /**
  * The options an engine restored from a snapshot runs with: the model-shaping ones the snapshot
  * recorded, the runtime ones the caller gives, and the store's own chunk size and retention
@@ -153,18 +167,7 @@ export function resolveModelOptions(options: EngineOptions): EngineModelOptions 
 export function restoredOptions(
   model: EngineModelOptions,
   store: { readonly chunkRows: number; readonly retentionMs: number | undefined },
-  runtime: Pick<
-    EngineOptions,
-    | 'simd'
-    | 'clock'
-    | 'als'
-    | 'factorIndex'
-    | 'recommend'
-    | 'eventTime'
-    | 'retention'
-    | 'keyCaps'
-    | 'pricing'
-  >,
+  runtime: RuntimeOptions,
 ): EngineOptions {
   return {
     ...(runtime.pricing !== undefined && { pricing: runtime.pricing }),

@@ -13,6 +13,7 @@ import {
   restoredOptions,
   type EngineModelOptions,
   type EngineOptions,
+  type RuntimeOptions,
 } from './engine-options.js';
 import {
   checkArray,
@@ -294,18 +295,7 @@ export class Engine {
   static async fromState(
     store: EventStore,
     state: EngineState,
-    options: Pick<
-      EngineOptions,
-      | 'simd'
-      | 'clock'
-      | 'als'
-      | 'factorIndex'
-      | 'recommend'
-      | 'eventTime'
-      | 'retention'
-      | 'keyCaps'
-      | 'pricing'
-    > = {},
+    options: RuntimeOptions = {},
   ): Promise<Engine> {
     const kernels = await loadKernels(options.simd === undefined ? {} : { simd: options.simd });
     const resolved = restoredOptions(state.options, store, options);

@@ -11,7 +11,7 @@ import type { Engine } from '../../engine/index.js';
 import { image, type Section } from '../report/document.js';
 import { fixed, int, percent, table } from '../report/markdown.js';
 import { histogramChart } from '../report/svg-histogram.js';
-import { itemLabel, type RetailData } from './analyze-retail.js';
+import { itemLabel, itemsWithPriceVariation, type RetailData } from './analyze-retail.js';
 import { quantile } from './analyze-stats.js';
 
 /** Refusals grouped by cause; the engine's own words go in the example column. */
@@ -30,13 +30,7 @@ function cause(refusal: string): string {
 }
 
 export function priceSection(data: RetailData, engine: Engine): Section {
-  const prices = new Map<string, Set<number>>();
-  for (const e of data.events) {
-    let s = prices.get(e.item);
-    if (s === undefined) prices.set(e.item, (s = new Set()));
-    s.add(e.price);
-  }
-  const varied = [...prices].filter(([, s]) => s.size > 1).map(([item]) => item);
+  const varied = itemsWithPriceVariation(data);
   const estimates: { item: string; e: ElasticityEstimate }[] = [];
   const refusals = new Map<string, { n: number; example: string }>();
   for (const item of varied) {

@@ -8,7 +8,7 @@ import type { Engine, ElasticitiesView } from '../../engine/index.js';
 import { image, type Chart, type Section } from '../report/document.js';
 import { fixed, int, percent, table } from '../report/markdown.js';
 import { lineChart } from '../report/svg-line.js';
-import { itemLabel, type RetailData } from './analyze-retail.js';
+import { itemLabel, itemsWithPriceVariation, type RetailData } from './analyze-retail.js';
 import { quantile } from './analyze-stats.js';
 
 /** The data hold no costs: the curve assumes this margin at today's price, and says so. */
@@ -23,13 +23,7 @@ function ownValues(v: ElasticitiesView, items: ReadonlySet<string>): number[] {
 }
 
 export function pricingSection(data: RetailData, engine: Engine): Section {
-  const prices = new Map<string, Set<number>>();
-  for (const e of data.events) {
-    let s = prices.get(e.item);
-    if (s === undefined) prices.set(e.item, (s = new Set()));
-    s.add(e.price);
-  }
-  const varied = new Set([...prices].filter(([, s]) => s.size > 1).map(([item]) => item));
+  const varied = new Set(itemsWithPriceVariation(data));
   const units = ownValues(engine.prices.elasticities(), varied);
   const byLines = engine.prices.elasticities({ demand: 'lines', pooled: true });
   const lines = ownValues(byLines, varied);

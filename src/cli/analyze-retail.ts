@@ -140,3 +140,14 @@ export function matchCancellations(
   }
   return { undone, matched };
 }
+
+/** Items sold at more than one unit price, in first-sale order: those a price analysis can use. */
+export function itemsWithPriceVariation(data: Pick<RetailData, 'events'>): string[] {
+  const prices = new Map<string, Set<number>>();
+  for (const e of data.events) {
+    let s = prices.get(e.item);
+    if (s === undefined) prices.set(e.item, (s = new Set()));
+    s.add(e.price);
+  }
+  return [...prices].filter(([, s]) => s.size > 1).map(([item]) => item);
+}

@@ -8,25 +8,13 @@ import { estimateElasticity, isRefusal } from '../../../engine/analytics/price/e
 import { recommendPrice } from '../../../engine/analytics/price/optimise.js';
 import { isAisleError } from '../../../engine/errors.js';
 import { Rng } from '../../../src/sim/index.js';
+import { poisson } from './poisson.js';
 
 const LEVELS = [8, 9, 10, 11, 12];
 const TODAY = 10;
 const BASE = 100;
 /** The true best price: away from today's, so that standing still is a miss. */
 const BEST = 11.5;
-
-function poisson(rng: Rng, lambda: number): number {
-  // Normal approximation above 30 (every mean here is well above it), Knuth below.
-  if (lambda > 30) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * rng.normal()));
-  let k = 0;
-  let p = 1;
-  const l = Math.exp(-lambda);
-  do {
-    k++;
-    p *= rng.next();
-  } while (p > l);
-  return k - 1;
-}
 
 /** Two years of daily sales at prices that move every two weeks, demand BASE · (p / 10)^e. */
 function simulate(e: number, seed: number) {

@@ -6,18 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { estimateElasticity, isRefusal } from '../../../engine/analytics/price/elasticity.js';
 import { poolElasticities, type PoolInput } from '../../../engine/analytics/price/pooled.js';
 import { Rng } from '../../../src/sim/index.js';
-
-function poisson(rng: Rng, lambda: number): number {
-  if (lambda > 30) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * rng.normal()));
-  let k = 0;
-  let p = 1;
-  const l = Math.exp(-lambda);
-  do {
-    k++;
-    p *= rng.next();
-  } while (p > l);
-  return k - 1;
-}
+import { poisson } from './poisson.js';
 
 type Kind = 'rich' | 'thin' | 'flat';
 
