@@ -19,7 +19,7 @@ import {
 } from '../../src/cli/analyze-retail.js';
 import { onlineRetailFile } from '../../src/datasets/online-retail.js';
 import type { PurchaseEvent } from '../../engine/index.js';
-import { parseXml } from './report/xml.js';
+import { parseXml } from '../unit/report/xml.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const data = process.env.AISLE_DATA_DIR ?? path.join(root, '..', 'shared', 'data');
