@@ -253,6 +253,12 @@ export interface AnalyticsContext {
  * Arguments are checked here or by the models and refused with
  * AisleError('AISLE_INVALID_ARGUMENT') naming the field.
  */
+/** Most items a pooled elasticity fit reads (groupFit): an even sample past that. */
+const POOL_SAMPLE = 2000;
+
+/** Most pooled fits kept (one per category and demand measure); all are dropped past it. */
+const MAX_FITS = 1024;
+
 export class AnalyticsViews {
   /** Pooled elasticity fits by demand measure and category, with the period they hold for. */
   private readonly fits = new Map<string, { period: number; fit: GroupFit | null }>();
@@ -437,7 +443,6 @@ export class AnalyticsViews {
     }
     const now = this.streamTimeOr0();
     const horizon = now - q.excludeDays * 86_400_000;
-    const inTarget = members;
     const history = this.m.history;
     const segments = q.segments === undefined ? undefined : new Set(q.segments);
     const excluded = { recentBuyers: 0, segment: 0 };
@@ -452,7 +457,7 @@ export class AnalyticsViews {
         let lastBought = -Infinity;
         let boughtTarget = 0;
         for (const it of q.item !== undefined ? targets : history.boughtItems(u)) {
-          if (!inTarget.has(it)) continue;
+          if (!members.has(it)) continue;
           const st = history.purchaseStats(u, it);
           if (st === undefined) continue;
           boughtTarget++;
@@ -542,7 +547,8 @@ export class AnalyticsViews {
   /**
    * The pooled fit of a category's own estimates (or the shop's, for an item without a category
    * or one with fewer than 5 estimates), recomputed once per period of the price history.
-   * Bounded: one entry per category and demand measure, cleared past 1,024.
+   * Bounded: one entry per category and demand measure, cleared past MAX_FITS (a few hundred
+   * bytes each, so not counted apart); each fit reads at most POOL_SAMPLE items.
    */
   private groupFit(category: string | undefined, demand: 'units' | 'lines'): GroupFit | null {
     const h = this.m.priceHistory;
@@ -550,10 +556,13 @@ export class AnalyticsViews {
     const key = `${demand}|${category ?? '*'}`;
     const hit = this.fits.get(key);
     if (hit !== undefined && hit.period === period) return hit.fit;
-    const estimates = (ids: Iterable<number>) => {
+    // A fit runs on a request's path: past POOL_SAMPLE items it reads an even sample of them,
+    // which pins a mean and a spread as well as all of them would, at a bounded cost.
+    const estimates = (ids: ArrayLike<number>) => {
       const out: { elasticity: number; se: number }[] = [];
-      for (const id of ids) {
-        const r = itemElasticity(h, id, { demand, maxCiWidth: Infinity });
+      const step = Math.max(1, ids.length / POOL_SAMPLE);
+      for (let at = 0; at < ids.length; at += step) {
+        const r = itemElasticity(h, ids[Math.floor(at)]!, { demand, maxCiWidth: Infinity });
         if (!isRefusal(r)) out.push(r);
       }
       return out;
@@ -568,7 +577,7 @@ export class AnalyticsViews {
       category === undefined
         ? fitGroup('*', estimates(h.items()))
         : this.groupFit(undefined, demand);
-    if (this.fits.size >= 1024) this.fits.clear();
+    if (this.fits.size >= MAX_FITS) this.fits.clear();
     this.fits.set(key, { period, fit });
     return fit;
   }
