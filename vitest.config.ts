@@ -19,8 +19,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          // One real Pulsar broker for the run (or the one PULSAR_WS_URL/PULSAR_ADMIN_URL name).
-          globalSetup: ['test/setup/broker.ts'],
+          // One real Pulsar broker for the run (or the one PULSAR_WS_URL/PULSAR_ADMIN_URL name),
+          // and one real Kafka broker (or the one KAFKA_BOOTSTRAP names).
+          globalSetup: ['test/setup/broker.ts', 'test/setup/kafka.ts'],
         },
       },
     ],

@@ -2,7 +2,7 @@
  * `aisle pulsar fetch|start|stop|status`: a real Apache Pulsar standalone broker on this machine,
  * without Docker, from jars fetched with Maven. See docs/operations-pulsar.md.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import {
   brokerStatus,
   cacheRoot,
@@ -12,21 +12,9 @@ import {
   stopStandalone,
   type BrokerEndpoints,
 } from '../pulsar/broker/index.js';
+import { integer, mib } from './broker-options.js';
 
 const say = (line: string): void => console.log(line);
-
-function integer(min: number, max: number): (raw: string) => number {
-  return (raw) => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
-    }
-    return n;
-  };
-}
-
-const mib = (bytes: number | undefined): string =>
-  bytes === undefined ? 'unknown' : `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
 function printEndpoints(urls: BrokerEndpoints, dataDir: string): void {
   say(`  websocket: ${urls.wsUrl}`);

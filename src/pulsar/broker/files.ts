@@ -2,7 +2,6 @@
  * The layout of a broker's data directory. The broker runs with this directory as its working
  * directory, so everything it writes stays inside, and a fresh start is one folder to delete.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 
 /** Default data directory of the CLI, relative to the current directory (git-ignored). */
@@ -36,38 +35,4 @@ export function brokerFiles(dataDir: string): BrokerFiles {
     pid: path.join(dir, 'broker.pid'),
     data: path.join(dir, 'data'),
   };
-}
-
-/** The pid in the pid file, or undefined when there is none or it is not a number. */
-export function readPid(files: BrokerFiles): number | undefined {
-  try {
-    const pid = Number(fs.readFileSync(files.pid, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The last `lines` lines of a text file (reads at most its last 64 KiB), '' when absent. */
-export function tailFile(file: string, lines: number): string {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch {
-    return '';
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
-    const length = Math.min(size, 64 * 1024);
-    const buf = Buffer.alloc(length);
-    fs.readSync(fd, buf, 0, length, size - length);
-    return buf
-      .toString('utf8')
-      .split('\n')
-      .slice(-lines - 1)
-      .join('\n')
-      .trimEnd();
-  } finally {
-    fs.closeSync(fd);
-  }
 }

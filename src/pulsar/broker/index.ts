@@ -1,7 +1,7 @@
 /**
  * Tooling for a real Apache Pulsar broker on this machine without Docker: jars from Maven
- * Central, a standalone broker in the background, and the admin calls tests need.
- * See docs/operations-pulsar.md.
+ * Central, a standalone broker in the background, and the admin calls tests need. Built on the
+ * shared broker tooling of src/broker. See docs/operations-pulsar.md.
  */
 export {
   createNamespace,
@@ -20,8 +20,7 @@ export { brokerFiles, DEFAULT_DATA_DIR, type BrokerFiles } from './files.js';
 export { findJava, MIN_JAVA, type JavaRuntime } from './java.js';
 export { cacheRoot, ensureJars, type BrokerJars, type EnsureJarsOptions } from './jars.js';
 export { brokerPom, type BrokerPom } from './pom.js';
-export { freePorts } from './ports.js';
-export { residentBytes } from './process.js';
+export { freePorts, residentBytes } from '../../broker/index.js';
 export {
   brokerStatus,
   startStandalone,

@@ -2,16 +2,30 @@
  * Start, stop and inspect a standalone Pulsar broker (broker, one bookie and RocksDB metadata in
  * one JVM) that runs in the background from the cached jars, with all its state in one folder.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import {
+  choosePorts,
+  fileMatches,
+  isProcessOf,
+  launchDetached,
+  readPid,
+  residentBytes,
+  stopByPidFile,
+  tailFile,
+  takenPorts,
+  terminateGroup,
+  waitReady,
+  type StopResult,
+} from '../../broker/index.js';
 import { isReady } from './admin.js';
 import { brokerUrls, readPorts, writeConfig, type BrokerPorts } from './config.js';
 import { BrokerError } from './errors.js';
-import { brokerFiles, DEFAULT_DATA_DIR, readPid, tailFile, type BrokerFiles } from './files.js';
+import { brokerFiles, DEFAULT_DATA_DIR, type BrokerFiles } from './files.js';
 import { findJava } from './java.js';
 import { ensureJars } from './jars.js';
-import { freePorts, isPortFree } from './ports.js';
-import { isBrokerProcess, residentBytes, terminateGroup } from './process.js';
+import { PULSAR } from './product.js';
+
+export type { StopResult };
 
 const LOG_TAIL_LINES = 40;
 const POLL_MS = 250;
@@ -47,17 +61,6 @@ export interface BrokerEndpoints {
   serviceUrl: string;
 }
 
-/** What {@link stopStandalone} did. */
-export interface StopResult {
-  /** False when no broker of this data directory was running (a stale pid file is removed). */
-  wasRunning: boolean;
-  pid?: number;
-  /** True when SIGTERM was not enough and the group was killed. */
-  forced: boolean;
-  /** Time from SIGTERM to the last process gone, in milliseconds. */
-  ms: number;
-}
-
 /** A broker started by {@link startStandalone}; it keeps running after this process exits. */
 export interface StandaloneBroker extends BrokerEndpoints {
   version: string;
@@ -83,35 +86,17 @@ export interface BrokerStatus extends Partial<BrokerEndpoints> {
   rssBytes?: number;
 }
 
-async function choosePorts(files: BrokerFiles, fixed: Partial<BrokerPorts>): Promise<BrokerPorts> {
-  const earlier = readPorts(files);
-  const [a, b] = await freePorts(2);
-  const pick = async (key: keyof BrokerPorts, fresh: number): Promise<number> => {
-    const want = fixed[key];
-    if (want !== undefined) return want;
-    // The same URLs as last time are friendlier, when nobody took those ports meanwhile.
-    const old = earlier?.[key];
-    return old !== undefined && (await isPortFree(old)) ? old : fresh;
-  };
-  return { web: await pick('web', a!), broker: await pick('broker', b!) };
-}
+const PORT_NAMES = ['web', 'broker'] as const;
 
-async function takenPorts(ports: BrokerPorts): Promise<string[]> {
-  const taken: string[] = [];
-  for (const [name, port] of Object.entries(ports)) {
-    if (!(await isPortFree(port))) taken.push(`${port} (${name})`);
-  }
-  return taken;
-}
+// A stale pid file's number may now belong to another program, or to another broker.
+const isOurBroker =
+  (files: BrokerFiles) =>
+  (pid: number): boolean =>
+    isProcessOf(pid, ['PulsarStandaloneStarter', files.conf]);
 
 // Searched in the whole log: the BindException sits above the shutdown that follows it.
-function bindFailed(files: BrokerFiles): boolean {
-  try {
-    return /BindException: Address already in use/.test(fs.readFileSync(files.log, 'utf8'));
-  } catch {
-    return false;
-  }
-}
+const bindFailed = (files: BrokerFiles): boolean =>
+  fileMatches(files.log, /BindException: Address already in use/);
 
 function javaArgs(files: BrokerFiles, libDir: string, heapMb: number): string[] {
   const direct = Math.max(heapMb, 256);
@@ -158,24 +143,6 @@ function clean(files: BrokerFiles): void {
   }
 }
 
-type Outcome = { kind: 'ready' } | { kind: 'exited'; code: number | null } | { kind: 'timeout' };
-
-async function waitReady(
-  adminUrl: string,
-  exited: Promise<number | null>,
-  timeoutMs: number,
-): Promise<Outcome> {
-  let exit: Outcome | undefined;
-  void exited.then((code) => (exit = { kind: 'exited', code }));
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (exit !== undefined) return exit;
-    if (await isReady(adminUrl)) return { kind: 'ready' };
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
-  return exit ?? { kind: 'timeout' };
-}
-
 /**
  * Starts a standalone broker in the background: fetches the jars if needed, writes its config
  * into the data directory, spawns the JVM as its own process group (logging to broker.log,
@@ -187,8 +154,8 @@ async function waitReady(
 export async function startStandalone(options: StartOptions = {}): Promise<StandaloneBroker> {
   const files = brokerFiles(options.dataDir ?? DEFAULT_DATA_DIR);
   const say = options.onProgress ?? (() => {});
-  const running = readPid(files);
-  if (running !== undefined && isBrokerProcess(running)) {
+  const running = readPid(files.pid);
+  if (running !== undefined && isOurBroker(files)(running)) {
     const ports = readPorts(files);
     throw new BrokerError(
       'PULSAR_ALREADY_RUNNING',
@@ -213,7 +180,7 @@ export async function startStandalone(options: StartOptions = {}): Promise<Stand
   delete env.PULSAR_STANDALONE_USE_ZOOKEEPER;
 
   for (let attempt = 1; ; attempt++) {
-    const ports = await choosePorts(files, fixed);
+    const ports = await choosePorts(PORT_NAMES, fixed, readPorts(files));
     // Another broker on the web port would answer our readiness check in its place.
     const taken = await takenPorts(ports);
     if (taken.length > 0) {
@@ -226,31 +193,26 @@ export async function startStandalone(options: StartOptions = {}): Promise<Stand
     }
     const urls = brokerUrls(ports);
     writeConfig(files, ports);
-    if (fs.existsSync(files.log)) fs.renameSync(files.log, files.previousLog);
     say(
       `starting Pulsar ${jars.version} standalone on ${urls.adminUrl} (data in ${files.dataDir})`,
     );
     const started = performance.now();
-    const out = fs.openSync(files.log, 'a');
-    const child = spawn(java.command, javaArgs(files, jars.libDir, heapMb), {
+    const { pid, exited } = launchDetached(PULSAR, {
+      command: java.command,
+      args: javaArgs(files, jars.libDir, heapMb),
       cwd: files.dataDir,
       env,
-      detached: true,
-      stdio: ['ignore', out, out],
+      logFile: files.log,
+      previousLog: files.previousLog,
+      pidFile: files.pid,
     });
-    fs.closeSync(out);
-    const exited = new Promise<number | null>((resolve) => {
-      child.once('exit', (code) => resolve(code));
-      child.once('error', () => resolve(null));
-    });
-    child.unref();
-    const pid = child.pid;
-    if (pid === undefined) {
-      throw new BrokerError('PULSAR_START_FAILED', `could not spawn ${java.command}`);
-    }
-    fs.writeFileSync(files.pid, `${pid}\n`);
 
-    const outcome = await waitReady(urls.adminUrl, exited, options.readyTimeoutMs ?? 120_000);
+    const outcome = await waitReady(
+      () => isReady(urls.adminUrl),
+      exited,
+      options.readyTimeoutMs ?? 120_000,
+      POLL_MS,
+    );
     if (outcome.kind === 'ready') {
       const startMs = performance.now() - started;
       return {
@@ -293,26 +255,15 @@ export async function stopStandalone(
   graceMs = 30_000,
 ): Promise<StopResult> {
   const files = brokerFiles(dataDir);
-  const pid = readPid(files);
-  if (pid === undefined || !isBrokerProcess(pid)) {
-    fs.rmSync(files.pid, { force: true });
-    return { wasRunning: false, forced: false, ms: 0 };
-  }
-  const started = performance.now();
-  const { forced, gone } = await terminateGroup(pid, graceMs);
-  if (!gone) {
-    throw new BrokerError('PULSAR_STOP_FAILED', `pid ${pid} still runs after SIGKILL`);
-  }
-  fs.rmSync(files.pid, { force: true });
-  return { wasRunning: true, pid, forced, ms: performance.now() - started };
+  return stopByPidFile(PULSAR, files.pid, isOurBroker(files), graceMs);
 }
 
 /** Whether the broker of `dataDir` runs (its JVM is alive) and serves (its admin API answers). */
 export async function brokerStatus(dataDir: string = DEFAULT_DATA_DIR): Promise<BrokerStatus> {
   const files = brokerFiles(dataDir);
   const base = { dataDir: files.dataDir, logFile: files.log };
-  const pid = readPid(files);
-  if (pid === undefined || !isBrokerProcess(pid)) {
+  const pid = readPid(files.pid);
+  if (pid === undefined || !isOurBroker(files)(pid)) {
     return { state: 'stopped', ...base };
   }
   const ports = readPorts(files);

@@ -1,9 +1,9 @@
 /**
  * Runs Maven and turns its download log into a few progress lines: on a machine whose ~/.m2 is
- * empty the broker's ~300 jars take from half a minute to several minutes to arrive.
+ * empty a broker's jars (Pulsar's ~300) take from half a minute to several minutes to arrive.
  */
 import { spawn } from 'node:child_process';
-import { BrokerError } from './errors.js';
+import type { BrokerProduct } from './product.js';
 
 /** How often a progress line is printed while Maven downloads, in milliseconds. */
 const PROGRESS_EVERY_MS = 3_000;
@@ -24,10 +24,11 @@ export interface MavenRun {
 }
 
 /**
- * Runs `mvn -B <args>` in `cwd`. Resolves when Maven exits 0; otherwise throws
- * PULSAR_MVN_MISSING (no mvn on PATH) or PULSAR_FETCH_FAILED with the end of Maven's output.
+ * Runs `mvn -B <args>` in `cwd` for `product`. Resolves when Maven exits 0; otherwise throws the
+ * product's `*_MVN_MISSING` (no mvn on PATH) or `*_FETCH_FAILED` with the end of Maven's output.
  */
 export function runMaven(
+  product: BrokerProduct,
   args: string[],
   cwd: string,
   onProgress: (line: string) => void,
@@ -69,12 +70,12 @@ export function runMaven(
       clearInterval(ticker);
       reject(
         err.code === 'ENOENT'
-          ? new BrokerError(
-              'PULSAR_MVN_MISSING',
-              'mvn is not on PATH: the Pulsar broker jars are fetched from Maven Central with ' +
-                'Apache Maven 3.6 or newer (Debian: apt-get install maven)',
+          ? product.fail(
+              'MVN_MISSING',
+              `mvn is not on PATH: the ${product.name} broker jars are fetched from Maven ` +
+                'Central with Apache Maven 3.6 or newer (Debian: apt-get install maven)',
             )
-          : new BrokerError('PULSAR_FETCH_FAILED', `cannot run mvn: ${err.message}`),
+          : product.fail('FETCH_FAILED', `cannot run mvn: ${err.message}`),
       );
     });
     child.once('close', (code, signal) => {
@@ -82,8 +83,8 @@ export function runMaven(
       if (code === 0) resolve(run);
       else {
         reject(
-          new BrokerError(
-            'PULSAR_FETCH_FAILED',
+          product.fail(
+            'FETCH_FAILED',
             `mvn ${args.join(' ')} failed (${signal ?? `exit ${code}`}); its last lines:\n` +
               tail.join('\n'),
           ),

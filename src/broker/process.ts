@@ -1,6 +1,6 @@
 /**
- * The broker's JVM as an operating-system process: liveness, memory and termination. The JVM
- * is started as the leader of its own process group, so the group id equals its pid and
+ * A broker's JVM as an operating-system process: liveness, identity, memory and termination.
+ * The JVM is started as the leader of its own process group, so the group id equals its pid and
  * signals go to the whole group.
  */
 import fs from 'node:fs';
@@ -33,21 +33,24 @@ export function isAlive(pid: number): boolean {
 }
 
 /**
- * True when `pid` is alive and is a standalone Pulsar JVM. Guards against a stale pid file whose
- * number now belongs to another program; where /proc is missing, liveness has to do.
+ * True when `pid` is alive and its command line holds every one of `marks` (a main class, the
+ * path of its config file). Guards against a stale pid file whose number now belongs to another
+ * program, or to another broker of the same kind; where /proc is missing, liveness has to do.
  */
-export function isBrokerProcess(pid: number): boolean {
+export function isProcessOf(pid: number, marks: readonly string[]): boolean {
   if (!isAlive(pid)) return false;
   try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('PulsarStandaloneStarter');
+    // Arguments are NUL-separated; a mark never spans two of them.
+    const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return marks.every((mark) => args.some((arg) => arg.includes(mark)));
   } catch {
     return !fs.existsSync('/proc/self');
   }
 }
 
 /**
- * True while any process of the group `pgid` is alive. A zombie leader counts as gone: the JVM
- * starts no children, so once its leader has exited nothing of the broker runs.
+ * True while any process of the group `pgid` is alive. A zombie leader counts as gone: a broker's
+ * JVM starts no children, so once its leader has exited nothing of the broker runs.
  */
 export function isGroupAlive(pgid: number): boolean {
   return signal(-pgid, 0) && !isZombie(pgid);
@@ -82,7 +85,7 @@ export interface Termination {
 }
 
 /**
- * SIGTERM to the group, which lets Pulsar's shutdown hooks close the ledgers and the metadata
+ * SIGTERM to the group, which lets the broker's shutdown hooks close its logs and metadata
  * store cleanly; SIGKILL to the group if it is still there after `graceMs`.
  */
 export async function terminateGroup(pgid: number, graceMs: number): Promise<Termination> {

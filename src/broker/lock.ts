@@ -1,6 +1,6 @@
 /**
  * A lock file between processes on one machine: two test runs (or a test run and
- * `aisle pulsar fetch`) that find the jar cache empty at once must not copy into it together.
+ * `aisle pulsar fetch`) that find a jar cache empty at once must not copy into it together.
  */
 import fs from 'node:fs';
 import { isAlive } from './process.js';
