@@ -11,9 +11,11 @@ import {
   type EngineOptions,
   type RetailEvent,
 } from '../../engine/index.js';
-import { SpikeDetector } from '../derived/trending-spikes.js';
-import { encodePayload } from './encode.js';
-import { PulsarSource, type SourceStats, type StreamPosition } from './source.js';
+import { encodePayload } from '../stream/encode.js';
+import { byKey } from '../stream/keys.js';
+import { streamOutputs } from '../stream/outputs.js';
+import type { StreamReport } from '../stream/stats.js';
+import { PulsarSource, type StreamPosition } from './source.js';
 import type { Producer, PulsarTransport, SubscriptionType } from './transport.js';
 import { createWsTransport } from './ws/index.js';
 
@@ -44,7 +46,7 @@ export interface StreamHost {
   readonly source: PulsarSource;
   /** Where the engine started from: a snapshot directory, or the earliest message. */
   readonly restoredFrom: string | undefined;
-  stats(): SourceStats & { derivedEvents: number; alertEvents: number };
+  stats(): StreamReport;
   /** Publishes events to the consumed topic, one message per user so keys route them. */
   publish(events: RetailEvent[]): Promise<void>;
   stop(): Promise<void>;
@@ -55,13 +57,13 @@ export function adminUrlFor(wsUrl: string): string {
   return wsUrl.replace(/^ws(s?):/, 'http$1:').replace(/\/+$/, '');
 }
 
-function topicPath(topic: string): string {
+export function topicPath(topic: string): string {
   const name = topic.replace(/^persistent:\/\//, '');
   return name.split('/').length === 3 ? name : `public/default/${name}`;
 }
 
 /** The partitions of a partitioned topic, or the topic itself. */
-async function partitionsOf(
+export async function partitionsOf(
   admin: string,
   topic: string,
   token: string | undefined,
@@ -108,11 +110,17 @@ export async function startStreamHost(opts: StreamHostOptions): Promise<StreamHo
   const alertsOut: Producer | undefined = opts.alertTopic
     ? await transport.producer(opts.alertTopic)
     : undefined;
-  const spikes = new SpikeDetector();
-  let derivedEvents = 0;
-  let alertEvents = 0;
-  let lastSpikeCheck = 0;
-  let lastSpikeStreamTime = -Infinity;
+  const onError = (err: unknown): void => opts.onError?.(err);
+  const keyed = (p: Producer | undefined) =>
+    p === undefined ? undefined : { send: (value: string, key: string) => p.send(value, { key }) };
+  const outputs = streamOutputs(
+    engine,
+    {
+      ...(derived !== undefined && { derived: keyed(derived)! }),
+      ...(alertsOut !== undefined && { alerts: keyed(alertsOut)! }),
+    },
+    onError,
+  );
   const snapshotDir = opts.snapshotDir;
   const source = new PulsarSource({
     engine,
@@ -133,61 +141,16 @@ export async function startStreamHost(opts: StreamHostOptions): Promise<StreamHo
       },
     }),
     ...(opts.snapshotEveryMs !== undefined && { checkpointEveryMs: opts.snapshotEveryMs }),
-    onApplied: () => {
-      // Alerts leave as they are raised; without a topic they are still drained (the open ones
-      // stay listed over HTTP), so the queue of unsent alerts cannot grow.
-      for (const alert of engine.inventory.drainAlerts()) {
-        if (alertsOut === undefined) continue;
-        alertEvents++;
-        alertsOut
-          .send(JSON.stringify({ ...alert, type: 'inventory_alert', alert: alert.type }), {
-            key: alert.item,
-          })
-          .catch((err: unknown) => opts.onError?.(err));
-      }
-      for (const anomaly of engine.analytics.drainAnomalyAlerts()) {
-        if (alertsOut === undefined) continue;
-        alertEvents++;
-        alertsOut
-          .send(JSON.stringify({ ...anomaly, type: 'anomaly', alert: anomaly.kind }), {
-            key: anomaly.series,
-          })
-          .catch((err: unknown) => opts.onError?.(err));
-      }
-      if (derived === undefined) return;
-      // Check once a second of wall time, and once a minute of stream time, so that a replay
-      // running far faster than real time still sees its spikes when they happen.
-      const now = Date.now();
-      const streamTime = engine.stats().streamTime ?? now;
-      if (now - lastSpikeCheck < 1000 && streamTime - lastSpikeStreamTime < 60_000) return;
-      lastSpikeCheck = now;
-      lastSpikeStreamTime = streamTime;
-      for (const spike of spikes.check(
-        engine.analytics.trending({ k: spikes.options.k }).items,
-        streamTime,
-      )) {
-        derivedEvents++;
-        derived
-          .send(JSON.stringify(spike), { key: spike.item })
-          .catch((err: unknown) => opts.onError?.(err));
-      }
-    },
+    onApplied: () => outputs.afterApply(),
     ...(opts.onError !== undefined && { onError: opts.onError }),
   });
   await source.start();
   let ingress: Producer | undefined;
   const publish = async (events: RetailEvent[]): Promise<void> => {
     ingress ??= await transport.producer(opts.topic);
-    const byUser = new Map<string, RetailEvent[]>();
-    for (const e of events) {
-      const key = ('user' in e && e.user) || ('item' in e && e.item) || '';
-      const group = byUser.get(key);
-      if (group === undefined) byUser.set(key, [e]);
-      else group.push(e);
-    }
     const p = ingress;
     await Promise.all(
-      [...byUser].map(([key, group]) =>
+      [...byKey(events)].map(([key, group]) =>
         p.send(encodePayload(group, 'ndjson'), key === '' ? {} : { key }),
       ),
     );
@@ -199,7 +162,12 @@ export async function startStreamHost(opts: StreamHostOptions): Promise<StreamHo
     engine,
     source,
     restoredFrom,
-    stats: () => ({ ...source.stats(), derivedEvents, alertEvents }),
+    stats: () => ({
+      transport: 'pulsar',
+      ...source.stats(),
+      derivedEvents: outputs.derivedEvents,
+      alertEvents: outputs.alertEvents,
+    }),
     publish,
     async stop() {
       await ingress?.close();

@@ -12,8 +12,10 @@
  * A snapshot is taken between messages, never inside one, and only after the dead-letter sends
  * it covers are acknowledged by the broker.
  */
-import type { BatchRejection, Engine } from '../../engine/index.js';
-import { decodePayload } from './decode.js';
+import type { Engine } from '../../engine/index.js';
+import { applyPayload } from '../stream/apply.js';
+import { deadLetter } from '../stream/dead-letter.js';
+import type { SourceStats } from '../stream/stats.js';
 import { compareMessageIds, messageIdKey, parseMessageId, type MessageId } from './message-id.js';
 import type {
   Consumer,
@@ -66,18 +68,7 @@ export interface SourceOptions {
   onError?: (err: unknown) => void;
 }
 
-export interface SourceStats {
-  messages: number;
-  deadLetters: number;
-  duplicatesSkipped: number;
-  position: Record<string, string>;
-  /** Publish time of the newest applied message (epoch ms), 0 before any. */
-  lastPublishTime: number;
-  checkpoints: number;
-  lastCheckpointMs: number;
-}
-
-const DLQ_PAYLOAD_LIMIT = 4 * 1024 * 1024;
+export type { SourceStats } from '../stream/stats.js';
 
 export class PulsarSource {
   private readonly topics: Map<string, MessageId | undefined>;
@@ -194,17 +185,14 @@ export class PulsarSource {
       if (this.options.subscription) await (stream as Consumer).ack(message);
       return;
     }
-    const decoded = decodePayload(message.payload, this.options.clock?.() ?? Date.now());
-    let rejected = decoded.rejected;
-    if (decoded.events.length > 0) {
-      // The engine's clock refuses events too far ahead or older than retention: dead letters
-      // too, with the index they had in the message.
-      const refused = this.options.engine.ingestEvents(decoded.events).rejected;
-      if (refused.length > 0) rejected = mergeRefusals(decoded.rejected, refused);
-    }
-    if (decoded.error !== undefined || rejected.length > 0) {
-      this.deadLetters += decoded.error !== undefined ? 1 : rejected.length;
-      this.sendToDeadLetters(topic, message, decoded.error, rejected);
+    const applied = applyPayload(
+      this.options.engine,
+      message.payload,
+      this.options.clock?.() ?? Date.now(),
+    );
+    if (applied.deadLetters > 0) {
+      this.deadLetters += applied.deadLetters;
+      this.sendToDeadLetters(topic, message, applied.error, applied.rejected);
     }
     this.messages++;
     this.topics.set(topic, message.id);
@@ -237,23 +225,21 @@ export class PulsarSource {
     error: string | undefined,
     rejected: readonly { index: number; field: string; reason: string }[],
   ): void {
-    const body = {
-      sourceTopic: topic,
-      sourceMessageId: message.id.raw,
-      publishTime: message.publishTime,
-      ...(error !== undefined ? { error } : { rejected }),
-      // The original bytes, so the producer of the bad message can see exactly what it sent.
-      payload:
-        message.payload.length <= DLQ_PAYLOAD_LIMIT
-          ? Buffer.from(message.payload).toString('base64')
-          : `(omitted: ${message.payload.length} bytes)`,
-    };
-    const reason = error ?? rejected.map((r) => `[${r.index}].${r.field}: ${r.reason}`).join('; ');
-    this.dlq!.send(JSON.stringify(body), {
+    const { body, reason } = deadLetter(
+      {
+        topic,
+        id: message.id.raw,
+        publishTime: message.publishTime,
+        payload: message.payload,
+      },
+      error,
+      rejected,
+    );
+    this.dlq!.send(body, {
       properties: {
         sourceTopic: topic,
         sourceMessageId: message.id.raw,
-        reason: reason.slice(0, 1000),
+        reason,
       },
       ...(message.key !== undefined && { key: message.key }),
     }).catch((err: unknown) => this.options.onError?.(err));
@@ -305,21 +291,4 @@ export class PulsarSource {
       if (this.inflight === settled) this.inflight = undefined;
     });
   }
-}
-
-/**
- * Adds the engine's refusals (indexed among the valid events) to a decoder's rejections (indexed
- * in the message), as message indices, in order.
- */
-function mergeRefusals(
-  decoded: readonly BatchRejection[],
-  refused: readonly BatchRejection[],
-): BatchRejection[] {
-  const bad = new Set(decoded.map((r) => r.index));
-  // Refusals come in event order; the last one bounds how far the walk goes (`bad` is finite).
-  const need = refused[refused.length - 1]!.index + 1;
-  const messageIndex: number[] = [];
-  for (let i = 0; messageIndex.length < need; i++) if (!bad.has(i)) messageIndex.push(i);
-  const out = [...decoded, ...refused.map((r) => ({ ...r, index: messageIndex[r.index]! }))];
-  return out.sort((a, b) => a.index - b.index);
 }

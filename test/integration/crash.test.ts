@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodePayload } from '../../src/pulsar/encode.js';
+import { encodePayload } from '../../src/stream/encode.js';
 import { startStreamHost } from '../../src/pulsar/host.js';
 import { createWsTransport } from '../../src/pulsar/index.js';
 import { createSimulator } from '../../src/sim/index.js';

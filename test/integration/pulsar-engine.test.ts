@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countByItem } from '../../engine/analytics/counts.js';
 import type { RetailEvent } from '../../engine/index.js';
-import { encodePayload } from '../../src/pulsar/encode.js';
+import { encodePayload } from '../../src/stream/encode.js';
 import { startStreamHost, type StreamHost } from '../../src/pulsar/host.js';
 import { createWsTransport, type PulsarTransport } from '../../src/pulsar/index.js';
 import { createSimulator } from '../../src/sim/index.js';

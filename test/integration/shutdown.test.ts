@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodePayload } from '../../src/pulsar/encode.js';
+import { encodePayload } from '../../src/stream/encode.js';
 import { createWsTransport } from '../../src/pulsar/index.js';
 import { createSimulator } from '../../src/sim/index.js';
 import { pulsarUrls } from '../support/pulsar.js';

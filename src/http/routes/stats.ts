@@ -5,14 +5,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../../engine/index.js';
 import type { LocalLogReport } from '../../local-log/index.js';
-import type { SourceStats } from '../../pulsar/source.js';
+import type { StreamReport } from '../../stream/stats.js';
 import { EVENT_TYPES } from '../../../engine/index.js';
 import type { RouteLatencies } from '../latency.js';
 import { noQuery } from '../recommend-params.js';
 import { count, epochMs, nullableNumber, withErrors } from '../schemas.js';
 
-/** What a stream host reports next to the engine's own totals. */
-export type StreamReport = SourceStats & { derivedEvents: number };
+export type { StreamReport } from '../../stream/stats.js';
 
 /** Bytes by part against the budget, the process's own figures, and retention's work. */
 function memoryBlock(engine: Engine): Record<string, unknown> {
@@ -136,6 +135,7 @@ const statsReply = {
       type: 'object',
       description: 'on a stream: the position the totals cover',
       required: [
+        'transport',
         'messages',
         'position',
         'duplicatesSkipped',
@@ -144,13 +144,30 @@ const statsReply = {
         'checkpoints',
         'lastCheckpointMs',
         'derivedEvents',
+        'alertEvents',
       ],
       properties: {
+        transport: { type: 'string', enum: ['pulsar', 'kafka'] },
         messages: count,
         position: {
           type: 'object',
           additionalProperties: { type: 'string' },
-          description: 'message id per partition',
+          description:
+            'per partition, the last message applied: its Pulsar message id, or its Kafka ' +
+            'offset keyed `topic/partition`',
+        },
+        group: { type: 'string', description: 'Kafka: the consumer group, when one is named' },
+        assigned: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'Kafka with a group: the partitions this engine holds now',
+        },
+        committed: {
+          type: 'object',
+          additionalProperties: { type: 'string' },
+          description:
+            'Kafka with a group: the offset committed per `topic/partition` (the next to read), ' +
+            'once a snapshot holds everything before it',
         },
         duplicatesSkipped: count,
         lastPublishTime: { ...epochMs, description: 'of the newest applied message; 0 before any' },
@@ -158,6 +175,7 @@ const statsReply = {
         checkpoints: count,
         lastCheckpointMs: { type: 'number' },
         derivedEvents: count,
+        alertEvents: count,
       },
       additionalProperties: false,
     },
@@ -234,6 +252,7 @@ export function statsRoutes(
         http: { routes: latencies.report() },
         ...(report !== undefined && {
           stream: {
+            transport: report.transport,
             messages: report.messages,
             position: report.position,
             duplicatesSkipped: report.duplicatesSkipped,
@@ -245,6 +264,10 @@ export function statsRoutes(
             checkpoints: report.checkpoints,
             lastCheckpointMs: report.lastCheckpointMs,
             derivedEvents: report.derivedEvents,
+            alertEvents: report.alertEvents,
+            ...(report.group !== undefined && { group: report.group }),
+            ...(report.assigned !== undefined && { assigned: report.assigned }),
+            ...(report.committed !== undefined && { committed: report.committed }),
           },
         }),
         ...(logReport !== undefined && { localLog: logReport }),

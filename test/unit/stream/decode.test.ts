@@ -1,6 +1,6 @@
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { decodePayload } from '../../../src/pulsar/decode.js';
+import { decodePayload } from '../../../src/stream/decode.js';
 
 const NOW = Date.parse('2026-11-27T12:00:00Z');
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -71,7 +71,7 @@ describe('decodePayload', () => {
 describe('encodePayload → decodePayload', () => {
   it('round-trips simulated events in every format', async () => {
     const { createSimulator } = await import('../../../src/sim/index.js');
-    const { encodePayload } = await import('../../../src/pulsar/encode.js');
+    const { encodePayload } = await import('../../../src/stream/encode.js');
     const events = createSimulator({ seed: 5 }).next(6_000).slice(5_000);
     for (const format of ['json', 'ndjson', 'arrow'] as const) {
       const d = decodePayload(encodePayload(events, format), NOW);
