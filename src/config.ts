@@ -22,6 +22,8 @@ export interface ServeConfig {
   factors: boolean;
   /** Set when the engine consumes a Pulsar topic instead of the demo. */
   pulsar?: PulsarConfig;
+  /** Set when the engine consumes a Kafka topic. */
+  kafka?: KafkaConfig;
   /** Set when accepted events go to the local log (no broker): see docs/local-log.md. */
   localLog?: LocalLogConfig;
   /** Retention, the memory budget and the event-time policy: see docs/retention.md. */
@@ -76,6 +78,19 @@ export interface PulsarConfig {
   subscription?: { name: string; type: 'Exclusive' | 'Failover' | 'Shared' | 'Key_Shared' };
 }
 
+export interface KafkaConfig {
+  /** `host:port[,host:port]`. */
+  bootstrap: string;
+  topic: string;
+  /** Consumer group to share the topic's partitions with other engines. */
+  group?: string;
+  snapshotDir?: string;
+  snapshotEveryMs: number;
+  deadLetterTopic?: string;
+  derivedTopic?: string;
+  alertTopic?: string;
+}
+
 export interface ServeFlags {
   host?: string;
   port?: string;
@@ -86,6 +101,8 @@ export interface ServeFlags {
   simd?: boolean;
   log?: boolean;
   pulsar?: string;
+  kafka?: string;
+  group?: string;
   topic?: string;
   snapshotDir?: string;
   snapshotEveryMs?: string;
@@ -156,6 +173,40 @@ function pulsarConfig(
   return cfg;
 }
 
+function kafkaConfig(
+  flags: ServeFlags,
+  env: Record<string, string | undefined>,
+): KafkaConfig | undefined {
+  const bootstrap =
+    flags.kafka ??
+    (flags.topic !== undefined && flags.pulsar === undefined && env.PULSAR_WS_URL === undefined
+      ? env.KAFKA_BOOTSTRAP
+      : undefined);
+  if (bootstrap === undefined) {
+    if (flags.group !== undefined) throw new ConfigError('--group needs --kafka');
+    return undefined;
+  }
+  if (!/^[^\s,/]+:\d{1,5}(,[^\s,/]+:\d{1,5})*$/.test(bootstrap))
+    throw new ConfigError(`--kafka must be host:port[,host:port], got "${bootstrap}"`);
+  if (flags.topic === undefined) throw new ConfigError('--topic is required with --kafka');
+  if (flags.demo) throw new ConfigError('--demo and --kafka exclude each other');
+  if (flags.pulsar !== undefined) throw new ConfigError('--pulsar and --kafka exclude each other');
+  if (flags.subscription !== undefined || flags.subscriptionType !== undefined) {
+    throw new ConfigError('--subscription is for Pulsar; with --kafka use --group');
+  }
+  if (flags.group === '') throw new ConfigError('--group must not be empty');
+  return {
+    bootstrap,
+    topic: flags.topic,
+    snapshotEveryMs: int('--snapshot-every-ms', flags.snapshotEveryMs, 5000, 10, 86_400_000),
+    ...(flags.group !== undefined && { group: flags.group }),
+    ...(flags.snapshotDir !== undefined && { snapshotDir: flags.snapshotDir }),
+    ...(flags.deadLetterTopic !== undefined && { deadLetterTopic: flags.deadLetterTopic }),
+    ...(flags.derivedTopic !== undefined && { derivedTopic: flags.derivedTopic }),
+    ...(flags.alertTopic !== undefined && { alertTopic: flags.alertTopic }),
+  };
+}
+
 /** A setting that cannot work, named; the server refuses to start with it. */
 export class ConfigError extends AisleError {
   constructor(message: string) {
@@ -186,14 +237,14 @@ function int(
 function localLogConfig(
   flags: ServeFlags,
   env: Record<string, string | undefined>,
-  pulsar: PulsarConfig | undefined,
+  pulsar: PulsarConfig | KafkaConfig | undefined,
 ): LocalLogConfig | undefined {
   const named = typeof flags.dataDir === 'string' ? flags.dataDir : env.AISLE_DATA_DIR;
   if (named === '') throw new ConfigError('--data-dir / AISLE_DATA_DIR must not be empty');
   if (pulsar !== undefined) {
     if (typeof flags.dataDir === 'string') {
       throw new ConfigError(
-        '--data-dir and --pulsar exclude each other: the topic is the log (use --snapshot-dir)',
+        '--data-dir and a broker (--pulsar, --kafka) exclude each other: the topic is the log (use --snapshot-dir)',
       );
     }
     return undefined;
@@ -310,11 +361,13 @@ export function serveConfig(
   heapLimit = 4 * 2 ** 30,
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
 ): ServeConfig {
-  const pulsar = pulsarConfig(flags, env);
-  const localLog = localLogConfig(flags, env, pulsar);
+  const kafka = kafkaConfig(flags, env);
+  const pulsar = kafka === undefined ? pulsarConfig(flags, env) : undefined;
+  const localLog = localLogConfig(flags, env, pulsar ?? kafka);
   const host = flags.host ?? env.AISLE_HOST ?? '127.0.0.1';
   return {
     ...(pulsar !== undefined && { pulsar }),
+    ...(kafka !== undefined && { kafka }),
     ...(localLog !== undefined && { localLog }),
     host,
     network: networkConfig(flags, env, host, readFile),

@@ -6,6 +6,8 @@ import { ConfigError, serveConfig, type ServeFlags } from '../config.js';
 import { analyzeCommand } from './analyze.js';
 import { evalCommand } from './eval.js';
 import { produce } from './produce.js';
+import { bridgeCommand } from './bridge.js';
+import { kafkaCommand } from './kafka.js';
 import { pulsarCommand } from './pulsar.js';
 import { serve } from './serve.js';
 import { tuneCommand } from './tune.js';
@@ -36,6 +38,14 @@ program
   .option('--warmup <n>', 'demo: events of history before serving (default 300000)')
   .option('--seed <n>', 'demo: simulator seed (default 42)')
   .option('--pulsar <url>', 'consume a Pulsar topic through this WebSocket URL (env PULSAR_WS_URL)')
+  .option(
+    '--kafka <bootstrap>',
+    'consume a Kafka topic from these brokers, host:port[,host:port] (env KAFKA_BOOTSTRAP)',
+  )
+  .option(
+    '--group <group>',
+    'Kafka: consumer group shared with other engines, which split the partitions (default: read all, commit nothing)',
+  )
   .option('--topic <topic>', 'the topic of events to consume')
   .option(
     '--snapshot-dir <dir>',
@@ -48,7 +58,7 @@ program
     '--alert-topic <topic>',
     'publish inventory alerts (stockout risk, oversell, overstock) here',
   )
-  .option('--subscription <name>', 'consume through this subscription instead of a reader')
+  .option('--subscription <name>', 'Pulsar: consume through this subscription instead of a reader')
   .option(
     '--subscription-type <type>',
     'Exclusive, Failover, Shared or Key_Shared (default Exclusive)',
@@ -158,9 +168,11 @@ program
 
 program
   .command('produce')
-  .description('replay the simulator or a dataset file into a Pulsar topic')
+  .description('replay the simulator or a dataset file into a Pulsar or Kafka topic')
   .requiredOption('--topic <topic>', 'topic to publish to')
   .option('--pulsar <url>', 'WebSocket URL of the broker (env PULSAR_WS_URL)')
+  .option('--kafka <bootstrap>', 'Kafka brokers, host:port[,host:port], instead of Pulsar')
+  .option('--per-user', 'one message per user within each batch, keyed by the user')
   .option('--source <sim|file>', '"sim" or the Online Retail CSV (folder or file)', 'sim')
   .option('--rate <n>', 'events per second, 0 = as fast as acknowledged', '0')
   .option('--batch <n>', 'events per message', '100')
@@ -170,14 +182,23 @@ program
   .option('--window <n>', 'messages in flight before waiting for acknowledgements', '500')
   .option('--no-progress', 'print rate lines instead of a progress bar')
   .action(async (flags: Record<string, string | boolean>) => {
-    const url = (flags.pulsar as string | undefined) ?? process.env.PULSAR_WS_URL;
-    if (url === undefined) throw new ConfigError('--pulsar (or PULSAR_WS_URL) is required');
+    const kafka = flags.kafka as string | undefined;
+    const url =
+      kafka === undefined
+        ? ((flags.pulsar as string | undefined) ?? process.env.PULSAR_WS_URL)
+        : undefined;
+    if (kafka !== undefined && flags.pulsar !== undefined)
+      throw new ConfigError('--pulsar and --kafka exclude each other');
+    if (url === undefined && kafka === undefined)
+      throw new ConfigError('--pulsar (or PULSAR_WS_URL) or --kafka is required');
     const format = flags.format as string;
     if (!['json', 'ndjson', 'arrow'].includes(format))
       throw new ConfigError('--format must be json, ndjson or arrow');
     await produce(
       {
-        pulsar: url,
+        ...(url !== undefined && { pulsar: url }),
+        ...(kafka !== undefined && { kafka }),
+        perUser: flags.perUser === true,
         ...(process.env.PULSAR_TOKEN !== undefined && { token: process.env.PULSAR_TOKEN }),
         topic: flags.topic as string,
         source: flags.source as string,
@@ -194,6 +215,8 @@ program
   });
 
 program.addCommand(pulsarCommand());
+program.addCommand(kafkaCommand());
+program.addCommand(bridgeCommand());
 program.addCommand(evalCommand());
 program.addCommand(analyzeCommand());
 program.addCommand(tuneCommand());

@@ -1,18 +1,28 @@
 /**
- * `aisle produce`: replays the simulator or the Online Retail file into a Pulsar topic, paced,
- * batched, with a progress bar. Messages are keyed by user so Key_Shared consumers can split
- * users between them.
+ * `aisle produce`: replays the simulator or the Online Retail file into a Pulsar or Kafka topic,
+ * paced, batched, with a progress bar. Messages are keyed by their first event's user; with
+ * `perUser` each batch is split so a message holds one user's events, which is what lets
+ * Key_Shared consumers or a Kafka consumer group split users between engines exactly.
  */
 import { SingleBar, Presets } from 'cli-progress';
 import type { RetailEvent } from '../../engine/index.js';
 import { onlineRetailFile, readOnlineRetail } from '../datasets/online-retail.js';
-import { encodePayload, type OutFormat } from '../pulsar/encode.js';
+import { encodePayload, type OutFormat } from '../stream/encode.js';
+import { createKafkaClient } from '../kafka/client.js';
+import { KafkaSink } from '../kafka/sink.js';
+import { ensureTopics } from '../kafka/topics.js';
 import { createWsTransport } from '../pulsar/index.js';
+import { byKey } from '../stream/keys.js';
 import { createSimulator } from '../sim/index.js';
 
 export interface ProduceConfig {
-  pulsar: string;
+  /** Pulsar WebSocket URL; or */
+  pulsar?: string;
   token?: string;
+  /** Kafka bootstrap `host:port[,host:port]`. */
+  kafka?: string;
+  /** Split each batch into one message per user (keyed by it). */
+  perUser?: boolean;
   topic: string;
   source: string;
   /** Events per second; 0 = as fast as the broker acknowledges. */
@@ -93,11 +103,7 @@ export async function produce(
     limit,
   );
   const total = Number.isFinite(limit) ? limit : undefined;
-  const transport = createWsTransport({
-    url: config.pulsar,
-    ...(config.token && { token: config.token }),
-  });
-  const producer = await transport.producer(config.topic);
+  const producer = await openSender(config);
   const bar = config.progress
     ? new SingleBar(
         {
@@ -122,23 +128,22 @@ export async function produce(
         const wait = due - performance.now();
         if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       }
-      const key = keyOf(group);
-      const sent = producer.send(
-        encodePayload(group, config.format),
-        key === undefined ? {} : { key },
-      );
-      inFlight.add(sent);
-      sent.then(
-        () => inFlight.delete(sent),
-        (err: unknown) => {
-          inFlight.delete(sent);
-          failure ??= err;
-        },
-      );
-      if (inFlight.size >= config.window) await Promise.race([...inFlight]).catch(() => {});
-      if (failure !== undefined) throw failure;
+      const parts = config.perUser ? [...byKey(group)] : [[keyOf(group), group] as const];
+      for (const [key, part] of parts) {
+        const sent = producer.send(encodePayload(part, config.format), key || undefined);
+        inFlight.add(sent);
+        sent.then(
+          () => inFlight.delete(sent),
+          (err: unknown) => {
+            inFlight.delete(sent);
+            failure ??= err;
+          },
+        );
+        if (inFlight.size >= config.window) await Promise.race([...inFlight]).catch(() => {});
+        if (failure !== undefined) throw failure;
+        messages++;
+      }
       events += group.length;
-      messages++;
       const now = performance.now();
       const rate = Math.round(events / ((now - started) / 1000));
       bar?.update(events, { rate });
@@ -152,11 +157,42 @@ export async function produce(
   } finally {
     bar?.stop();
     await producer.close();
-    await transport.close();
   }
   const seconds = (performance.now() - started) / 1000;
   log(
     `sent ${events} events in ${messages} messages to ${config.topic} in ${seconds.toFixed(1)} s (${Math.round(events / seconds)} events/s)`,
   );
   return { events, messages, seconds };
+}
+
+/** One message out, whichever broker: resolves once the broker has it. */
+interface Sender {
+  send(payload: Uint8Array, key: string | undefined): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+async function openSender(config: ProduceConfig): Promise<Sender> {
+  if (config.kafka !== undefined) {
+    const kafka = createKafkaClient({ bootstrap: config.kafka });
+    await ensureTopics(kafka, [config.topic]);
+    const sink = await KafkaSink.open(kafka, config.topic, {
+      maxPending: Math.max(config.window, 1000),
+    });
+    return {
+      send: (payload, key) => sink.send({ value: payload, ...(key !== undefined && { key }) }),
+      close: () => sink.close(),
+    };
+  }
+  const transport = createWsTransport({
+    url: config.pulsar!,
+    ...(config.token && { token: config.token }),
+  });
+  const producer = await transport.producer(config.topic);
+  return {
+    send: (payload, key) => producer.send(payload, key === undefined ? {} : { key }),
+    async close() {
+      await producer.close();
+      await transport.close();
+    },
+  };
 }

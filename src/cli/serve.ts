@@ -13,9 +13,11 @@ import type { ServeConfig } from '../config.js';
 import { defaultAllowedHosts } from '../http/guard.js';
 import { listen } from '../http/server.js';
 import { openLocalLog, type LocalLogHost } from '../local-log/index.js';
+import { startKafkaHost } from '../kafka/host.js';
 import { startStreamHost } from '../pulsar/host.js';
 import { createSimulator, fillHistory, startPacer } from '../sim/index.js';
 import type { SessionsSource } from '../http/routes/ops.js';
+import type { StreamReport } from '../stream/stats.js';
 import { basketOptions, readParamsFile } from '../tune/params-file.js';
 import { scheduleSessionTuning } from '../tune/stream-tuning.js';
 import { scheduleRetrain } from './retrain.js';
@@ -133,27 +135,60 @@ async function openLog(
   return local;
 }
 
+/** An engine on a broker's topic, whichever broker. */
+interface BrokerHost {
+  engine: Engine;
+  restoredFrom: string | undefined;
+  stats(): StreamReport;
+  publish(events: RetailEvent[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startBrokerHost(
+  config: ServeConfig,
+  log: (line: string) => void,
+): Promise<{ host: BrokerHost; describe: string } | undefined> {
+  const k = config.kafka;
+  if (k !== undefined) {
+    const host = await startKafkaHost({
+      bootstrap: k.bootstrap,
+      topic: k.topic,
+      snapshotEveryMs: k.snapshotEveryMs,
+      ...(k.group !== undefined && { group: k.group }),
+      ...(k.snapshotDir !== undefined && { snapshotDir: k.snapshotDir }),
+      ...(k.deadLetterTopic !== undefined && { deadLetterTopic: k.deadLetterTopic }),
+      ...(k.derivedTopic !== undefined && { derivedTopic: k.derivedTopic }),
+      ...(k.alertTopic !== undefined && { alertTopic: k.alertTopic }),
+      engine: engineOptions(config),
+      onError: (err) => log(`kafka: ${err instanceof Error ? err.message : String(err)}`),
+      log,
+    });
+    return { host, describe: `Kafka topic ${k.topic} on ${k.bootstrap}` };
+  }
+  const p = config.pulsar;
+  if (p === undefined) return undefined;
+  const host = await startStreamHost({
+    pulsar: p.url,
+    topic: p.topic,
+    snapshotEveryMs: p.snapshotEveryMs,
+    ...(p.admin !== undefined && { admin: p.admin }),
+    ...(p.token !== undefined && { token: p.token }),
+    ...(p.snapshotDir !== undefined && { snapshotDir: p.snapshotDir }),
+    ...(p.deadLetterTopic !== undefined && { deadLetterTopic: p.deadLetterTopic }),
+    ...(p.derivedTopic !== undefined && { derivedTopic: p.derivedTopic }),
+    ...(p.alertTopic !== undefined && { alertTopic: p.alertTopic }),
+    ...(p.subscription !== undefined && { subscription: p.subscription }),
+    engine: engineOptions(config),
+    onError: (err) => log(`pulsar: ${err instanceof Error ? err.message : String(err)}`),
+    log,
+  });
+  return { host, describe: `${p.topic} on ${p.url}` };
+}
+
 export async function serve(config: ServeConfig, log: (line: string) => void): Promise<Running> {
   const started = performance.now();
-  const p = config.pulsar;
-  const host =
-    p === undefined
-      ? undefined
-      : await startStreamHost({
-          pulsar: p.url,
-          topic: p.topic,
-          snapshotEveryMs: p.snapshotEveryMs,
-          ...(p.admin !== undefined && { admin: p.admin }),
-          ...(p.token !== undefined && { token: p.token }),
-          ...(p.snapshotDir !== undefined && { snapshotDir: p.snapshotDir }),
-          ...(p.deadLetterTopic !== undefined && { deadLetterTopic: p.deadLetterTopic }),
-          ...(p.derivedTopic !== undefined && { derivedTopic: p.derivedTopic }),
-          ...(p.alertTopic !== undefined && { alertTopic: p.alertTopic }),
-          ...(p.subscription !== undefined && { subscription: p.subscription }),
-          engine: engineOptions(config),
-          onError: (err) => log(`pulsar: ${err instanceof Error ? err.message : String(err)}`),
-          log,
-        });
+  const broker = await startBrokerHost(config, log);
+  const host = broker?.host;
   const local = host === undefined ? await openLog(config, log) : undefined;
   const { engine, stop } =
     host === undefined
@@ -208,7 +243,7 @@ export async function serve(config: ServeConfig, log: (line: string) => void): P
   log(`dashboard: ${url}/`);
   if (host !== undefined) {
     log(
-      `source: ${p!.topic} on ${p!.url}${host.restoredFrom ? `, restored from ${host.restoredFrom}` : ', from the earliest message'}`,
+      `source: ${broker!.describe}${host.restoredFrom ? `, restored from ${host.restoredFrom}` : ', from the earliest message'}`,
     );
   }
   if (config.demo) {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RetailEvent } from '../../engine/index.js';
-import { encodePayload } from '../../src/pulsar/encode.js';
+import { encodePayload } from '../../src/stream/encode.js';
 import { startStreamHost } from '../../src/pulsar/host.js';
 import { createWsTransport } from '../../src/pulsar/index.js';
 import { pulsarUrls } from '../support/pulsar.js';
@@ -122,7 +122,7 @@ describe('aisle produce and serve --pulsar', () => {
       env,
     });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/--pulsar \(or PULSAR_WS_URL\) is required/);
+    expect(r.stderr).toMatch(/--pulsar \(or PULSAR_WS_URL\) or --kafka is required/);
   });
 });
 
