@@ -18,6 +18,7 @@ import { alsScalingBench } from './system/als-scaling.js';
 import { httpBench } from './system/http.js';
 import { annBench } from './system/ann.js';
 import { ingestBench } from './system/ingest.js';
+import { kafkaBench } from './system/kafka.js';
 import { pulsarBench } from './system/pulsar.js';
 import { recommendBench } from './system/recommend.js';
 import { soakBench } from './system/soak.js';
@@ -27,6 +28,7 @@ const MODULES: BenchModule[] = [
   rankingsBench,
   ingestBench,
   pulsarBench,
+  kafkaBench,
   alsImplicitBench,
   recommendBench,
   annBench,

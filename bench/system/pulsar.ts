@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createEngine, type RetailEvent } from '../../engine/index.js';
 import { startStandalone } from '../../src/pulsar/broker/index.js';
-import { encodePayload, type OutFormat } from '../../src/pulsar/encode.js';
+import { encodePayload, type OutFormat } from '../../src/stream/encode.js';
 import { createWsTransport, type PulsarTransport } from '../../src/pulsar/index.js';
 import { PulsarSource } from '../../src/pulsar/source.js';
 import { createSimulator } from '../../src/sim/index.js';
@@ -26,7 +26,7 @@ interface Broker {
   stop(): Promise<void>;
 }
 
-async function broker(): Promise<Broker> {
+export async function pulsarBroker(): Promise<Broker> {
   const { PULSAR_WS_URL } = process.env;
   if (PULSAR_WS_URL) return { wsUrl: PULSAR_WS_URL, stop: async () => {} };
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-bench-pulsar-'));
@@ -65,7 +65,7 @@ async function startSource(
 }
 
 /** Events per second end to end for one message shape. */
-async function throughput(
+export async function pulsarThroughput(
   wsUrl: string,
   events: RetailEvent[],
   per: number,
@@ -96,7 +96,7 @@ async function throughput(
 }
 
 /** Publish-to-applied latency percentiles (ms) at `rate` events/s in messages of `per` events. */
-async function latency(
+export async function pulsarLatency(
   wsUrl: string,
   events: RetailEvent[],
   rate: number,
@@ -151,7 +151,7 @@ async function latency(
 export const pulsarBench: BenchModule = {
   name: 'system/pulsar',
   async run({ maxTime, seed }) {
-    const b = await broker();
+    const b = await pulsarBroker();
     const results: CaseResult[] = [];
     try {
       const scale = maxTime < 1 ? 0.2 : 1;
@@ -178,7 +178,7 @@ export const pulsarBench: BenchModule = {
       ];
       for (const s of shapes) {
         const events = sim.next(s.events);
-        const { seconds, messages } = await throughput(b.wsUrl, events, s.per, s.format);
+        const { seconds, messages } = await pulsarThroughput(b.wsUrl, events, s.per, s.format);
         const eventsPerSecond = s.events / seconds;
         console.log(
           `  ${s.name}: ${Math.round(eventsPerSecond).toLocaleString()} events/s, ${Math.round(messages / seconds).toLocaleString()} messages/s`,
@@ -202,7 +202,7 @@ export const pulsarBench: BenchModule = {
       const rate = 5000;
       for (const per of [1, 50]) {
         const events = sim.next(Math.round(rate * 10 * scale));
-        const l = await latency(b.wsUrl, events, rate, per);
+        const l = await pulsarLatency(b.wsUrl, events, rate, per);
         console.log(
           `  latency at ${rate} events/s, ${per}/message: p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms (${l.n} messages); send to broker ack p50 ${l.ackP50.toFixed(1)} ms, p99 ${l.ackP99.toFixed(1)} ms`,
         );

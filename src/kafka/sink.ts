@@ -20,10 +20,16 @@ export interface KafkaSinkOptions {
   maxPending?: number;
   /** Records per produce request (default 1000). */
   maxBatch?: number;
+  /**
+   * Bytes of values per produce request (default 768 KiB): a request is one record batch on the
+   * broker, which refuses batches above its message.max.bytes (1 MiB by default).
+   */
+  maxBatchBytes?: number;
 }
 
 interface Queued {
   message: Message;
+  bytes: number;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -83,6 +89,7 @@ export class KafkaSink {
           ...(record.headers !== undefined && { headers: record.headers }),
           ...(record.timestamp !== undefined && { timestamp: String(record.timestamp) }),
         },
+        bytes: value.length,
         resolve,
         reject,
       });
@@ -102,11 +109,24 @@ export class KafkaSink {
     await this.producer.disconnect();
   }
 
+  /** How many queued records the next request takes: at least one, within both limits. */
+  private batchLength(): number {
+    const maxRecords = this.options.maxBatch ?? 1000;
+    const maxBytes = this.options.maxBatchBytes ?? 768 * 1024;
+    let bytes = this.queue[0]!.bytes;
+    let n = 1;
+    while (n < this.queue.length && n < maxRecords && bytes + this.queue[n]!.bytes <= maxBytes) {
+      bytes += this.queue[n]!.bytes;
+      n++;
+    }
+    return n;
+  }
+
   private async drain(): Promise<void> {
     // Let the sends of this turn of the event loop join the first request.
     await new Promise((r) => setImmediate(r));
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.options.maxBatch ?? 1000);
+      const batch = this.queue.splice(0, this.batchLength());
       this.inFlight = batch.length;
       try {
         await this.producer.send({
