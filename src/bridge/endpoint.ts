@@ -33,7 +33,8 @@ export function parseEndpoint(uri: string): Endpoint {
     throw new KafkaError('KAFKA_INVALID_ARGUMENT', `a Pulsar endpoint takes one host:port`);
   }
   const tls = scheme === 'pulsar+tls';
-  const segments = path.replace(/^persistent\//, '').split('/');
+  // `persistent://t/ns/x` inside the URI is accepted too, as people paste full topic names.
+  const segments = path.replace(/^persistent:?\/+/, '').split('/');
   const topic =
     segments.length === 3
       ? `persistent://${segments.join('/')}`

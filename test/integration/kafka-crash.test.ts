@@ -55,7 +55,11 @@ describe('crash recovery on Kafka', () => {
     const bootstrap = kafkaBootstrap();
     const kafka = createKafkaClient({ bootstrap });
     const topic = `aisle-crash-${randomUUID().slice(0, 8)}`;
-    await ensureTopics(kafka, [topic], 2);
+    // One partition: across partitions Kafka fixes no order, and the order events arrive in sets
+    // the ids items get (first seen first) and so the order of tied scores; two clean passes
+    // over two partitions need not agree on a top-k. Groups over partitions are tested in
+    // kafka-engine.test.ts.
+    await ensureTopics(kafka, [topic], 1);
     const snapshotDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-kafka-crash-'));
     dirs.push(snapshotDir);
     const args = [
@@ -73,8 +77,8 @@ describe('crash recovery on Kafka', () => {
     const events = createSimulator({ seed: 21 }).next(200_000);
     const sink = await KafkaSink.open(kafka, topic);
     // Publish in the background while the engine is killed and restarted, over about 6 s: each
-    // window of 2,000 events as one message per user keyed by it, so a user's events stay in
-    // order in one partition and the answers do not depend on how the partitions interleave.
+    // window of 2,000 events as one message per user, keyed by it, as `aisle produce --per-user`
+    // and the HTTP path publish.
     let published = 0;
     const publishing = (async () => {
       const sends: Promise<void>[] = [];
@@ -129,8 +133,8 @@ describe('crash recovery on Kafka', () => {
       expect(stream.messages).toBe(total);
       expect(stream.transport).toBe('kafka');
       expect(stream.group).toBe(`${topic}-engine`);
-      expect(stream.assigned.sort()).toEqual([`${topic}/0`, `${topic}/1`]);
-      expect(Object.keys(stream.position).sort()).toEqual([`${topic}/0`, `${topic}/1`]);
+      expect(stream.assigned).toEqual([`${topic}/0`]);
+      expect(Object.keys(stream.position)).toEqual([`${topic}/0`]);
 
       const clean = await startKafkaHost({ bootstrap, topic });
       try {
@@ -161,15 +165,17 @@ describe('crash recovery on Kafka', () => {
             ),
           );
         }
-        // Each user's own state survived the kills exactly. (Personal recommendations are not
-        // compared: they blend scores that depend on how the two partitions interleave, which
-        // Kafka does not fix, so two clean passes need not agree on them either.)
+        // Each user's own state survived the kills exactly: history and personal answers.
         const buyers = events.filter((e) => e.type === 'purchase' && e.user !== undefined);
-        for (const e of buyers.slice(0, 20)) {
+        for (const e of buyers.slice(0, 10)) {
           const user = (e as { user: string }).user;
           const history = await json(`${url}/v1/users/${user}/history?limit=200`);
           expect(history.items, user).toEqual(
             normal(clean.engine.analytics.userHistory(user, { limit: 200 }).items),
+          );
+          const personal = await json(`${url}/v1/users/${user}/recommendations?k=10`);
+          expect(personal.items, user).toEqual(
+            normal(clean.engine.recommend({ type: 'user', user, k: 10 }).results),
           );
         }
       } finally {

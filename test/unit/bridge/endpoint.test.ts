@@ -16,6 +16,9 @@ describe('bridge endpoints', () => {
       wsUrl: 'wss://broker:8443',
       topic: 'persistent://shop/retail/orders',
     });
+    expect(parseEndpoint('pulsar://b:8080/persistent://shop/retail/orders').topic).toBe(
+      'persistent://shop/retail/orders',
+    );
     expect(parseEndpoint('kafka://k1:9092,k2:9092/orders.v1')).toEqual({
       kind: 'kafka',
       bootstrap: 'k1:9092,k2:9092',
