@@ -13,6 +13,7 @@ import { encodePayload } from '../../src/stream/encode.js';
 import { startStreamHost } from '../../src/pulsar/host.js';
 import { createWsTransport } from '../../src/pulsar/index.js';
 import { pulsarUrls } from '../support/pulsar.js';
+import { statsWhen } from '../support/stats.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(root, 'dist/src/cli/main.js');
@@ -46,19 +47,6 @@ async function serve(args: string[]): Promise<string> {
     child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
     child.on('exit', (code) => reject(new Error(`serve exited ${code}:\n${out}`)));
   });
-}
-
-async function statsWhen(
-  url: string,
-  done: (s: Record<string, unknown>) => boolean,
-): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const s = (await (await fetch(`${url}/v1/stats`)).json()) as Record<string, unknown>;
-    if (done(s)) return s;
-    if (Date.now() > deadline) throw new Error(`stats never got there: ${JSON.stringify(s)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('aisle produce and serve --pulsar', () => {
