@@ -91,6 +91,7 @@ export class PulsarSource {
   private loops: Promise<void>[] = [];
   /** Serialises message handling and checkpoints across the per-topic loops. */
   private chain: Promise<void> = Promise.resolve();
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SourceOptions) {
     const pos = options.position ?? EMPTY_POSITION;
@@ -119,6 +120,22 @@ export class PulsarSource {
       this.streams.push(stream);
       this.loops.push(this.consume(stream));
     }
+    if (this.options.checkpoint !== undefined) {
+      // A quiet topic still gets its last messages snapshotted (and, with a subscription,
+      // acknowledged): they must not wait for the next message to arrive.
+      const every = this.options.checkpointEveryMs ?? 5000;
+      this.idleTimer = setInterval(() => {
+        this.chain = this.chain.then(() => this.checkpointIfDue());
+      }, every);
+      this.idleTimer.unref();
+    }
+  }
+
+  private async checkpointIfDue(): Promise<void> {
+    if (this.stopped || this.dirtySince === 0 || this.inflight !== undefined) return;
+    if (Date.now() - this.dirtySince >= (this.options.checkpointEveryMs ?? 5000)) {
+      await this.beginCheckpoint();
+    }
   }
 
   /**
@@ -129,6 +146,7 @@ export class PulsarSource {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    clearInterval(this.idleTimer);
     await this.chain;
     await this.inflight;
     if (this.options.checkpoint !== undefined && this.dirtySince !== 0) await this.checkpoint();
@@ -204,10 +222,7 @@ export class PulsarSource {
       else this.pendingAck.push(message);
     }
     this.options.onApplied?.(message);
-    const due = Date.now() - this.dirtySince >= (this.options.checkpointEveryMs ?? 5000);
-    if (this.options.checkpoint !== undefined && due && this.inflight === undefined) {
-      await this.beginCheckpoint();
-    }
+    if (this.options.checkpoint !== undefined) await this.checkpointIfDue();
   }
 
   private isDuplicate(topic: string, message: Message): boolean {
