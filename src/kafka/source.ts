@@ -125,7 +125,7 @@ export class KafkaSource {
       this.assigned = partitions.map((p) => partitionKey(topic, p));
       // A private group has no offsets of its own: resume each partition right after the
       // snapshot. A named group resumes from its committed offsets, and records this engine
-      // already holds are skipped as they come (see `handleBatch`).
+      // already holds are skipped as they come (see `handle`).
       if (this.options.group === undefined) {
         for (const p of partitions) {
           const last = this.last.get(partitionKey(topic, p));
