@@ -15,7 +15,7 @@ import { encodePayload } from '../stream/encode.js';
 import { byKey } from '../stream/keys.js';
 import { streamOutputs } from '../stream/outputs.js';
 import type { StreamReport } from '../stream/stats.js';
-import { PulsarSource, type StreamPosition } from './source.js';
+import { PulsarSource, pulsarPosition, type StreamPosition } from './source.js';
 import type { Producer, PulsarTransport, SubscriptionType } from './transport.js';
 import { createWsTransport } from './ws/index.js';
 
@@ -97,7 +97,7 @@ export async function startStreamHost(opts: StreamHostOptions): Promise<StreamHo
     opts.snapshotDir === undefined ? undefined : await findNewestSnapshot(opts.snapshotDir);
   if (found !== undefined) {
     engine = await restoreEngine(found.dir, opts.engine ?? {});
-    position = found.manifest.position as unknown as StreamPosition;
+    position = pulsarPosition(found.manifest.position);
     restoredFrom = found.dir;
     log(`restored ${found.dir}: ${position.messages} messages, ${engine.stats().events} events`);
   } else {

@@ -12,7 +12,7 @@
  * A snapshot is taken between messages, never inside one, and only after the dead-letter sends
  * it covers are acknowledged by the broker.
  */
-import type { Engine } from '../../engine/index.js';
+import { AisleError, type Engine } from '../../engine/index.js';
 import { applyPayload } from '../stream/apply.js';
 import { deadLetter } from '../stream/dead-letter.js';
 import type { SourceStats } from '../stream/stats.js';
@@ -38,6 +38,27 @@ export type StreamPosition = {
   /** Subscription mode: keys of messages applied but perhaps not yet acknowledged. */
   unacked: string[];
 };
+
+/**
+ * A restored snapshot's position, checked to be a Pulsar one: a directory that holds a Kafka
+ * engine's snapshots (or anything else) is refused by name rather than misread.
+ */
+export function pulsarPosition(value: unknown): StreamPosition {
+  const p = value as Partial<StreamPosition> & { transport?: unknown };
+  if (
+    typeof p !== 'object' ||
+    p === null ||
+    p.transport !== undefined ||
+    typeof p.topics !== 'object' ||
+    p.topics === null
+  ) {
+    throw new AisleError(
+      'AISLE_INVALID_ARGUMENT',
+      'the snapshot directory holds a snapshot of another stream (not Pulsar): use a directory per source',
+    );
+  }
+  return { ...EMPTY_POSITION, ...p } as StreamPosition;
+}
 
 export const EMPTY_POSITION: StreamPosition = {
   topics: {},
