@@ -8,6 +8,7 @@ import type { Catalogue } from './catalogue.js';
 import type { CategoryIndex } from './category-index.js';
 import { AisleError } from './errors.js';
 import type { EventType } from './events.js';
+import { estimateBytes } from './memory.js';
 import {
   INVENTORY_ALERT_TYPES,
   type Inventory,
@@ -249,7 +250,8 @@ export interface AnalyticsContext {
 
 /**
  * The analytics answers by name, each documented on the facet method that serves it
- * (engine/facets.ts, the public surface). Nothing of its own is kept: every call reads the models as they are now.
+ * (engine/facets.ts, the public surface). Every call reads the models as they are now; the one
+ * thing kept is a small cache of pooled elasticity fits (bounded, counted as `analytics`).
  * Arguments are checked here or by the models and refused with
  * AisleError('AISLE_INVALID_ARGUMENT') naming the field.
  */
@@ -264,6 +266,11 @@ export class AnalyticsViews {
   private readonly fits = new Map<string, { period: number; fit: GroupFit | null }>();
 
   constructor(private readonly m: AnalyticsContext) {}
+
+  /** Bytes of the pooled-fit cache, for the memory report. */
+  cacheBytes(): number {
+    return estimateBytes(this.fits);
+  }
 
   /** `k` is already checked by the Engine, like every ranking's. */
   trendingReport(k: number, opts: { category?: string }): TrendingReport {
@@ -547,8 +554,8 @@ export class AnalyticsViews {
   /**
    * The pooled fit of a category's own estimates (or the shop's, for an item without a category
    * or one with fewer than 5 estimates), recomputed once per period of the price history.
-   * Bounded: one entry per category and demand measure, cleared past MAX_FITS (a few hundred
-   * bytes each, so not counted apart); each fit reads at most POOL_SAMPLE items.
+   * Bounded: one entry per category and demand measure, cleared past MAX_FITS, and counted in
+   * the memory report (`cacheBytes`); each fit reads at most POOL_SAMPLE items.
    */
   private groupFit(category: string | undefined, demand: 'units' | 'lines'): GroupFit | null {
     const h = this.m.priceHistory;

@@ -642,6 +642,7 @@ export class Engine {
       serving: this.factorTraining.serving,
       prices: this.listPrices,
       recommender: this.recommender.bytes(),
+      analytics: this.views.cacheBytes(),
     });
   }
 

@@ -12,8 +12,8 @@ export interface MemoryReport {
   /**
    * Bytes per part: every stateful part by its state name, plus `log` (the event log's column
    * buffers), `dictionaries` (id ↔ string), `wasm` (the kernels' linear memory), `factors` (the
-   * serving factor model with its ANN index), `prices` (the price filter's array) and
-   * `recommender` (its reused candidate pools).
+   * serving factor model with its ANN index), `prices` (the price filter's array),
+   * `recommender` (its reused candidate pools) and `analytics` (the pooled-fit cache).
    */
   parts: Record<string, number>;
   /** Sum of `parts`. */
@@ -35,6 +35,8 @@ export function memoryReport(input: {
   prices: Float64Array;
   /** Bytes of the engine's recommender's candidate pools. */
   recommender: number;
+  /** Bytes of the analytics views' cache. */
+  analytics: number;
 }): MemoryReport {
   const { env, store } = input;
   const out: Record<string, number> = { ...partBytes(input.parts, env) };
@@ -43,6 +45,7 @@ export function memoryReport(input: {
   out.wasm = env.kernels.memory.buffer.byteLength;
   out.prices = input.prices.byteLength;
   out.recommender = input.recommender;
+  out.analytics = input.analytics;
   out.factors = servingBytes(input.serving, input.parts, env);
   let total = 0;
   for (const v of Object.values(out)) total += v;

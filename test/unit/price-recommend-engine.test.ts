@@ -181,8 +181,11 @@ describe('engine.prices.elasticities', () => {
         expect(r.pooled!.elasticity).toBe(tea.mean);
       } else expect(r.pooled!.source).toBe('own+group');
     }
-    // A price for an item without an estimate of its own, from its category's.
+    // A price for an item without an estimate of its own, from its category's; the category's
+    // fit is cached, and the cache's bytes are counted.
+    const cacheBefore = engine.memory().parts.analytics!;
     const flat = engine.prices.recommend('t7', { maxChange: 0.5 });
+    expect(engine.memory().parts.analytics!).toBeGreaterThan(cacheBefore);
     if ('refused' in flat) throw new Error(flat.refused);
     expect('refused' in flat.elasticity).toBe(true);
     expect(flat.pooled?.source).toBe('group');
