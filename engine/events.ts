@@ -121,7 +121,7 @@ const ISO_8601 =
  * rather than refused: columnar producers (Arrow on a stream) send every column for every row,
  * with fillers where the row's type has no such field.
  */
-const KNOWN_FIELDS: ReadonlySet<string> = new Set([
+export const EVENT_FIELDS = [
   'type',
   'ts',
   'user',
@@ -135,7 +135,9 @@ const KNOWN_FIELDS: ReadonlySet<string> = new Set([
   'op',
   'location',
   'cost',
-]);
+] as const;
+
+const KNOWN_FIELDS: ReadonlySet<string> = new Set(EVENT_FIELDS);
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
 

@@ -3,7 +3,12 @@
  * NDJSON (one event per line) or an Arrow IPC stream whose columns use the wire field names.
  */
 import { tableFromIPC, type Table } from 'apache-arrow';
-import { validateEvent, type BatchRejection, type RetailEvent } from '../../engine/index.js';
+import {
+  EVENT_FIELDS,
+  validateEvent,
+  type BatchRejection,
+  type RetailEvent,
+} from '../../engine/index.js';
 
 export type PayloadFormat = 'json' | 'json-array' | 'ndjson' | 'arrow';
 
@@ -112,21 +117,6 @@ function validateAll(format: PayloadFormat, raws: unknown[], now: number): Decod
   return { format, events, rejected };
 }
 
-const WIRE_FIELDS = [
-  'type',
-  'ts',
-  'user',
-  'session',
-  'item',
-  'category',
-  'order',
-  'quantity',
-  'price',
-  'query',
-  'op',
-  'location',
-] as const;
-
 /**
  * Arrow IPC: columns named like the wire fields (strings as Utf8 or dictionary-encoded Utf8,
  * `ts` as a timestamp, Int64 or Float64 of epoch ms). Rows are validated like JSON events, so
@@ -144,7 +134,8 @@ function decodeArrow(bytes: Uint8Array, now: number): Decoded {
       error: `invalid Arrow IPC stream: ${(err as Error).message}`,
     };
   }
-  const columns = WIRE_FIELDS.map((name) => [name, table.getChild(name)] as const).filter(
+  // The engine's own list of event fields, so a field added there is read from Arrow too.
+  const columns = EVENT_FIELDS.map((name) => [name, table.getChild(name)] as const).filter(
     ([, c]) => c !== null,
   );
   if (!columns.some(([name]) => name === 'type')) {

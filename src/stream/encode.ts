@@ -47,6 +47,9 @@ function encodeArrow(events: readonly RetailEvent[]): Uint8Array {
       if (typeof v === 'string') (columns[f] as (string | null)[])[i] = v;
     }
   }
+  // `cost` is optional on price changes, where 0 is a real cost: nullable, not zero-filled.
+  const cost = events.map((e) => ('cost' in e && typeof e.cost === 'number' ? e.cost : null));
+  if (cost.some((c) => c !== null)) columns.cost = cost;
   // Columns no event uses are left out rather than sent as all-null.
   for (const f of STRING_FIELDS) {
     if ((columns[f] as (string | null)[]).every((v) => v === null)) delete columns[f];

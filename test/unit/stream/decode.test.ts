@@ -82,4 +82,20 @@ describe('encodePayload → decodePayload', () => {
     expect(one.format).toBe('json');
     expect(one.events).toEqual(events.slice(0, 1));
   });
+
+  it('keeps a price change’s cost in every format, and its absence (0 is a real cost)', async () => {
+    const { encodePayload } = await import('../../../src/stream/encode.js');
+    const ts = 1732700000000;
+    const events = [
+      { type: 'price_change' as const, ts, item: 'a', price: 10, cost: 6 },
+      { type: 'price_change' as const, ts, item: 'b', price: 12 },
+      { type: 'price_change' as const, ts, item: 'c', price: 5, cost: 0 },
+      { type: 'view' as const, ts, item: 'a', user: 'u1' },
+    ];
+    for (const format of ['json', 'ndjson', 'arrow'] as const) {
+      const d = decodePayload(encodePayload(events, format), NOW);
+      expect(d.rejected, format).toEqual([]);
+      expect(d.events, format).toEqual(events);
+    }
+  });
 });
