@@ -3,22 +3,15 @@
  * covers, snapshot periodically, send dead letters, derived events and alerts back to Kafka.
  * The Kafka twin of src/pulsar/host.ts; both share src/stream.
  */
-import {
-  createEngine,
-  findNewestSnapshot,
-  restoreEngine,
-  writeEngineSnapshot,
-  type Engine,
-  type EngineOptions,
-  type RetailEvent,
-} from '../../engine/index.js';
+import type { Engine, EngineOptions, RetailEvent } from '../../engine/index.js';
+import { snapshotWriter, startEngine } from '../stream/engine-state.js';
 import { encodePayload } from '../stream/encode.js';
 import { byKey } from '../stream/keys.js';
 import { streamOutputs, type RecordSink } from '../stream/outputs.js';
 import type { StreamReport } from '../stream/stats.js';
 import { createKafkaClient } from './client.js';
 import { KafkaSink } from './sink.js';
-import { KafkaSource, kafkaPosition, type KafkaPosition } from './source.js';
+import { KafkaSource, kafkaPosition } from './source.js';
 import { ensureTopics } from './topics.js';
 
 export interface KafkaHostOptions {
@@ -60,19 +53,12 @@ export async function startKafkaHost(opts: KafkaHostOptions): Promise<KafkaHost>
     bootstrap: opts.bootstrap,
     onLog: (line) => log(line),
   });
-  let engine: Engine;
-  let position: KafkaPosition | undefined;
-  let restoredFrom: string | undefined;
-  const found =
-    opts.snapshotDir === undefined ? undefined : await findNewestSnapshot(opts.snapshotDir);
-  if (found !== undefined) {
-    position = kafkaPosition(found.manifest.position, opts.topic);
-    engine = await restoreEngine(found.dir, opts.engine ?? {});
-    restoredFrom = found.dir;
-    log(`restored ${found.dir}: ${position.messages} messages, ${engine.stats().events} events`);
-  } else {
-    engine = await createEngine(opts.engine ?? {});
-  }
+  const { engine, position, restoredFrom } = await startEngine({
+    snapshotDir: opts.snapshotDir,
+    engine: opts.engine,
+    readPosition: (value) => kafkaPosition(value, opts.topic),
+    log,
+  });
   const deadLetterTopic = opts.deadLetterTopic ?? `${opts.topic}-dlq`;
   await ensureTopics(
     kafka,
@@ -100,13 +86,7 @@ export async function startKafkaHost(opts: KafkaHostOptions): Promise<KafkaHost>
     ...(opts.group !== undefined && { group: opts.group }),
     ...(position !== undefined && { position }),
     ...(snapshotDir !== undefined && {
-      checkpoint: async (pos: KafkaPosition) => {
-        await writeEngineSnapshot(engine, snapshotDir, {
-          position: pos,
-          now: Date.now(),
-          keep: opts.keepSnapshots ?? 2,
-        });
-      },
+      checkpoint: snapshotWriter(engine, snapshotDir, opts.keepSnapshots ?? 2),
     }),
     ...(opts.snapshotEveryMs !== undefined && { checkpointEveryMs: opts.snapshotEveryMs }),
     onApplied: () => outputs.afterApply(),

@@ -2,20 +2,13 @@
  * Runs an engine on a Pulsar stream: restore the newest good snapshot, resume the stream after
  * the position it covers, snapshot periodically, publish derived events.
  */
-import {
-  createEngine,
-  findNewestSnapshot,
-  restoreEngine,
-  writeEngineSnapshot,
-  type Engine,
-  type EngineOptions,
-  type RetailEvent,
-} from '../../engine/index.js';
+import type { Engine, EngineOptions, RetailEvent } from '../../engine/index.js';
+import { snapshotWriter, startEngine } from '../stream/engine-state.js';
 import { encodePayload } from '../stream/encode.js';
 import { byKey } from '../stream/keys.js';
 import { streamOutputs } from '../stream/outputs.js';
 import type { StreamReport } from '../stream/stats.js';
-import { PulsarSource, pulsarPosition, type StreamPosition } from './source.js';
+import { PulsarSource, pulsarPosition } from './source.js';
 import type { Producer, PulsarTransport, SubscriptionType } from './transport.js';
 import { createWsTransport } from './ws/index.js';
 
@@ -90,19 +83,12 @@ export async function startStreamHost(opts: StreamHostOptions): Promise<StreamHo
     url: opts.pulsar,
     ...(opts.token && { token: opts.token }),
   });
-  let engine: Engine;
-  let position: StreamPosition | undefined;
-  let restoredFrom: string | undefined;
-  const found =
-    opts.snapshotDir === undefined ? undefined : await findNewestSnapshot(opts.snapshotDir);
-  if (found !== undefined) {
-    engine = await restoreEngine(found.dir, opts.engine ?? {});
-    position = pulsarPosition(found.manifest.position);
-    restoredFrom = found.dir;
-    log(`restored ${found.dir}: ${position.messages} messages, ${engine.stats().events} events`);
-  } else {
-    engine = await createEngine(opts.engine ?? {});
-  }
+  const { engine, position, restoredFrom } = await startEngine({
+    snapshotDir: opts.snapshotDir,
+    engine: opts.engine,
+    readPosition: pulsarPosition,
+    log,
+  });
   const topics = await partitionsOf(opts.admin ?? adminUrlFor(opts.pulsar), opts.topic, opts.token);
   const derived: Producer | undefined = opts.derivedTopic
     ? await transport.producer(opts.derivedTopic)
@@ -132,13 +118,7 @@ export async function startStreamHost(opts: StreamHostOptions): Promise<StreamHo
     ...(position !== undefined && { position }),
     ...(opts.subscription !== undefined && { subscription: opts.subscription }),
     ...(snapshotDir !== undefined && {
-      checkpoint: async (pos: StreamPosition) => {
-        await writeEngineSnapshot(engine, snapshotDir, {
-          position: pos,
-          now: Date.now(),
-          keep: opts.keepSnapshots ?? 2,
-        });
-      },
+      checkpoint: snapshotWriter(engine, snapshotDir, opts.keepSnapshots ?? 2),
     }),
     ...(opts.snapshotEveryMs !== undefined && { checkpointEveryMs: opts.snapshotEveryMs }),
     onApplied: () => outputs.afterApply(),

@@ -7,6 +7,7 @@ export { applyPayload, mergeRefusals, type Applied } from './apply.js';
 export { deadLetter, type DeadLetter, type DeadLetterSource } from './dead-letter.js';
 export { decodePayload, type Decoded, type PayloadFormat } from './decode.js';
 export { encodePayload, type OutFormat } from './encode.js';
+export { snapshotWriter, startEngine, type StartedEngine } from './engine-state.js';
 export { byKey, routingKey } from './keys.js';
 export { streamOutputs, type RecordSink, type StreamOutputs } from './outputs.js';
 export type { SourceStats, StreamReport, StreamTransport } from './stats.js';
