@@ -23,7 +23,13 @@ import { ensureTopics } from '../../src/kafka/topics.js';
 import { createSimulator } from '../../src/sim/index.js';
 import { encodePayload, type OutFormat } from '../../src/stream/encode.js';
 import type { BenchModule, CaseResult } from '../harness.js';
-import { pulsarBroker, pulsarLatency, pulsarThroughput } from './pulsar.js';
+import {
+  latencyOf,
+  pulsarBroker,
+  pulsarLatency,
+  pulsarThroughput,
+  type Latency,
+} from './pulsar.js';
 
 async function kafkaBroker(): Promise<{ bootstrap: string; stop(): Promise<void> }> {
   const { KAFKA_BOOTSTRAP } = process.env;
@@ -100,15 +106,6 @@ async function kafkaThroughput(
   return { seconds, messages: payloads.length };
 }
 
-interface Latency {
-  p50: number;
-  p99: number;
-  max: number;
-  n: number;
-  ackP50: number;
-  ackP99: number;
-}
-
 /** Publish-to-applied latency percentiles (ms) at `rate` events/s in messages of `per` events. */
 async function kafkaLatency(
   bootstrap: string,
@@ -146,18 +143,7 @@ async function kafkaLatency(
   }
   await sink.close();
   await source.stop();
-  samples.sort((a, b) => a - b);
-  acks.sort((a, b) => a - b);
-  const at = (xs: number[], q: number): number =>
-    xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
-  return {
-    p50: at(samples, 0.5),
-    p99: at(samples, 0.99),
-    max: samples[samples.length - 1]!,
-    n: samples.length,
-    ackP50: at(acks, 0.5),
-    ackP99: at(acks, 0.99),
-  };
+  return latencyOf(samples, acks);
 }
 
 export const kafkaBench: BenchModule = {

@@ -101,7 +101,7 @@ export async function pulsarLatency(
   events: RetailEvent[],
   rate: number,
   per: number,
-): Promise<{ p50: number; p99: number; max: number; n: number; ackP50: number; ackP99: number }> {
+): Promise<Latency> {
   const transport = createWsTransport({ url: wsUrl });
   const t = topic('latency');
   const samples: number[] = [];
@@ -134,6 +134,21 @@ export async function pulsarLatency(
   await producer.close();
   await source.stop();
   await transport.close();
+  return latencyOf(samples, acks);
+}
+
+/** Publish-to-applied percentiles (ms), and send-to-acknowledgement beside them. */
+export interface Latency {
+  p50: number;
+  p99: number;
+  max: number;
+  n: number;
+  ackP50: number;
+  ackP99: number;
+}
+
+/** Summarises the samples of a latency run (sorts them in place). */
+export function latencyOf(samples: number[], acks: number[]): Latency {
   samples.sort((a, b) => a - b);
   acks.sort((a, b) => a - b);
   const at = (xs: number[], q: number): number =>
