@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { startBridge } from '../bridge/bridge.js';
 import { parseEndpoint } from '../bridge/endpoint.js';
+import { stopOnSignals } from './signals.js';
 
 export function bridgeCommand(): Command {
   return new Command('bridge')
@@ -32,24 +33,14 @@ export function bridgeCommand(): Command {
         reported = bridge.forwarded;
         log(`forwarded ${reported} messages`);
       }, 5000);
-      let stopping = false;
-      const stop = (signal: string): void => {
-        if (stopping) process.exit(1);
-        stopping = true;
-        clearInterval(timer);
-        log(`${signal}: finishing the messages in flight`);
-        bridge.stop().then(
-          () => {
-            log(`stopped after ${bridge.forwarded} messages`);
-            process.exit(0);
-          },
-          (err: unknown) => {
-            console.error(err);
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGINT', () => stop('SIGINT'));
-      process.on('SIGTERM', () => stop('SIGTERM'));
+      stopOnSignals({
+        announce: 'finishing the messages in flight',
+        stop: async () => {
+          clearInterval(timer);
+          await bridge.stop();
+        },
+        done: () => `stopped after ${bridge.forwarded} messages`,
+        graceMs: 30_000,
+      });
     });
 }

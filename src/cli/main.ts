@@ -9,6 +9,7 @@ import { produce } from './produce.js';
 import { bridgeCommand } from './bridge.js';
 import { kafkaCommand } from './kafka.js';
 import { pulsarCommand } from './pulsar.js';
+import { stopOnSignals } from './signals.js';
 import { serve } from './serve.js';
 import { tuneCommand } from './tune.js';
 import { VERSION } from '../version.js';
@@ -140,30 +141,13 @@ program
       getHeapStatistics().heap_size_limit,
     );
     const running = await serve(config, (line) => console.log(line));
-    let stopping = false;
-    const stop = (signal: string): void => {
-      // A second signal means "now": the state is as durable as the last snapshot and log.
-      if (stopping) process.exit(1);
-      stopping = true;
-      console.log(`${signal}: stopping intake, finishing requests, writing a final snapshot`);
-      const watchdog = setTimeout(() => {
-        console.error(`shutdown took more than ${SHUTDOWN_MS / 1000} s; exiting`);
-        process.exit(1);
-      }, SHUTDOWN_MS);
-      watchdog.unref();
-      running.close().then(
-        () => {
-          console.log('stopped');
-          process.exit(0);
-        },
-        (err: unknown) => {
-          console.error(err);
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
+    // A second signal means "now": the state is as durable as the last snapshot and log.
+    stopOnSignals({
+      announce: 'stopping intake, finishing requests, writing a final snapshot',
+      stop: () => running.close(),
+      done: () => 'stopped',
+      graceMs: SHUTDOWN_MS,
+    });
   });
 
 program
