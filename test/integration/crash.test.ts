@@ -14,6 +14,7 @@ import { createWsTransport } from '../../src/pulsar/index.js';
 import { createSimulator } from '../../src/sim/index.js';
 import { rng } from '../../bench/harness.js';
 import { pulsarUrls } from '../support/pulsar.js';
+import { expectAnswersOf } from '../support/same-answers.js';
 import { kill9, killAll, startServe, type ServerProcess } from '../support/server-process.js';
 
 const dirs: string[] = [];
@@ -33,7 +34,6 @@ async function json(url: string): Promise<Record<string, unknown>> {
   return (await res.json()) as Record<string, unknown>;
 }
 
-const normal = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 describe('crash recovery', () => {
   it('ends in the state of a clean single pass after repeated kill -9 during a stream', async () => {
@@ -103,34 +103,7 @@ describe('crash recovery', () => {
         if (Date.now() > deadlineClean) throw new Error('clean pass stuck');
         await new Promise((r) => setTimeout(r, 50));
       }
-      const expected = clean.engine.stats();
-      expect((stats.events as { total: number }).total).toBe(events.length);
-      expect(stats.events).toEqual({ total: expected.events, ...expected.eventsByType });
-      expect(stats.storedEvents).toBe(expected.storedEvents);
-      expect(stats.deadLetters).toBe(0);
-      const trending = await json(`${url}/v1/trending?k=20`);
-      expect(trending.items).toEqual(
-        normal(clean.engine.recommend({ type: 'trending', k: 20 }).results),
-      );
-      for (const r of clean.engine.recommend({ type: 'popular', k: 5 }).results) {
-        const similar = await json(`${url}/v1/items/${r.item}/similar?k=10`);
-        expect(similar.items, r.item).toEqual(
-          normal(clean.engine.recommend({ type: 'similar', item: r.item, k: 10 }).results),
-        );
-        const bought = await json(`${url}/v1/items/${r.item}/bought-together?k=10`);
-        expect(bought.items, r.item).toEqual(
-          normal(clean.engine.recommend({ type: 'bought-together', item: r.item, k: 10 }).results),
-        );
-      }
-      // Personal answers too: the user state survived the kills exactly.
-      const buyers = events.filter((e) => e.type === 'purchase' && e.user !== undefined);
-      for (const e of buyers.slice(0, 5)) {
-        const user = (e as { user: string }).user;
-        const personal = await json(`${url}/v1/users/${user}/recommendations?k=10`);
-        expect(personal.items, user).toEqual(
-          normal(clean.engine.recommend({ type: 'user', user, k: 10 }).results),
-        );
-      }
+      await expectAnswersOf(url, clean.engine, events);
     } finally {
       await clean.stop();
       await kill9(child);

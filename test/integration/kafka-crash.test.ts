@@ -19,6 +19,7 @@ import { createSimulator } from '../../src/sim/index.js';
 import { encodePayload } from '../../src/stream/encode.js';
 import { byKey } from '../../src/stream/keys.js';
 import { kafkaBootstrap } from '../support/kafka.js';
+import { expectAnswersOf } from '../support/same-answers.js';
 import { kill9, killAll, startServe, type ServerProcess } from '../support/server-process.js';
 
 const dirs: string[] = [];
@@ -47,7 +48,6 @@ async function holding(output: () => string): Promise<void> {
   }
 }
 
-const normal = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('crash recovery on Kafka', () => {
@@ -144,40 +144,7 @@ describe('crash recovery on Kafka', () => {
           await sleep(50);
         }
         expect(stream.position).toEqual(clean.stats().position);
-        const expected = clean.engine.stats();
-        expect((stats.events as { total: number }).total).toBe(events.length);
-        expect(stats.events).toEqual({ total: expected.events, ...expected.eventsByType });
-        expect(stats.storedEvents).toBe(expected.storedEvents);
-        expect(stats.deadLetters).toBe(0);
-        const trending = await json(`${url}/v1/trending?k=20`);
-        expect(trending.items).toEqual(
-          normal(clean.engine.recommend({ type: 'trending', k: 20 }).results),
-        );
-        for (const r of clean.engine.recommend({ type: 'popular', k: 5 }).results) {
-          const similar = await json(`${url}/v1/items/${r.item}/similar?k=10`);
-          expect(similar.items, r.item).toEqual(
-            normal(clean.engine.recommend({ type: 'similar', item: r.item, k: 10 }).results),
-          );
-          const bought = await json(`${url}/v1/items/${r.item}/bought-together?k=10`);
-          expect(bought.items, r.item).toEqual(
-            normal(
-              clean.engine.recommend({ type: 'bought-together', item: r.item, k: 10 }).results,
-            ),
-          );
-        }
-        // Each user's own state survived the kills exactly: history and personal answers.
-        const buyers = events.filter((e) => e.type === 'purchase' && e.user !== undefined);
-        for (const e of buyers.slice(0, 10)) {
-          const user = (e as { user: string }).user;
-          const history = await json(`${url}/v1/users/${user}/history?limit=200`);
-          expect(history.items, user).toEqual(
-            normal(clean.engine.analytics.userHistory(user, { limit: 200 }).items),
-          );
-          const personal = await json(`${url}/v1/users/${user}/recommendations?k=10`);
-          expect(personal.items, user).toEqual(
-            normal(clean.engine.recommend({ type: 'user', user, k: 10 }).results),
-          );
-        }
+        await expectAnswersOf(url, clean.engine, events);
       } finally {
         await clean.stop();
       }
