@@ -34,7 +34,6 @@ async function json(url: string): Promise<Record<string, unknown>> {
   return (await res.json()) as Record<string, unknown>;
 }
 
-
 describe('crash recovery', () => {
   it('ends in the state of a clean single pass after repeated kill -9 during a stream', async () => {
     const { wsUrl, adminUrl } = pulsarUrls();
